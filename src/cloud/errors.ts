@@ -1,0 +1,88 @@
+/**
+ * The cloud error taxonomy. Clients translate every failure (HTTP status,
+ * `error_code`, `result.errorCode`, module `err_code`, network errors) into
+ * one of these, so the bridge acts on a kind, never on a raw code.
+ * Messages never carry secrets: no tokens, passwords or full URLs with query.
+ */
+export type CloudName = 'kasa' | 'tapo';
+
+export type CloudErrorKind =
+  | 'auth_failed' // wrong e-mail or password, account not found: stop, report
+  | 'account_locked' // locked or blacklisted: stop, report
+  | 'mfa_required' // second factor needed: run `tplink-cloud-mqtt login`
+  | 'token_expired' // handled inside the clients; callers never see it
+  | 'rate_limited' // back off
+  | 'device_offline' // -20571, status 0, -20002: mark unavailable
+  | 'device_not_bound' // -20580, -20501: mark unavailable, no retry
+  | 'transient' // 5xx, -20000/-20003, timeouts, resets: retry with backoff
+  | 'protocol'; // malformed answer, schema mismatch, unknown method: do not retry
+
+export class CloudError extends Error {
+  override name = 'CloudError';
+  readonly kind: CloudErrorKind;
+  readonly cloud: CloudName;
+  /** The cloud's own code (error_code, errorCode, HTTP status), when there is one. */
+  readonly code: number | undefined;
+  /** Seconds until a retry makes sense (auth cool-down, rate limit), when known. */
+  readonly retryAfterS: number | undefined;
+
+  constructor(
+    cloud: CloudName,
+    kind: CloudErrorKind,
+    message: string,
+    options: { code?: number; retryAfterS?: number; cause?: unknown } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.cloud = cloud;
+    this.kind = kind;
+    this.code = options.code;
+    this.retryAfterS = options.retryAfterS;
+  }
+
+  get retryable(): boolean {
+    return this.kind === 'transient' || this.kind === 'rate_limited';
+  }
+
+  /** Auth problems that need a person: the bridge reports them and stops logging in. */
+  get needsUser(): boolean {
+    return this.kind === 'auth_failed' || this.kind === 'account_locked' || this.kind === 'mfa_required';
+  }
+}
+
+export function isCloudError(error: unknown): error is CloudError {
+  return error instanceof CloudError;
+}
+
+/** Kind of a TP-Link numeric error code (kasa-cloud.md §3, tapo-cloud.md §1). */
+export function kindOfCode(code: number): CloudErrorKind {
+  switch (code) {
+    case -20600:
+    case -20601:
+      return 'auth_failed';
+    case -20661:
+    case -20675:
+      return 'account_locked';
+    case -20677:
+      return 'mfa_required';
+    case -20651:
+    case -20652:
+    case -20655:
+    case -20656:
+      return 'token_expired';
+    case -10200:
+    case -10201:
+    case -20004:
+      return 'rate_limited';
+    case -20571:
+    case -20002:
+      return 'device_offline';
+    case -20580:
+    case -20501:
+      return 'device_not_bound';
+    case -20000:
+    case -20003:
+      return 'transient';
+    default:
+      return 'protocol';
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * Loads the configuration. Precedence, lowest first:
+ * schema defaults < config/default.json < config file (--config FILE or
+ * TPCM_CONFIG) < environment variables < CLI flags.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import convict from 'convict';
+import { type AppConfig, SECRET_OPTIONS, schema } from './config-schema.js';
+
+export type { AppConfig, DeviceOverride } from './config-schema.js';
+
+/** A configuration problem, worded for a one-line message naming the option. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export interface LoadOptions {
+  args?: string[];
+  env?: NodeJS.ProcessEnv;
+  /** Folder holding default.json; defaults to the package's config/. */
+  defaultsDir?: string;
+}
+
+const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+export function loadConfig(options: LoadOptions = {}): AppConfig {
+  const args = options.args ?? process.argv.slice(2);
+  const env = { ...(options.env ?? process.env) };
+  readSecretFiles(env);
+
+  const config = convict(schema, { args, env });
+  const defaultsFile = join(options.defaultsDir ?? join(packageRoot, 'config'), 'default.json');
+  const files = [defaultsFile];
+  const userFile = configFileFrom(args) ?? env.TPCM_CONFIG;
+  if (userFile) {
+    if (!existsSync(userFile)) throw new ConfigError(`config file not found: ${userFile}`);
+    files.push(userFile);
+  } else if (!existsSync(defaultsFile)) {
+    files.pop();
+  }
+
+  try {
+    for (const file of files) config.loadFile(file);
+    config.validate({ allowed: 'strict' });
+  } catch (error) {
+    throw new ConfigError(firstLine(error));
+  }
+
+  const loaded = config.getProperties();
+  loaded.stateDir = expandHome(loaded.stateDir);
+  checkCredentials(loaded);
+  return loaded;
+}
+
+function configFileFrom(args: string[]): string | undefined {
+  const { values } = parseArgs({
+    args,
+    options: { config: { type: 'string', short: 'c' } },
+    strict: false,
+    allowPositionals: true,
+  });
+  return typeof values.config === 'string' ? values.config : undefined;
+}
+
+/** Docker-secrets style: KASA_PASSWORD_FILE=/run/secrets/kasa fills KASA_PASSWORD. */
+function readSecretFiles(env: NodeJS.ProcessEnv): void {
+  for (const option of SECRET_OPTIONS) {
+    const [group, key] = option.split('.') as [keyof typeof schema, string];
+    const name = (schema[group] as Record<string, { env?: string }>)[key]?.env;
+    if (!name) continue;
+    const file = env[`${name}_FILE`];
+    if (!file || env[name] !== undefined) continue;
+    try {
+      env[name] = readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+    } catch {
+      throw new ConfigError(`${option}: cannot read ${name}_FILE (${file})`);
+    }
+  }
+}
+
+function checkCredentials(config: AppConfig): void {
+  for (const cloud of ['kasa', 'tapo'] as const) {
+    const settings = config[cloud];
+    if (settings.enabled && settings.username !== '' && settings.password === '') {
+      throw new ConfigError(`${cloud}.password: must be set when ${cloud}.username is set`);
+    }
+  }
+}
+
+function expandHome(path: string): string {
+  return path === '~' || path.startsWith('~/') ? join(homedir(), path.slice(1)) : path;
+}
+
+function firstLine(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  // convict lists one problem per line: "kasa.url: must be an http(s) URL: value was ..."
+  const line = text.split('\n').find((part) => part.trim() !== '') ?? text;
+  return line.replace(/^Error: /, '').trim();
+}
+
+/** True when the cloud should be used: enabled and given an account. */
+export function cloudActive(config: AppConfig, cloud: 'kasa' | 'tapo'): boolean {
+  return config[cloud].enabled && config[cloud].username !== '';
+}
