@@ -77,6 +77,16 @@ class ScrubbingStream extends Writable {
   }
 }
 
+function writableOf(sink: { write(chunk: string): unknown }): Writable {
+  return new Writable({
+    decodeStrings: false,
+    write(chunk: unknown, _encoding, callback) {
+      sink.write(typeof chunk === 'string' ? chunk : String(chunk));
+      callback();
+    },
+  });
+}
+
 export interface LoggerOptions {
   level: string;
   pretty: boolean;
@@ -88,7 +98,7 @@ export interface LoggerOptions {
 export function createLogger(options: LoggerOptions): Logger {
   const registry = options.registry ?? secrets;
   const target: { write(chunk: string): unknown } = options.pretty
-    ? pretty({ colorize: false, destination: options.destination ?? 1, sync: true })
+    ? pretty({ colorize: false, sync: true, destination: options.destination ? writableOf(options.destination) : 1 })
     : (options.destination ?? pino.destination({ dest: 1, sync: true }));
   const stream = new ScrubbingStream(registry, target) as unknown as DestinationStream;
   return pino(
