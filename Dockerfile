@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 
 # ---- build: compile TypeScript with the full dev toolchain ----
-FROM node:22-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -10,7 +10,9 @@ COPY src ./src
 RUN npm run build
 
 # ---- runtime: production dependencies and compiled code only ----
-FROM node:22-bookworm-slim AS runtime
+FROM node:24-bookworm-slim AS runtime
+# Inside a container the embedded broker must listen on every interface to be
+# reachable through a published port; set MQTT_USERNAME/MQTT_PASSWORD to protect it.
 ENV NODE_ENV=production \
     TPCM_STATE_DIR=/data \
     TPCM_EMBEDDED_BROKER_HOST=0.0.0.0
