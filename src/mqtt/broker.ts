@@ -1,0 +1,132 @@
+/**
+ * The embedded MQTT broker, started when no external broker URL is
+ * configured. It is meant for a single host: it listens on 127.0.0.1 unless
+ * the user explicitly configures another address, and it requires the
+ * configured username/password when a username is set.
+ */
+import net from 'node:net';
+import { timingSafeEqual, createHash } from 'node:crypto';
+import { Aedes, type AuthenticateError } from 'aedes';
+import type { Logger } from '../logger.js';
+
+export interface EmbeddedBrokerOptions {
+  /** Default 127.0.0.1: never all interfaces unless configured. */
+  host?: string;
+  /** 0 picks a free port. */
+  port: number;
+  /** When set (non-empty), every client must present this username and password. */
+  username?: string;
+  password?: string;
+  logger: Logger;
+}
+
+export interface EmbeddedBroker {
+  /** mqtt://host:port, ready for MqttConnection.connect. */
+  url: string;
+  /** The port actually bound (useful with port 0). */
+  port: number;
+  close(): Promise<void>;
+}
+
+/** MQTT CONNACK return code 4 (v3.1.1): bad user name or password. */
+const BAD_USERNAME_OR_PASSWORD = 4;
+
+/**
+ * Constant-time string comparison. Both sides are hashed first so the
+ * comparison length does not depend on the secret's length either.
+ */
+export function safeEqual(a: string, b: string): boolean {
+  const ha = createHash('sha256').update(a, 'utf8').digest();
+  const hb = createHash('sha256').update(b, 'utf8').digest();
+  return timingSafeEqual(ha, hb);
+}
+
+function authError(): AuthenticateError {
+  const error = new Error('bad username or password') as AuthenticateError;
+  error.returnCode = BAD_USERNAME_OR_PASSWORD;
+  return error;
+}
+
+function urlHost(host: string): string {
+  // IPv6 literals need brackets in a URL.
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
+  const host = options.host && options.host !== '' ? options.host : '127.0.0.1';
+  const log = options.logger.child({ component: 'embedded-broker' });
+  const requiredUser = options.username ?? '';
+  const requiredPassword = options.password ?? '';
+
+  const aedes = await Aedes.createBroker({
+    // Short drain timeout: a stuck client must not hold up shutdown.
+    drainTimeout: 2_000,
+    authenticate: (_client, username, password, done) => {
+      if (requiredUser === '') {
+        done(null, true);
+        return;
+      }
+      const userOk = safeEqual(username ?? '', requiredUser);
+      const passOk = safeEqual(password ? password.toString('utf8') : '', requiredPassword);
+      if (userOk && passOk) {
+        done(null, true);
+      } else {
+        // Log who tried, never what password they sent.
+        log.warn({ username: username ?? '' }, 'embedded broker refused a client: bad credentials');
+        done(authError(), null);
+      }
+    },
+  });
+
+  aedes.on('clientError', (client, error) => {
+    log.debug({ clientId: client.id, err: error.message }, 'client error');
+  });
+  aedes.on('connectionError', (_client, error) => {
+    log.debug({ err: error.message }, 'connection error');
+  });
+
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    // A reset socket must never become an uncaught 'error'.
+    socket.on('error', () => undefined);
+    aedes.handle(socket);
+  });
+
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const onError = (error: Error): void => reject(error);
+      server.once('error', onError);
+      server.listen(options.port, host, () => {
+        server.off('error', onError);
+        resolve();
+      });
+    });
+  } catch (error) {
+    await new Promise<void>((resolve) => aedes.close(() => resolve()));
+    throw error;
+  }
+  server.on('error', (error) => log.error({ err: error.message }, 'embedded broker server error'));
+
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : options.port;
+  const url = `mqtt://${urlHost(host)}:${port}`;
+  log.info({ host, port, auth: requiredUser !== '' }, `embedded MQTT broker listening on ${url}`);
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+      await new Promise<void>((resolve) => aedes.close(() => resolve()));
+      // Anything aedes did not tear down (half-open handshakes) goes now, so
+      // server.close() resolves at once instead of waiting for idle sockets.
+      for (const socket of sockets) socket.destroy();
+      await serverClosed;
+      log.info('embedded MQTT broker stopped');
+    })();
+    return closing;
+  };
+
+  return { url, port, close };
+}
