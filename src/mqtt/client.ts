@@ -1,0 +1,272 @@
+/**
+ * The bridge's single MQTT connection (MQTT.js underneath).
+ *
+ * Why a wrapper: MQTT.js reconnects on a fixed period and only resubscribes
+ * in some cases; the bridge needs exponential backoff, subscriptions that
+ * survive a broker that lost our session, a process that never crashes on a
+ * dropped broker, and a hard rule against publishing to wildcard topics.
+ */
+import { EventEmitter } from 'node:events';
+import { readFileSync } from 'node:fs';
+import mqtt, { type IClientOptions, type MqttClient, type ISubscriptionGrant } from 'mqtt';
+import type { Logger } from '../logger.js';
+
+export interface MqttConnectionOptions {
+  /** mqtt://, mqtts://, tcp://, tls://, ws://, wss:// */
+  url: string;
+  clientId: string;
+  username?: string;
+  password?: string;
+  /** File paths, read once at connect. */
+  ca?: string;
+  cert?: string;
+  key?: string;
+  rejectUnauthorized: boolean;
+  keepaliveS: number;
+  will: { topic: string; payload: string; retain: true; qos: 1 };
+  logger: Logger;
+  /** Reconnect backoff: starts at minMs, doubles per failed attempt up to maxMs. Default 1 s .. 30 s. */
+  reconnect?: { minMs: number; maxMs: number };
+  /**
+   * How long connect() keeps retrying before it rejects (broker not up yet,
+   * e.g. docker compose start order). Default 30 s. A refused CONNACK for
+   * bad credentials rejects at once: retrying cannot fix a wrong password.
+   */
+  startupTimeoutMs?: number;
+}
+
+export interface ConnectInfo {
+  /** The broker still had our session (and so our subscriptions and queued messages). */
+  sessionPresent: boolean;
+  /** false for the first connection of this process. */
+  reconnect: boolean;
+}
+
+export interface PublishOptions {
+  retain?: boolean;
+  qos?: 0 | 1;
+}
+
+export interface MqttConnectionEvents {
+  message: [topic: string, payload: Buffer];
+  connect: [info: ConnectInfo];
+  offline: [];
+  /** A reconnect attempt is scheduled in delayMs (for logs and tests). */
+  reconnecting: [delayMs: number];
+}
+
+const DEFAULT_BACKOFF = { minMs: 1_000, maxMs: 30_000 };
+
+/** Delay before reconnect attempt `attempt` (0-based): min * 2^attempt, capped. */
+export function backoffDelay(attempt: number, minMs: number, maxMs: number): number {
+  const exp = Math.min(attempt, 30); // 2^30 is already far beyond any sane max
+  return Math.min(maxMs, minMs * 2 ** exp);
+}
+
+/** A topic that may be published to: non-empty, no wildcards, no NUL. */
+export function isPublishableTopic(topic: string): boolean {
+  return topic.length > 0 && !/[+#\u0000]/.test(topic);
+}
+
+/** The URL without user:password, for logs. */
+function safeUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.username = '';
+    parsed.password = '';
+    return parsed.toString();
+  } catch {
+    return '<invalid url>';
+  }
+}
+
+/** CONNACK codes that retrying cannot fix: 4 bad user/password, 5 not authorised (v3.1.1), 134/135 (v5). */
+function isAuthRefusal(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 4 || code === 5 || code === 134 || code === 135;
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export class MqttConnection extends EventEmitter<MqttConnectionEvents> {
+  readonly #client: MqttClient;
+  readonly #log: Logger;
+  readonly #backoff: { minMs: number; maxMs: number };
+  /** Every topic filter the bridge asked for, re-subscribed whenever the broker lost them. */
+  readonly #wanted = new Set<string>();
+  /** Filters the current broker session is known to hold. */
+  readonly #held = new Set<string>();
+  #attempt = 0;
+  #everConnected = false;
+  #ending = false;
+
+  private constructor(client: MqttClient, options: MqttConnectionOptions) {
+    super();
+    this.#client = client;
+    this.#log = options.logger.child({ component: 'mqtt' });
+    this.#backoff = options.reconnect ?? DEFAULT_BACKOFF;
+    this.#wire();
+  }
+
+  static async connect(options: MqttConnectionOptions): Promise<MqttConnection> {
+    const backoff = options.reconnect ?? DEFAULT_BACKOFF;
+    const clientOptions: IClientOptions = {
+      clientId: options.clientId,
+      // Persistent session: commands sent while the bridge restarts are kept by the broker.
+      clean: false,
+      protocolVersion: 4,
+      keepalive: options.keepaliveS,
+      reconnectPeriod: backoff.minMs,
+      connectTimeout: 10_000,
+      // We resubscribe ourselves (see #onConnect): MQTT.js skips topics subscribed while offline.
+      resubscribe: false,
+      rejectUnauthorized: options.rejectUnauthorized,
+      will: { topic: options.will.topic, payload: Buffer.from(options.will.payload), retain: true, qos: 1 },
+    };
+    if (options.username) clientOptions.username = options.username;
+    if (options.password) clientOptions.password = options.password;
+    // Read once: a rotated certificate needs a restart, which is explicit and predictable.
+    if (options.ca) clientOptions.ca = readFileSync(options.ca);
+    if (options.cert) clientOptions.cert = readFileSync(options.cert);
+    if (options.key) clientOptions.key = readFileSync(options.key);
+
+    options.logger.info({ url: safeUrl(options.url), clientId: options.clientId }, 'connecting to MQTT broker');
+    const client = mqtt.connect(options.url, clientOptions);
+    const connection = new MqttConnection(client, options);
+    const timeoutMs = options.startupTimeoutMs ?? 30_000;
+
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          cleanup();
+          reject(new Error(`could not connect to the MQTT broker at ${safeUrl(options.url)} within ${timeoutMs} ms`));
+        }, timeoutMs);
+        const onConnect = (): void => {
+          cleanup();
+          resolve();
+        };
+        const onError = (error: Error): void => {
+          if (!isAuthRefusal(error)) return; // transient: keep retrying until the timeout
+          cleanup();
+          reject(new Error(`the MQTT broker refused the connection: ${error.message}`));
+        };
+        const cleanup = (): void => {
+          clearTimeout(timer);
+          connection.off('connect', onConnect);
+          client.off('error', onError);
+        };
+        connection.on('connect', onConnect);
+        client.on('error', onError);
+      });
+    } catch (error) {
+      connection.#ending = true;
+      await client.endAsync(true).catch(() => undefined);
+      throw error;
+    }
+    return connection;
+  }
+
+  get connected(): boolean {
+    return this.#client.connected;
+  }
+
+  /** Subscribe (QoS 1) and remember the filters for every later reconnect. */
+  async subscribe(topics: string[]): Promise<void> {
+    for (const topic of topics) this.#wanted.add(topic);
+    // Offline: nothing to do now, #onConnect subscribes everything not held.
+    if (!this.#client.connected) return;
+    await this.#subscribeMissing();
+  }
+
+  /**
+   * Publish. Rejects for a topic with a wildcard (an MQTT protocol error that
+   * would drop our connection) instead of sending it. While offline MQTT.js
+   * queues the packet and the promise settles after the reconnect; the bridge
+   * republishes full state on every connect anyway.
+   */
+  async publish(topic: string, payload: string | Buffer, options: PublishOptions = {}): Promise<void> {
+    if (!isPublishableTopic(topic)) {
+      throw new Error(`refusing to publish to invalid topic ${JSON.stringify(topic.slice(0, 200))}`);
+    }
+    if (this.#ending) throw new Error('MQTT connection is closing');
+    await this.#client.publishAsync(topic, payload, { qos: options.qos ?? 0, retain: options.retain ?? false });
+  }
+
+  /**
+   * Graceful close: a DISCONNECT, so the broker discards the last will. The
+   * bridge publishes its own `offline` before calling this.
+   */
+  async end(): Promise<void> {
+    if (this.#ending) return;
+    this.#ending = true;
+    try {
+      // Not forced: in-flight QoS 1 publishes get their acks first.
+      await this.#client.endAsync(false);
+    } catch (error) {
+      this.#log.debug({ err: errorMessage(error) }, 'error while closing the MQTT connection');
+      await this.#client.endAsync(true).catch(() => undefined);
+    }
+  }
+
+  #wire(): void {
+    const client = this.#client;
+    // Runs before MQTT.js's own 'close' handler (which schedules the retry
+    // with options.reconnectPeriod), so the next delay is ours.
+    client.prependListener('close', () => {
+      this.#held.clear();
+      if (this.#ending) return;
+      const delay = backoffDelay(this.#attempt, this.#backoff.minMs, this.#backoff.maxMs);
+      this.#attempt += 1;
+      client.options.reconnectPeriod = delay;
+      this.#log.info({ delayMs: delay }, 'MQTT connection closed, reconnecting');
+      this.emit('reconnecting', delay);
+    });
+    client.on('connect', (connack) => {
+      void this.#onConnect(connack.sessionPresent);
+    });
+    client.on('offline', () => {
+      this.#log.warn('MQTT broker offline');
+      this.emit('offline');
+    });
+    // An 'error' without a listener would crash the process: log it only.
+    client.on('error', (error) => {
+      this.#log.warn({ err: errorMessage(error) }, 'MQTT connection error');
+    });
+    client.on('message', (topic, payload) => {
+      this.emit('message', topic, payload);
+    });
+  }
+
+  async #onConnect(sessionPresent: boolean): Promise<void> {
+    const reconnect = this.#everConnected;
+    this.#everConnected = true;
+    this.#attempt = 0; // a successful connect resets the backoff
+    this.#client.options.reconnectPeriod = this.#backoff.minMs;
+    // The broker lost our session (restart, expiry): our subscriptions are gone too.
+    if (!sessionPresent) this.#held.clear();
+    this.#log.info({ sessionPresent, reconnect }, 'connected to MQTT broker');
+    try {
+      await this.#subscribeMissing();
+    } catch (error) {
+      // The connection dropped again mid-subscribe: the next connect retries.
+      this.#log.warn({ err: errorMessage(error) }, 'resubscribe failed');
+    }
+    this.emit('connect', { sessionPresent, reconnect });
+  }
+
+  async #subscribeMissing(): Promise<void> {
+    const missing = [...this.#wanted].filter((topic) => !this.#held.has(topic));
+    if (missing.length === 0) return;
+    const request: Record<string, { qos: 1 }> = {};
+    for (const topic of missing) request[topic] = { qos: 1 };
+    const granted: ISubscriptionGrant[] = await this.#client.subscribeAsync(request);
+    const refused: string[] = [];
+    for (const grant of granted) {
+      if (grant.qos === 128) refused.push(grant.topic);
+      else this.#held.add(grant.topic);
+    }
+    if (refused.length > 0) throw new Error(`broker refused subscriptions: ${refused.join(', ')}`);
+  }
+}
