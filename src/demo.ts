@@ -1,7 +1,61 @@
+/**
+ * `tplink-cloud-mqtt demo`: the simulated cloud's built-in devices, the
+ * embedded broker and the bridge in one process, wired to each other.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Bridge } from './bridge.js';
 import type { AppConfig } from './config.js';
 import type { Logger } from './logger.js';
+import { guardProcess, stopWithin, untilSignal } from './run.js';
+import { startSimulator } from './simulator/index.js';
+import type { Simulator } from './simulator/types.js';
 
-export async function demoCommand(_args: string[], _config: AppConfig, logger: Logger): Promise<number> {
-  logger.error('demo: not implemented yet');
-  return 1;
+/** The bridge configuration that points at a running simulator. */
+export function configForSimulator(config: AppConfig, sim: Simulator): AppConfig {
+  return {
+    ...config,
+    mqtt: { ...config.mqtt, url: config.mqtt.url },
+    kasa: { ...config.kasa, enabled: true, username: sim.username, password: sim.password, url: sim.urls.kasa.url, v2Url: sim.urls.kasa.v2Url },
+    tapo: {
+      ...config.tapo,
+      enabled: true,
+      username: sim.username,
+      password: sim.password,
+      accountUrl: sim.urls.tapo.accountUrl,
+      appServerUrl: sim.urls.tapo.appServerUrl,
+      refreshUrl: sim.urls.tapo.refreshUrl,
+    },
+  };
+}
+
+export async function demoCommand(_args: string[], config: AppConfig, logger: Logger): Promise<number> {
+  guardProcess(logger);
+  const sim = await startSimulator({ log: (line) => logger.info(`simulator: ${line}`) });
+  const demoConfig = configForSimulator(
+    { ...config, stateDir: mkdtempSync(join(tmpdir(), 'tplink-cloud-mqtt-demo-')), poll: { ...config.poll, intervalS: Math.min(config.poll.intervalS, 10) } },
+    sim,
+  );
+  const bridge = new Bridge(demoConfig, logger);
+  await bridge.start();
+  const base = demoConfig.mqtt.baseTopic;
+  const broker = bridge.broker ? `-h ${bridge.broker.url.replace(/^mqtt:\/\//, '').replace(/:(\d+)$/, ' -p $1')}` : '';
+  const first = bridge.store.all().find((node) => node.capabilities.relay);
+  const name = first ? bridge.names.nameOf(first.id) : '<name>';
+  process.stdout.write(`
+Demo running: ${bridge.store.size} simulated devices and outlets on MQTT.
+
+  Watch everything:   mosquitto_sub ${broker} -t '${base}/#' -v
+  Switch a device:    mosquitto_pub ${broker} -t '${base}/${name}/set' -m 'TOGGLE'
+  Dim a bulb:         mosquitto_pub ${broker} -t '${base}/<bulb>/set' -m '{"state":"ON","brightness":40}'
+  Ask for a refresh:  mosquitto_pub ${broker} -t '${base}/bridge/request/refresh' -m '{"transaction":1}'
+  Device list:        mosquitto_sub ${broker} -t '${base}/bridge/devices' -C 1
+
+Press Ctrl+C to stop.
+`);
+  await untilSignal(logger);
+  const code = await stopWithin(bridge, logger);
+  await sim.close();
+  return code;
 }

@@ -1,7 +1,52 @@
+/**
+ * `tplink-cloud-mqtt run`: the bridge until SIGINT/SIGTERM, then a graceful
+ * stop (queued commands finish or fail visibly, offline published).
+ */
+import { Bridge } from './bridge.js';
 import type { AppConfig } from './config.js';
 import type { Logger } from './logger.js';
 
-export async function runCommand(_config: AppConfig, logger: Logger): Promise<number> {
-  logger.error('run: not implemented yet');
-  return 1;
+/** docker stop waits 10 s before SIGKILL; finish well before. */
+const STOP_DEADLINE_MS = 9_500;
+
+export async function runCommand(config: AppConfig, logger: Logger): Promise<number> {
+  guardProcess(logger);
+  const bridge = new Bridge(config, logger);
+  await bridge.start();
+  await untilSignal(logger);
+  return stopWithin(bridge, logger);
+}
+
+/** Keeps the process alive on a stray rejection: log it, never crash unattended. */
+export function guardProcess(logger: Logger): void {
+  process.on('unhandledRejection', (reason) => {
+    logger.error({ err: reason }, 'unhandled rejection (bridge keeps running)');
+  });
+}
+
+export function untilSignal(logger: Logger): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      logger.info({ signal }, 'shutting down');
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      resolve(signal);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}
+
+export async function stopWithin(bridge: Bridge, logger: Logger): Promise<number> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), STOP_DEADLINE_MS);
+  });
+  const result = await Promise.race([bridge.stop().then(() => 'stopped' as const), deadline]);
+  clearTimeout(timer);
+  if (result === 'timeout') {
+    logger.error('shutdown took too long; exiting');
+    return 1;
+  }
+  return 0;
 }

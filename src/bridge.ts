@@ -1,0 +1,311 @@
+/**
+ * Wires the pieces: clouds -> sources -> node store -> publisher -> MQTT,
+ * and MQTT -> command handler -> queue -> cloud. Each concern lives in its
+ * own module under src/bridge/; this file only connects them.
+ */
+import { cloudActive, type AppConfig } from './config.js';
+import { KasaClient } from './cloud/kasa/client.js';
+import { TapoClient } from './cloud/tapo/client.js';
+import { TokenStore } from './cloud/token-store.js';
+import { CloudQueue } from './commands/queue.js';
+import type { CloudName, DeviceNode } from './devices/model.js';
+import { nodeSummary } from './devices/summary.js';
+import { bridgeDiscovery } from './homeassistant/discovery.js';
+import type { Logger } from './logger.js';
+import { startEmbeddedBroker, type EmbeddedBroker } from './mqtt/broker.js';
+import { MqttConnection } from './mqtt/client.js';
+import { TopicNameRegistry, bridgeTopic, parseInbound, subscriptions } from './mqtt/topics.js';
+import { CommandHandler } from './bridge/command-handler.js';
+import { KasaSource } from './bridge/kasa-source.js';
+import { NodeStore } from './bridge/node-store.js';
+import { Poller } from './bridge/poller.js';
+import { Publisher } from './bridge/publisher.js';
+import { BridgeRequests } from './bridge/requests.js';
+import type { CloudSource, CloudStatus } from './bridge/sources.js';
+import { TapoSource } from './bridge/tapo-source.js';
+import { VERSION } from './version.js';
+
+const OFFLINE = JSON.stringify({ state: 'offline' });
+const ONLINE = JSON.stringify({ state: 'online' });
+const SHUTDOWN_BUDGET_MS = 8_000;
+
+export class Bridge {
+  readonly store = new NodeStore();
+  readonly sources = new Map<CloudName, CloudSource>();
+  readonly queues = new Map<CloudName, CloudQueue>();
+  readonly names: TopicNameRegistry;
+  readonly requests = new BridgeRequests();
+  readonly tokens: TokenStore;
+  broker: EmbeddedBroker | undefined;
+  #mqtt: MqttConnection | undefined;
+  #publisher: Publisher | undefined;
+  #poller: Poller | undefined;
+  #commands: CommandHandler | undefined;
+  #haTimer: NodeJS.Timeout | undefined;
+  #stopping = false;
+
+  constructor(
+    readonly config: AppConfig,
+    private readonly logger: Logger,
+  ) {
+    this.tokens = new TokenStore(config.stateDir);
+    this.names = new TopicNameRegistry(config.devices);
+  }
+
+  get id(): string {
+    return `tplink_cloud_mqtt_${this.tokens.terminalUUID.slice(0, 8)}`;
+  }
+
+  get publisher(): Publisher {
+    if (!this.#publisher) throw new Error('bridge not started');
+    return this.#publisher;
+  }
+
+  get poller(): Poller {
+    if (!this.#poller) throw new Error('bridge not started');
+    return this.#poller;
+  }
+
+  get mqtt(): MqttConnection {
+    if (!this.#mqtt) throw new Error('bridge not started');
+    return this.#mqtt;
+  }
+
+  async start(): Promise<void> {
+    const { config, logger } = this;
+    let url = config.mqtt.url;
+    if (url === '') {
+      this.broker = await startEmbeddedBroker({ ...config.embeddedBroker, ...credentials(config), logger });
+      url = this.broker.url;
+    }
+    const base = config.mqtt.baseTopic;
+    this.#mqtt = await MqttConnection.connect({
+      url,
+      clientId: config.mqtt.clientId || `tplink-cloud-mqtt-${this.tokens.terminalUUID.slice(0, 8)}`,
+      ...credentials(config),
+      ...tlsFiles(config),
+      rejectUnauthorized: config.mqtt.rejectUnauthorized,
+      keepaliveS: config.mqtt.keepaliveS,
+      will: { topic: bridgeTopic(base, 'state'), payload: OFFLINE, retain: true, qos: 1 },
+      logger,
+    });
+    this.#publisher = new Publisher(this.#mqtt, this.names, config, this.id, logger);
+    this.#createSources();
+    this.#poller = new Poller([...this.sources.values()], this.store, this.#pollListener(), config.poll, logger);
+    this.#commands = new CommandHandler({
+      store: this.store,
+      publisher: this.#publisher,
+      poller: this.#poller,
+      sources: this.sources,
+      queues: this.queues,
+      resolve: (segment) => this.names.resolve(segment),
+      confirmDelayMs: config.commands.confirmDelayS * 1000,
+      logger,
+    });
+    this.#registerRequests();
+
+    this.#mqtt.on('message', (topic, payload) => {
+      this.#onMessage(topic, payload).catch((error: unknown) => logger.error({ err: error, topic }, 'message handling failed'));
+    });
+    this.#mqtt.on('connect', (info) => {
+      if (info.reconnect) void this.republish('reconnect');
+    });
+    await this.#mqtt.subscribe(subscriptions(base, this.#haStatusTopic()));
+    await this.#publisher.bridge('state', JSON.parse(ONLINE));
+    await this.#publishBridgeDevice();
+    await this.#poller.start();
+    await this.#publishInfo();
+    logger.info({ nodes: this.store.size, clouds: [...this.sources.keys()] }, 'bridge started');
+  }
+
+  #createSources(): void {
+    const { config, logger } = this;
+    const common = { cloud: config.cloud, store: this.tokens, logger };
+    if (cloudActive(config, 'kasa')) {
+      const queue = this.#queue('kasa', config.rateLimit.kasaPerSecond);
+      this.sources.set('kasa', new KasaSource(new KasaClient({ ...common, config: config.kasa }), queue, logger));
+    }
+    if (cloudActive(config, 'tapo')) {
+      const queue = this.#queue('tapo', config.rateLimit.tapoPerSecond);
+      this.sources.set('tapo', new TapoSource(new TapoClient({ ...common, config: config.tapo }), queue, logger));
+    }
+    if (this.sources.size === 0) logger.warn('no cloud configured: set kasa.username and/or tapo.username');
+    for (const source of this.sources.values()) {
+      source.onStatus((status) => void this.#onCloudStatus(source.cloud, status));
+    }
+  }
+
+  #queue(cloud: CloudName, perSecond: number): CloudQueue {
+    const queue = new CloudQueue({ perSecond, ttlMs: this.config.commands.ttlS * 1000, logger: this.logger });
+    this.queues.set(cloud, queue);
+    return queue;
+  }
+
+  #pollListener() {
+    return {
+      listChanged: async (cloud: CloudName, added: DeviceNode[], removed: DeviceNode[]) => {
+        const before = new Map(this.store.all().map((node) => [node.id, this.names.nameOf(node.id)]));
+        for (const node of removed) before.set(node.id, this.names.nameOf(node.id));
+        this.names.assign(this.store.all());
+        for (const node of removed) {
+          await this.publisher.removeNode(node, before.get(node.id) ?? node.id);
+          await this.publisher.event('device_removed', { id: node.id, name: node.name, cloud });
+        }
+        await this.#clearRenamed(before);
+        await this.publisher.publishDiscovery(this.store.all());
+        await Promise.all(this.store.all().map((node) => this.publisher.publishNode(node)));
+        for (const node of added) {
+          await this.publisher.event('device_added', { id: node.id, name: node.name, model: node.model, cloud });
+        }
+        await this.publisher.bridge('devices', this.store.all().map((node) => ({ ...nodeSummary(node), topic: this.names.nameOf(node.id) })));
+      },
+      statesUpdated: async (ids: string[]) => {
+        await Promise.all(
+          ids.map((id) => {
+            const node = this.store.get(id);
+            return node ? this.publisher.publishNode(node) : undefined;
+          }),
+        );
+      },
+      cycleFinished: async () => {
+        await this.#publishInfo();
+      },
+    };
+  }
+
+  /** A node whose topic name changed (new collision, override) leaves no stale retained topics. */
+  async #clearRenamed(before: Map<string, string | undefined>): Promise<void> {
+    for (const [id, oldName] of before) {
+      const newName = this.names.nameOf(id);
+      if (oldName && newName && oldName !== newName) await this.publisher.clearTopics(id, oldName);
+    }
+  }
+
+  async #onMessage(topic: string, payload: Buffer): Promise<void> {
+    const inbound = parseInbound(topic, this.config.mqtt.baseTopic, this.#haStatusTopic());
+    if (!inbound || this.#stopping || !this.#commands) {
+      if (!inbound && topic.startsWith(`${this.config.mqtt.baseTopic}/`)) this.logger.debug({ topic }, 'ignored topic');
+      return;
+    }
+    switch (inbound.type) {
+      case 'set':
+        return this.#commands.set(inbound.target, inbound.attribute, payload);
+      case 'get':
+        return this.#commands.get(inbound.target);
+      case 'bridge_request':
+        return this.publisher.response(inbound.key, await this.requests.handle(inbound.key, payload));
+      case 'ha_status':
+        if (payload.toString('utf8').trim() === 'online') this.#scheduleHaRepublish();
+        return;
+    }
+  }
+
+  #haStatusTopic(): string | undefined {
+    return this.config.homeassistant.enabled ? this.config.homeassistant.statusTopic : undefined;
+  }
+
+  #scheduleHaRepublish(): void {
+    if (this.#haTimer) clearTimeout(this.#haTimer);
+    this.#haTimer = setTimeout(() => void this.republish('homeassistant birth'), this.config.homeassistant.republishDelayS * 1000);
+    this.#haTimer.unref();
+  }
+
+  /** Discovery, state and availability of everything, whether changed or not. */
+  async republish(reason: string): Promise<void> {
+    this.logger.info({ reason }, 'republishing discovery and state');
+    await this.publisher.bridge('state', JSON.parse(ONLINE));
+    await this.#publishBridgeDevice();
+    await this.publisher.publishDiscovery(this.store.all(), true);
+    await Promise.all(this.store.all().map((node) => this.publisher.publishNode(node, true)));
+    await this.#publishInfo();
+  }
+
+  async #publishBridgeDevice(): Promise<void> {
+    if (!this.config.homeassistant.enabled) return;
+    for (const message of bridgeDiscovery(this.publisher.discoveryOptions())) {
+      await this.mqtt.publish(message.topic, JSON.stringify(message.payload), { retain: true, qos: 1 });
+    }
+  }
+
+  async #onCloudStatus(cloud: CloudName, status: CloudStatus): Promise<void> {
+    if (status === 'auth_failed' || status === 'account_locked' || status === 'mfa_required') {
+      this.logger.error({ cloud, status }, `${cloud}: login refused (${status}); its devices are unavailable until it is fixed`);
+      for (const node of this.store.ofCloud(cloud)) this.store.setOnline(node.id, false);
+      await Promise.all(this.store.ofCloud(cloud).map((node) => this.publisher.publishNode(node)));
+      await this.publisher.event('cloud_auth_failed', { cloud, reason: status });
+    }
+    await this.#publishInfo();
+  }
+
+  info(): Record<string, unknown> {
+    const clouds: Record<string, unknown> = {};
+    for (const cloud of ['kasa', 'tapo'] as const) {
+      const source = this.sources.get(cloud);
+      clouds[cloud] = source
+        ? { enabled: true, status: source.status(), devices: this.store.ofCloud(cloud).length }
+        : { enabled: false, status: 'disabled', devices: 0 };
+    }
+    return {
+      version: VERSION,
+      clouds,
+      mqtt: { base_topic: this.config.mqtt.baseTopic, embedded_broker: this.broker !== undefined },
+      homeassistant: { enabled: this.config.homeassistant.enabled, prefix: this.config.homeassistant.prefix, discovery: this.config.homeassistant.discovery },
+      poll: this.config.poll,
+      device_count: this.store.size,
+      last_poll_duration_s: this.#poller?.lastPollDurationS ?? null,
+      last_poll_at: this.#poller?.lastPollAt?.toISOString() ?? null,
+    };
+  }
+
+  async #publishInfo(): Promise<void> {
+    await this.publisher.bridge('info', this.info());
+  }
+
+  #registerRequests(): void {
+    this.requests
+      .on('refresh', async () => {
+        await this.poller.refreshAll();
+        return { device_count: this.store.size };
+      })
+      .on('health_check', async () => {
+        const clouds = Object.fromEntries([...this.sources].map(([cloud, source]) => [cloud, source.status()]));
+        const healthy = this.mqtt.connected && Object.values(clouds).every((status) => status === 'ok' || status === 'unknown');
+        return { healthy, mqtt: this.mqtt.connected, clouds, device_count: this.store.size };
+      })
+      .on('info', async () => this.info());
+  }
+
+  /**
+   * Graceful stop: no new polls, queued commands carried out or reported
+   * failed, `offline` published, connections and the embedded broker closed.
+   */
+  async stop(): Promise<void> {
+    if (this.#stopping) return;
+    this.#stopping = true;
+    if (this.#haTimer) clearTimeout(this.#haTimer);
+    this.#poller?.stop();
+    this.#commands?.stop();
+    await Promise.all([...this.queues.values()].map((queue) => queue.drain(SHUTDOWN_BUDGET_MS)));
+    // Let each settled command publish its outcome (command_failed) before going offline.
+    await this.#commands?.idle(1_000);
+    if (this.#mqtt?.connected) {
+      await this.publisher.bridge('state', JSON.parse(OFFLINE)).catch(() => undefined);
+    }
+    await this.#mqtt?.end();
+    await Promise.all([...this.sources.values()].map((source) => source.close()));
+    await this.broker?.close();
+    this.logger.info('bridge stopped');
+  }
+}
+
+function credentials(config: AppConfig): { username?: string; password?: string } {
+  return config.mqtt.username ? { username: config.mqtt.username, password: config.mqtt.password } : {};
+}
+
+function tlsFiles(config: AppConfig): { ca?: string; cert?: string; key?: string } {
+  const files: { ca?: string; cert?: string; key?: string } = {};
+  if (config.mqtt.ca) files.ca = config.mqtt.ca;
+  if (config.mqtt.cert) files.cert = config.mqtt.cert;
+  if (config.mqtt.key) files.key = config.mqtt.key;
+  return files;
+}

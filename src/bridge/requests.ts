@@ -1,0 +1,58 @@
+/**
+ * `<base>/bridge/request/<key>` -> `<base>/bridge/response/<key>`, the
+ * zigbee2mqtt way: `{status, data, error?, transaction?}` with the
+ * request's `transaction` echoed back.
+ */
+import { z } from 'zod';
+
+const RequestBody = z
+  .object({ transaction: z.union([z.string().max(200), z.number()]).optional() })
+  .loose();
+
+export interface BridgeResponse {
+  status: 'ok' | 'error';
+  data: Record<string, unknown>;
+  error?: string;
+  transaction?: string | number;
+}
+
+export type RequestHandler = () => Promise<Record<string, unknown>>;
+
+export class BridgeRequests {
+  readonly #handlers = new Map<string, RequestHandler>();
+
+  on(key: string, handler: RequestHandler): this {
+    this.#handlers.set(key, handler);
+    return this;
+  }
+
+  get keys(): string[] {
+    return [...this.#handlers.keys()];
+  }
+
+  /** Answers one request; never throws. */
+  async handle(key: string, payload: Buffer): Promise<BridgeResponse> {
+    const transaction = transactionOf(payload);
+    const withTransaction = (response: BridgeResponse): BridgeResponse =>
+      transaction === undefined ? response : { ...response, transaction };
+    const handler = this.#handlers.get(key);
+    if (!handler) {
+      return withTransaction({ status: 'error', data: {}, error: `unknown request "${key}" (known: ${this.keys.join(', ')})` });
+    }
+    try {
+      return withTransaction({ status: 'ok', data: await handler() });
+    } catch (error) {
+      return withTransaction({ status: 'error', data: {}, error: error instanceof Error ? error.message : String(error) });
+    }
+  }
+}
+
+function transactionOf(payload: Buffer): string | number | undefined {
+  if (payload.length === 0 || payload.length > 10_000) return undefined;
+  try {
+    const parsed = RequestBody.safeParse(JSON.parse(payload.toString('utf8')));
+    return parsed.success ? parsed.data.transaction : undefined;
+  } catch {
+    return undefined;
+  }
+}

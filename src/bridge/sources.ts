@@ -1,0 +1,44 @@
+/**
+ * What the bridge needs from a cloud, whatever the cloud. One
+ * implementation per cloud (kasa-source.ts, tapo-source.ts) turns client
+ * answers into nodes through the pure mappings in src/devices.
+ */
+import type { CloudError } from '../cloud/errors.js';
+import type { ResolvedDesired } from '../commands/translate.js';
+import type { CloudName, DeviceNode } from '../devices/model.js';
+
+export type CloudStatus = 'ok' | 'logging_in' | 'auth_failed' | 'account_locked' | 'mfa_required' | 'unknown';
+
+/** A read that failed for some nodes. */
+export interface ReadFailure {
+  nodeIds: string[];
+  error: unknown;
+  /** The cloud said the device is offline (-20571, status 0): not a bridge fault. */
+  offline: boolean;
+}
+
+export interface ReadResult {
+  nodes: DeviceNode[];
+  failures: ReadFailure[];
+}
+
+export interface CloudSource {
+  readonly cloud: CloudName;
+  /** Reads the device list: every node of this cloud (devices and outlets known so far). */
+  list(): Promise<DeviceNode[]>;
+  /** Reads the state of every node (cheapest requests the API allows). */
+  readState(nodes: DeviceNode[]): Promise<ReadResult>;
+  /** Reads energy figures that are not part of the state read. */
+  readEnergy(nodes: DeviceNode[]): Promise<ReadResult>;
+  /** Carries out a command on one node (or several outlets of one strip). */
+  execute(nodes: DeviceNode[], desired: ResolvedDesired): Promise<void>;
+  status(): CloudStatus;
+  /** Called when the cloud's status changes (auth failures are published). */
+  onStatus(listener: (status: CloudStatus, error?: CloudError) => void): void;
+  close(): Promise<void>;
+}
+
+/** The device node (parent for an outlet) whose read covers `node`. */
+export function readTarget(node: DeviceNode, all: Map<string, DeviceNode>): DeviceNode {
+  return node.parentId ? (all.get(node.parentId) ?? node) : node;
+}

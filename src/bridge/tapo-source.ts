@@ -1,0 +1,117 @@
+/**
+ * Tapo cloud -> nodes. Things come from the paged thing list, state from
+ * batched shadow reads (ceil(N / batch) requests a cycle), energy from the
+ * usage endpoint of energy models. Shadow versions are remembered so a
+ * command's PATCH rarely needs a read first.
+ */
+import { isCloudError } from '../cloud/errors.js';
+import type { TapoClient } from '../cloud/tapo/client.js';
+import type { TapoShadow, TapoThing } from '../cloud/tapo/schemas.js';
+import type { CloudQueue } from '../commands/queue.js';
+import { tapoDesired, type ResolvedDesired } from '../commands/translate.js';
+import type { DeviceNode, TapoAddress } from '../devices/model.js';
+import { applyTapoShadow, applyTapoUsage, tapoNodes } from '../devices/tapo.js';
+import type { Logger } from '../logger.js';
+import { mergeResults } from './kasa-source.js';
+import type { CloudSource, CloudStatus, ReadResult } from './sources.js';
+import { statusListeners } from './status.js';
+
+export class TapoSource implements CloudSource {
+  readonly cloud = 'tapo' as const;
+  readonly #versions = new Map<string, number>();
+  readonly #status = statusListeners();
+  #things: TapoThing[] = [];
+
+  constructor(
+    private readonly client: TapoClient,
+    private readonly queue: CloudQueue,
+    private readonly logger: Logger,
+  ) {
+    client.on('status', (status: CloudStatus, error?: unknown) => this.#status.emit(status, error));
+  }
+
+  status(): CloudStatus {
+    return this.client.status;
+  }
+
+  onStatus(listener: Parameters<CloudSource['onStatus']>[0]): void {
+    this.#status.add(listener);
+  }
+
+  async list(): Promise<DeviceNode[]> {
+    const things = await this.queue.poll(() => this.client.listThings());
+    // Linked Kasa devices can show up here too; the Kasa source drives them.
+    this.#things = things.filter((thing) => !thing.deviceType?.startsWith('IOT.'));
+    const skipped = things.length - this.#things.length;
+    if (skipped > 0) this.logger.debug({ skipped }, 'tapo: Kasa devices in the Tapo list are left to the Kasa cloud');
+    return tapoNodes(this.#things);
+  }
+
+  async readState(nodes: DeviceNode[]): Promise<ReadResult> {
+    const byThing = new Map(nodes.map((node) => [addressOf(node).thingName, node]));
+    const targets = nodes.filter((node) => node.online || !node.parentId).map((node) => addressOf(node));
+    if (targets.length === 0) return { nodes: [], failures: [] };
+    const batchSize = Math.max(1, this.batchSize);
+    const batches: TapoAddress[][] = [];
+    for (let i = 0; i < targets.length; i += batchSize) batches.push(targets.slice(i, i + batchSize));
+    const results = await Promise.all(batches.map((batch) => this.#readBatch(batch, byThing)));
+    return mergeResults(results);
+  }
+
+  get batchSize(): number {
+    return this.client.shadowBatchSize;
+  }
+
+  async #readBatch(batch: TapoAddress[], byThing: Map<string, DeviceNode>): Promise<ReadResult> {
+    const ids = (things: { thingName: string }[]) =>
+      things.map((thing) => byThing.get(thing.thingName)?.id).filter((id): id is string => id !== undefined);
+    try {
+      // The client batches by shadowBatchSize itself; one call here is one request.
+      const { shadows, failed } = await this.queue.poll(() => this.client.getShadows(batch));
+      const nodes = shadows.flatMap((shadow) => this.#nodeFromShadow(shadow, byThing));
+      const failures = failed.length > 0 ? [{ nodeIds: ids(failed), error: new Error('shadow read failed'), offline: false }] : [];
+      return { nodes, failures };
+    } catch (error) {
+      return { nodes: [], failures: [{ nodeIds: ids(batch), error, offline: isCloudError(error) && error.kind === 'device_offline' }] };
+    }
+  }
+
+  #nodeFromShadow(shadow: TapoShadow, byThing: Map<string, DeviceNode>): DeviceNode[] {
+    const node = byThing.get(shadow.thingName);
+    if (!node) return [];
+    this.#versions.set(shadow.thingName, shadow.version);
+    return [{ ...node, state: applyTapoShadow(node, shadow) }];
+  }
+
+  async readEnergy(nodes: DeviceNode[]): Promise<ReadResult> {
+    const metered = nodes.filter((node) => node.capabilities.energy && node.online);
+    const results = await Promise.all(
+      metered.map(async (node): Promise<ReadResult> => {
+        try {
+          const usage = await this.queue.poll(() => this.client.getUsage(addressOf(node)));
+          return { nodes: [{ ...node, state: applyTapoUsage(node, usage) }], failures: [] };
+        } catch (error) {
+          return { nodes: [], failures: [{ nodeIds: [node.id], error, offline: false }] };
+        }
+      }),
+    );
+    return mergeResults(results);
+  }
+
+  async execute(nodes: DeviceNode[], desired: ResolvedDesired): Promise<void> {
+    for (const node of nodes) {
+      const address = addressOf(node);
+      const { version } = await this.client.patchShadow(address, tapoDesired(node, desired), this.#versions.get(address.thingName));
+      this.#versions.set(address.thingName, version);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.client.close();
+  }
+}
+
+function addressOf(node: DeviceNode): TapoAddress {
+  if (node.address.cloud !== 'tapo') throw new Error(`node ${node.id} is not a Tapo node`);
+  return node.address;
+}
