@@ -98,6 +98,11 @@ export interface DeviceNode {
   modelFull?: string;
   /** Node id of the parent strip, for outlets. */
   parentId?: string;
+  /**
+   * The cloud's device type ("IOT.SMARTPLUGSWITCH", "SMART.TAPOPLUG"...), when
+   * known: mergeClouds uses it to spot Tapo devices in the Kasa list.
+   */
+  deviceType?: string;
   mac?: string;
   swVersion?: string;
   hwVersion?: string;
