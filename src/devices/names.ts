@@ -4,7 +4,7 @@ const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$
 // Letters, marks, digits, punctuation, symbols (emoji) and plain spaces only:
 // a plain name that happens to be valid base64 ("Desk") decodes to control
 // bytes or invalid UTF-8 and is kept as typed.
-const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S}\p{Zs}\u200d\ufe0f]+$/u;
+const PRINTABLE = /^(?:[\p{L}\p{M}\p{N}\p{P}\p{S}\p{Zs}]|\u200d|\ufe0f)+$/u;
 
 /**
  * Tapo nicknames (and the Kasa alias of a Tapo device) are usually base64,
