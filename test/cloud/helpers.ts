@@ -1,0 +1,127 @@
+/**
+ * Shared set-up for the cloud tests: a simulator on loopback, a throw-away
+ * state folder, and clients with short timeouts and fast backoff.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig, type AppConfig } from '../../src/config.js';
+import { KasaClient } from '../../src/cloud/kasa/client.js';
+import { TapoClient } from '../../src/cloud/tapo/client.js';
+import { TokenStore } from '../../src/cloud/token-store.js';
+import { silentLogger } from '../../src/logger.js';
+import { startSimulator } from '../../src/simulator/index.js';
+import type { RecordedRequest, Simulator, SimulatorOptions } from '../../src/simulator/types.js';
+import type { RetryOptions } from '../../src/cloud/retry.js';
+
+export const FAST_RETRY: Partial<RetryOptions> = { baseMs: 10, maxMs: 80 };
+
+export interface CloudSettings {
+  requestTimeoutS: number;
+  retryDeadlineS: number;
+  authCooldownS: number;
+}
+
+export const DEFAULT_CLOUD: CloudSettings = { requestTimeoutS: 2, retryDeadlineS: 3, authCooldownS: 600 };
+
+export function tempStateDir(): string {
+  return mkdtempSync(join(tmpdir(), 'tpcm-cloud-'));
+}
+
+export function removeDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+export async function simulator(options: SimulatorOptions = {}): Promise<Simulator> {
+  return startSimulator({ seed: 7, ...options });
+}
+
+/** A full configuration pointing at the simulator, loaded the way the CLI loads it. */
+export function configFor(sim: Simulator, stateDir: string, overrides: Record<string, string> = {}): AppConfig {
+  return loadConfig({
+    args: [],
+    env: {
+      KASA_USERNAME: sim.username,
+      KASA_PASSWORD: sim.password,
+      TPCM_KASA_URL: sim.urls.kasa.url,
+      TPCM_KASA_V2_URL: sim.urls.kasa.v2Url,
+      TAPO_USERNAME: sim.username,
+      TAPO_PASSWORD: sim.password,
+      TPCM_TAPO_ACCOUNT_URL: sim.urls.tapo.accountUrl,
+      TPCM_TAPO_APP_SERVER_URL: sim.urls.tapo.appServerUrl,
+      TPCM_TAPO_REFRESH_URL: sim.urls.tapo.refreshUrl,
+      TPCM_STATE_DIR: stateDir,
+      TPCM_CLOUD_REQUEST_TIMEOUT_S: '2',
+      TPCM_CLOUD_RETRY_DEADLINE_S: '3',
+      TPCM_LOG_LEVEL: 'silent',
+      ...overrides,
+    },
+  });
+}
+
+export function kasaClient(
+  sim: Simulator,
+  store: TokenStore,
+  options: { password?: string; username?: string; cloud?: Partial<CloudSettings>; retry?: Partial<RetryOptions> } = {},
+): KasaClient {
+  return new KasaClient({
+    config: {
+      enabled: true,
+      username: options.username ?? sim.username,
+      password: options.password ?? sim.password,
+      url: sim.urls.kasa.url,
+      v2Url: sim.urls.kasa.v2Url,
+      caFile: '',
+    },
+    cloud: { ...DEFAULT_CLOUD, ...options.cloud },
+    store,
+    logger: silentLogger(),
+    retry: { ...FAST_RETRY, ...options.retry },
+  });
+}
+
+export function tapoClient(
+  sim: Simulator,
+  store: TokenStore,
+  options: {
+    password?: string;
+    cloud?: Partial<CloudSettings>;
+    retry?: Partial<RetryOptions>;
+    shadowBatchSize?: number;
+    pageSize?: number;
+  } = {},
+): TapoClient {
+  return new TapoClient({
+    config: {
+      enabled: true,
+      username: sim.username,
+      password: options.password ?? sim.password,
+      accountUrl: sim.urls.tapo.accountUrl,
+      appServerUrl: sim.urls.tapo.appServerUrl,
+      refreshUrl: sim.urls.tapo.refreshUrl,
+      caFile: '',
+      shadowBatchSize: options.shadowBatchSize ?? 20,
+      pageSize: options.pageSize ?? 100,
+    },
+    cloud: { ...DEFAULT_CLOUD, ...options.cloud },
+    store,
+    logger: silentLogger(),
+    retry: { ...FAST_RETRY, ...options.retry },
+  });
+}
+
+/** Requests of one cloud API name ("login", "refreshToken", "v2.login", "shadows.get"...). */
+export function calls(sim: Simulator, api: string, cloud?: 'kasa' | 'tapo'): RecordedRequest[] {
+  return sim.requests.filter((request) => request.api === api && (cloud === undefined || request.cloud === cloud));
+}
+
+/** Every login-like call (V1, V2, Tapo, MFA check). */
+export function loginCalls(sim: Simulator, cloud?: 'kasa' | 'tapo'): RecordedRequest[] {
+  return sim.requests.filter(
+    (request) =>
+      (cloud === undefined || request.cloud === cloud) &&
+      ['login', 'v2.login', 'v2.checkMFACodeAndLogin'].includes(request.api),
+  );
+}
+
+export { TokenStore };

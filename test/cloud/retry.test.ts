@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { CloudError } from '../../src/cloud/errors.js';
+import { withRetry } from '../../src/cloud/retry.js';
+
+/** A fake clock: sleeping advances time instantly. */
+function fakeClock() {
+  let now = 0;
+  const sleeps: number[] = [];
+  return {
+    now: () => now,
+    sleep: async (ms: number) => {
+      sleeps.push(ms);
+      now += ms;
+    },
+    sleeps,
+  };
+}
+
+const transient = () => new CloudError('kasa', 'transient', 'busy');
+
+describe('withRetry', () => {
+  it('backs off exponentially with full jitter, then succeeds', async () => {
+    const clock = fakeClock();
+    let attempts = 0;
+    const result = await withRetry(
+      async () => {
+        attempts++;
+        if (attempts < 4) throw transient();
+        return 'done';
+      },
+      { deadlineMs: 60_000, baseMs: 100, maxMs: 1000, sleep: clock.sleep, now: clock.now, random: () => 0.5 },
+    );
+    expect(result).toBe('done');
+    expect(attempts).toBe(4);
+    // caps 100, 200, 400; jitter 0.5 of each.
+    expect(clock.sleeps).toEqual([50, 100, 200]);
+  });
+
+  it('caps the backoff at maxMs', async () => {
+    const clock = fakeClock();
+    let attempts = 0;
+    await withRetry(
+      async () => {
+        if (++attempts < 8) throw transient();
+      },
+      { deadlineMs: 60_000, baseMs: 100, maxMs: 300, sleep: clock.sleep, now: clock.now, random: () => 0.999 },
+    );
+    expect(Math.max(...clock.sleeps)).toBeLessThan(300);
+    expect(clock.sleeps.slice(-3).every((ms) => ms >= 299)).toBe(true);
+  });
+
+  it('throws the last transient error when the deadline would be passed', async () => {
+    const clock = fakeClock();
+    let attempts = 0;
+    const run = withRetry(
+      async () => {
+        attempts++;
+        throw transient();
+      },
+      { deadlineMs: 1000, baseMs: 200, maxMs: 1000, sleep: clock.sleep, now: clock.now, random: () => 0.9 },
+    );
+    await expect(run).rejects.toMatchObject({ kind: 'transient' });
+    expect(clock.now()).toBeLessThan(1000);
+    expect(attempts).toBeGreaterThan(1);
+  });
+
+  it('does not retry non-retryable errors', async () => {
+    let attempts = 0;
+    const run = withRetry(
+      async () => {
+        attempts++;
+        throw new CloudError('tapo', 'auth_failed', 'wrong password');
+      },
+      { deadlineMs: 10_000, baseMs: 1, maxMs: 1 },
+    );
+    await expect(run).rejects.toMatchObject({ kind: 'auth_failed' });
+    expect(attempts).toBe(1);
+  });
+
+  it('honours retryAfterS of a rate-limit answer', async () => {
+    const clock = fakeClock();
+    let attempts = 0;
+    await withRetry(
+      async () => {
+        if (++attempts === 1) throw new CloudError('tapo', 'rate_limited', 'slow down', { retryAfterS: 2 });
+      },
+      { deadlineMs: 10_000, baseMs: 10, maxMs: 100, sleep: clock.sleep, now: clock.now, random: () => 0 },
+    );
+    expect(clock.sleeps).toEqual([2000]);
+  });
+});
