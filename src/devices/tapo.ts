@@ -54,6 +54,24 @@ function protectionFlags(reported: Record<string, unknown>): Partial<Record<Prot
   return flags;
 }
 
+/**
+ * Protection states: what the model is known to report (every Tapo plug and
+ * socket reports overheat; the metering plugs also overcurrent and power
+ * protection, per the P110 shadow in tapo-cloud.md), plus whatever the
+ * shadow shows. Model defaults keep discovery stable when nodes are built
+ * before the first shadow.
+ */
+function protectionKinds(traits: TapoModelTraits, reported: Record<string, unknown>): ProtectionKind[] {
+  const kinds = new Set(Object.keys(protectionFlags(reported)) as ProtectionKind[]);
+  if (traits.kind === 'plug' || traits.kind === 'outlet') kinds.add('overheat');
+  if (traits.energy && traits.kind !== 'strip') {
+    kinds.add('overcurrent');
+    kinds.add('power_protection');
+  }
+  const order: ProtectionKind[] = ['overcurrent', 'overheat', 'power_protection'];
+  return order.filter((kind) => kinds.has(kind));
+}
+
 function capabilities(traits: TapoModelTraits, reported: Record<string, unknown>): Capabilities {
   const caps = emptyCapabilities();
   const isLight = LIGHT_KINDS.has(traits.kind);
@@ -67,7 +85,7 @@ function capabilities(traits: TapoModelTraits, reported: Record<string, unknown>
   if (traits.energy && traits.kind !== 'strip') caps.energy = { power: true, voltage: false, current: false, energy: true };
   caps.rssi = finiteNumber(reported.rssi) !== undefined;
   caps.onTime = finiteNumber(reported.on_time) !== undefined;
-  caps.protection = Object.keys(protectionFlags(reported)) as ProtectionKind[];
+  caps.protection = protectionKinds(traits, reported);
   return caps;
 }
 

@@ -1,0 +1,161 @@
+/**
+ * Home Assistant MQTT discovery for nodes and for the bridge itself. Pure:
+ * the bridge publishes the messages retained (QoS 1), in the order given
+ * (bridge first, then parents before their outlets, so `via_device` always
+ * names a device HA already knows).
+ */
+import { safeId, type DeviceNode } from '../devices/model.js';
+import { bridgeDeviceBlock, nodeDeviceBlock, nodeIdentifier, originBlock } from './device-block.js';
+import { ENTITY_CATALOGUE, nodeEntities, type EntityConfig } from './entities.js';
+import { bridgeInfoTopic, bridgeStateTopic, entitySlug } from './topics.js';
+
+export interface DiscoveryOptions {
+  /** Discovery prefix, normally "homeassistant". */
+  prefix: string;
+  /** One `<prefix>/device/<id>/config` per node, or one config per entity. */
+  mode: 'device' | 'entity';
+  baseTopic: string;
+  /** The node's state topic segment, e.g. "living_room_lamp". */
+  topicName: (node: DeviceNode) => string;
+  /** e.g. "tplink_cloud_mqtt_<installation>": the bridge device's identifier. */
+  bridgeId: string;
+  version: string;
+}
+
+export interface DiscoveryMessage {
+  topic: string;
+  payload: Record<string, unknown>;
+}
+
+/** Publish `payload` as an empty retained message: it removes the config. */
+export interface RemovalMessage {
+  topic: string;
+  payload: '';
+}
+
+function deviceTopic(options: DiscoveryOptions, id: string): string {
+  return `${options.prefix}/device/${safeId(id)}/config`;
+}
+
+function entityTopic(options: DiscoveryOptions, component: string, id: string, object: string): string {
+  return `${options.prefix}/${component}/${safeId(id)}/${safeId(object)}/config`;
+}
+
+/** Wraps one device's entities in the configured discovery mode. */
+function wrap(
+  id: string,
+  device: Record<string, unknown>,
+  entities: EntityConfig[],
+  options: DiscoveryOptions,
+): DiscoveryMessage[] {
+  if (entities.length === 0) return [];
+  const origin = originBlock(options.version);
+  if (options.mode === 'device') {
+    const components: Record<string, unknown> = {};
+    for (const e of entities) components[e.object] = { p: e.component, ...e.config };
+    return [{ topic: deviceTopic(options, id), payload: { dev: device, o: origin, cmps: components } }];
+  }
+  return entities.map((e) => ({
+    topic: entityTopic(options, e.component, id, e.object),
+    payload: { ...e.config, device, origin },
+  }));
+}
+
+/** Parents first (input order kept otherwise): HA resolves via_device when it creates a device. */
+function parentsFirst(nodes: DeviceNode[]): DeviceNode[] {
+  return [...nodes.filter((n) => !n.parentId), ...nodes.filter((n) => n.parentId)];
+}
+
+export function discoveryMessages(nodes: DeviceNode[], options: DiscoveryOptions): DiscoveryMessage[] {
+  const entitiesOf = new Map<string, EntityConfig[]>();
+  for (const node of nodes) {
+    entitiesOf.set(node.id, nodeEntities(node, { baseTopic: options.baseTopic, name: options.topicName(node) }));
+  }
+  const bridgeId = safeId(options.bridgeId);
+  return parentsFirst(nodes).flatMap((node) => {
+    // A strip with no entity of its own is no HA device: hang its outlets off the bridge.
+    const parentShown = node.parentId !== undefined && (entitiesOf.get(node.parentId)?.length ?? 0) > 0;
+    const via = parentShown && node.parentId ? nodeIdentifier(node.parentId) : bridgeId;
+    return wrap(node.id, nodeDeviceBlock(node, via), entitiesOf.get(node.id) ?? [], options);
+  });
+}
+
+/**
+ * The bridge as a device: connection state (from `<base>/bridge/state`),
+ * device count and last poll duration (from `<base>/bridge/info` keys
+ * `device_count` and `last_poll_duration_s`, null when unknown).
+ */
+export function bridgeDiscovery(options: DiscoveryOptions): DiscoveryMessage[] {
+  const bridgeId = safeId(options.bridgeId);
+  const base = options.baseTopic;
+  const slug = entitySlug(bridgeId);
+  const availability = {
+    availability: [{ topic: bridgeStateTopic(base), value_template: '{{ value_json.state }}' }],
+    availability_mode: 'all',
+  };
+  const common = (component: string, object: string) => ({
+    unique_id: `${bridgeId}_${object}`,
+    default_entity_id: `${component}.${slug}_${object}`,
+    entity_category: 'diagnostic',
+  });
+  const entities: EntityConfig[] = [
+    {
+      component: 'binary_sensor',
+      object: 'connection_state',
+      // No availability here: this entity must show "disconnected", not "unavailable".
+      config: {
+        name: 'Connection state',
+        ...common('binary_sensor', 'connection_state'),
+        device_class: 'connectivity',
+        state_topic: bridgeStateTopic(base),
+        value_template: '{{ value_json.state }}',
+        payload_on: 'online',
+        payload_off: 'offline',
+      },
+    },
+    {
+      component: 'sensor',
+      object: 'device_count',
+      config: {
+        name: 'Device count',
+        ...common('sensor', 'device_count'),
+        state_topic: bridgeInfoTopic(base),
+        value_template: '{{ value_json.device_count }}',
+        state_class: 'measurement',
+        icon: 'mdi:counter',
+        ...availability,
+      },
+    },
+    {
+      component: 'sensor',
+      object: 'last_poll_duration',
+      config: {
+        name: 'Last poll duration',
+        ...common('sensor', 'last_poll_duration'),
+        state_topic: bridgeInfoTopic(base),
+        value_template: '{{ value_json.last_poll_duration_s }}',
+        device_class: 'duration',
+        unit_of_measurement: 's',
+        state_class: 'measurement',
+        suggested_display_precision: 1,
+        ...availability,
+      },
+    },
+  ];
+  return wrap(bridgeId, bridgeDeviceBlock(bridgeId, options.version), entities, options);
+}
+
+/**
+ * Empty retained payloads that remove every config a node may have left, in
+ * both discovery modes and for every entity it could ever have had: a mode
+ * switch or a lost capability then leaves no ghost entity.
+ */
+export function removalMessages(node: DeviceNode, options: DiscoveryOptions): RemovalMessage[] {
+  return [
+    { topic: deviceTopic(options, node.id), payload: '' },
+    ...ENTITY_CATALOGUE.map(({ component, object }) => ({
+      topic: entityTopic(options, component, node.id, object),
+      payload: '' as const,
+    })),
+  ];
+}
