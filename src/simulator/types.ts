@@ -48,6 +48,11 @@ export interface SimulatorOptions extends Partial<FaultOptions> {
   seed?: number;
   /** Print the MFA code and other notable events (default: silent). */
   log?: (line: string) => void;
+  /**
+   * Simulated clock in ms since epoch, driving energy counters, token TTL and
+   * the shadow apply delay (default Date.now). Tests advance it to see growth.
+   */
+  clock?: () => number;
 }
 
 export interface SimulatorUrls {

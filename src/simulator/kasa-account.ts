@@ -1,0 +1,137 @@
+/**
+ * Account calls of the Kasa cloud (V1 login/refresh, V2 login/refresh and
+ * the second-factor flow), plus the credential decision the Tapo account
+ * endpoint shares.
+ */
+import { z } from 'zod';
+import type { AuthFailure } from './accounts.js';
+import { json, type Reply, type SimContext } from './context.js';
+import type { Json } from './model.js';
+
+export function kasaOk(result: Json): Reply {
+  return json(200, { error_code: 0, result });
+}
+
+export function kasaError(code: number, msg: string, result?: Json): Reply {
+  return json(200, result ? { error_code: code, msg, result } : { error_code: code, msg });
+}
+
+export const MISSING_PARAMS = kasaError(-20104, 'Parameter does not exist');
+
+export type LoginMode = 'kasa-v1' | 'kasa-v2' | 'tapo';
+
+export type LoginOutcome =
+  | { ok: true; result: Json }
+  | { ok: false; failure: AuthFailure }
+  | { ok: false; mfaProcessId: string }
+  | { ok: false; tooOld: true };
+
+/** One decision for every login flavour so lock, MFA and faults behave the same everywhere. */
+export function authenticate(
+  ctx: SimContext,
+  mode: LoginMode,
+  login: { cloudUserName: string; cloudPassword: string; terminalUUID?: string | undefined },
+  withRefresh: boolean,
+): LoginOutcome {
+  const failure = ctx.accounts.checkCredentials(login.cloudUserName, login.cloudPassword);
+  if (failure) return { ok: false, failure };
+  const { v2Only, mfaRequired } = ctx.faults;
+  // Accounts with a second factor (and V2-only accounts) get "app version too old" on V1.
+  if (mode === 'kasa-v1' && (v2Only || mfaRequired)) return { ok: false, tooOld: true };
+  if (mfaRequired && !ctx.accounts.isTrusted(login.terminalUUID)) {
+    return { ok: false, mfaProcessId: ctx.accounts.startMfa(login.terminalUUID ?? '') };
+  }
+  return { ok: true, result: ctx.accounts.loginResult(withRefresh) };
+}
+
+function failureReply(failure: AuthFailure): Reply {
+  return kasaError(failure.code, failure.msg);
+}
+
+function loginReply(outcome: LoginOutcome): Reply {
+  if (outcome.ok) return kasaOk(outcome.result);
+  if ('failure' in outcome) return failureReply(outcome.failure);
+  if ('tooOld' in outcome) return kasaError(-23003, 'App version is too old');
+  return kasaError(-20677, 'Two-factor authentication required', {
+    MFAProcessId: outcome.mfaProcessId,
+    supportedMFATypes: [1, 2],
+  });
+}
+
+const credentials = {
+  cloudUserName: z.string(),
+  cloudPassword: z.string(),
+  terminalUUID: z.string().optional(),
+  refreshTokenNeeded: z.boolean().optional(),
+};
+const LoginParams = z.object(credentials).loose();
+const RefreshParams = z.object({ refreshToken: z.string(), terminalUUID: z.string().optional() }).loose();
+const StatusParams = z.object({ cloudUserName: z.string() }).loose();
+const CodeRequest = z.object(credentials).loose();
+const CodeCheck = z
+  .object({
+    cloudUserName: z.string(),
+    code: z.union([z.string(), z.number()]),
+    MFAProcessId: z.string(),
+    terminalBindEnabled: z.boolean().optional(),
+  })
+  .loose();
+
+function refreshReply(ctx: SimContext, params: Json, v2: boolean): Reply {
+  const parsed = RefreshParams.safeParse(params);
+  if (!parsed.success) return MISSING_PARAMS;
+  const outcome = ctx.accounts.refresh(parsed.data.refreshToken);
+  if ('kind' in outcome) return failureReply(outcome);
+  return kasaOk(v2 ? { token: outcome.token, refreshToken: outcome.refreshToken } : { token: outcome.token });
+}
+
+/** V1 `login` and `refreshToken` (the latter also serves Tapo refresh tokens). */
+export function v1AccountCall(ctx: SimContext, method: string, params: Json): Reply | undefined {
+  if (method === 'login') {
+    const parsed = LoginParams.safeParse(params);
+    if (!parsed.success) return MISSING_PARAMS;
+    return loginReply(authenticate(ctx, 'kasa-v1', parsed.data, parsed.data.refreshTokenNeeded === true));
+  }
+  if (method === 'refreshToken') return refreshReply(ctx, params, false);
+  return undefined;
+}
+
+/** `/api/v2/account/<name>` calls (flat bodies, signed). */
+export function v2AccountCall(ctx: SimContext, name: string, body: Json, homeUrl: string): Reply {
+  switch (name) {
+    case 'getAccountStatusAndUrl': {
+      const parsed = StatusParams.safeParse(body);
+      if (!parsed.success) return MISSING_PARAMS;
+      if (parsed.data.cloudUserName.toLowerCase() !== ctx.accounts.username.toLowerCase()) {
+        return kasaError(-20600, 'Account not found');
+      }
+      return kasaOk({ accountStatus: 0, appServerUrl: homeUrl });
+    }
+    case 'login': {
+      const parsed = LoginParams.safeParse(body);
+      if (!parsed.success) return MISSING_PARAMS;
+      return loginReply(authenticate(ctx, 'kasa-v2', parsed.data, true));
+    }
+    case 'refreshToken':
+      return refreshReply(ctx, body, true);
+    case 'getEmailVC4TerminalMFA':
+    case 'getPushVC4TerminalMFA': {
+      const parsed = CodeRequest.safeParse(body);
+      if (!parsed.success || parsed.data.terminalUUID === undefined) return MISSING_PARAMS;
+      const failure = ctx.accounts.checkCredentials(parsed.data.cloudUserName, parsed.data.cloudPassword);
+      if (failure) return failureReply(failure);
+      ctx.accounts.sendMfaCode(parsed.data.terminalUUID);
+      return kasaOk({});
+    }
+    case 'checkMFACodeAndLogin': {
+      const parsed = CodeCheck.safeParse(body);
+      if (!parsed.success) return MISSING_PARAMS;
+      const { MFAProcessId, code, terminalBindEnabled } = parsed.data;
+      const failure = ctx.accounts.checkMfaCode(MFAProcessId, String(code), terminalBindEnabled === true);
+      if (failure) return failureReply(failure);
+      return kasaOk(ctx.accounts.loginResult(true));
+    }
+    default:
+      return kasaError(-20103, 'Method does not exist');
+  }
+}

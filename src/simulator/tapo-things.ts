@@ -1,0 +1,162 @@
+/**
+ * Tapo thing state: list entries, shadows with their version rule, desired
+ * state applied lazily to reported, and energy usage.
+ */
+import { randomUUID } from 'node:crypto';
+import { base64 } from './context.js';
+import { tapoOn, type Json, type TapoThing } from './model.js';
+import type { Registry } from './registry.js';
+
+/** A sub-thing is reachable only while its strip is. */
+export function thingOnline(registry: Registry, thing: TapoThing): boolean {
+  if (!thing.online) return false;
+  const parent = thing.parentId ? registry.tapo.get(thing.parentId) : undefined;
+  return parent ? parent.online : true;
+}
+
+function setOn(thing: TapoThing, on: boolean, now: number): void {
+  thing.meter?.advance(now, tapoOn(thing));
+  thing.info.device_on = on;
+}
+
+/** Copies shadow-style fields (`on`, base64 `nickname`) into the device's own info. */
+function applyToDevice(thing: TapoThing, state: Json, now: number): void {
+  for (const [key, value] of Object.entries(state)) {
+    if (key === 'on' || key === 'device_on') {
+      if (typeof value === 'boolean') setOn(thing, value, now);
+    } else if (key === 'nickname' && typeof value === 'string') {
+      const decoded = Buffer.from(value, 'base64').toString('utf8');
+      thing.alias = base64(decoded) === value ? decoded : value;
+      thing.info.nickname = thing.alias;
+    } else {
+      thing.info[key] = value;
+    }
+  }
+}
+
+/**
+ * Lazily applies desired state whose delay has passed: no timers, and an
+ * offline device keeps its pending changes until it is back.
+ */
+export function settle(registry: Registry, thing: TapoThing, now: number): void {
+  if (thing.pending.length === 0 || !thingOnline(registry, thing)) return;
+  let kept = 0;
+  for (const pending of thing.pending) {
+    if (pending.applyAt <= now) applyToDevice(thing, pending.desired, now);
+    else thing.pending[kept++] = pending;
+  }
+  thing.pending.length = kept;
+}
+
+export function reported(thing: TapoThing): Json {
+  const out: Json = {};
+  for (const [key, value] of Object.entries(thing.info)) {
+    if (key === 'device_on') out.on = value;
+    else if (key === 'nickname') out.nickname = base64(String(value));
+    else out[key] = value;
+  }
+  return out;
+}
+
+export function shadowOf(thing: TapoThing): Json {
+  return { thingName: thing.id, state: { desired: { ...thing.desired }, reported: reported(thing) }, version: thing.version };
+}
+
+export type PatchOutcome =
+  | { ok: true; version: number; requestId: string }
+  | { ok: false; curVersion: number; requestId: string };
+
+/** The version must be above the current one; desired is merged now and applied after `delayMs`. */
+export function patchShadow(
+  registry: Registry,
+  thing: TapoThing,
+  version: number,
+  desired: Json,
+  now: number,
+  delayMs: number,
+): PatchOutcome {
+  settle(registry, thing, now);
+  const requestId = randomUUID();
+  if (version <= thing.version) return { ok: false, curVersion: thing.version, requestId };
+  thing.version = version;
+  Object.assign(thing.desired, desired);
+  thing.pending.push({ applyAt: now + delayMs, desired });
+  settle(registry, thing, now);
+  return { ok: true, version, requestId };
+}
+
+/** A change made outside the cloud (button, app): reported moves and the version with it. */
+export function patchThing(registry: Registry, thing: TapoThing, patch: Json, now: number): void {
+  settle(registry, thing, now);
+  applyToDevice(thing, patch, now);
+  thing.version += 1;
+}
+
+export function thingEntry(registry: Registry, thing: TapoThing, appServerUrl: string): Json {
+  const info = thing.info;
+  const entry: Json = {
+    thingName: thing.id,
+    appServerUrl,
+    cloudGatewayUrl: appServerUrl.replace(/^http/, 'ws'),
+    cloudGatewayUrlV2: appServerUrl.replace(/^http/, 'ws'),
+    status: thingOnline(registry, thing) ? 1 : 0,
+    thingModelId: `${thing.model}-model`,
+    role: 0,
+    familyId: 'default',
+    roomId: 'room-default',
+    commonDevice: true,
+    nickname: base64(thing.alias),
+    avatarUrl: typeof info.avatar === 'string' && info.avatar !== '' ? info.avatar : thing.category.split('.')[0],
+    onboardingTime: Math.floor(thing.startedAt / 1000) - 86_400 * 90,
+    category: thing.category,
+    model: thing.model,
+    crossRegion: false,
+    deviceName: thing.model,
+    deviceType: thing.deviceType,
+    oemId: info.oem_id,
+    hwId: info.hw_id,
+    hwVer: info.hw_ver,
+    fwVer: info.fw_ver,
+    fwId: info.fw_id,
+    region: info.region,
+    mac: String(info.mac ?? '').replace(/[:-]/g, ''),
+    isSubThing: thing.parentId !== undefined,
+    migrateState: '',
+  };
+  if (thing.parentId) {
+    entry.edgeThingName = thing.parentId;
+    entry.position = thing.position;
+    entry.slotNumber = registry.tapo.get(thing.parentId)?.children.length;
+  }
+  return entry;
+}
+
+function localTime(now: number): string {
+  return new Date(now).toISOString().slice(0, 19).replace('T', ' ');
+}
+
+/** Units as the local get_energy_usage: power in mW, energy in Wh, runtime in minutes. */
+export function usageOf(thing: TapoThing, now: number): Json | undefined {
+  const meter = thing.meter;
+  if (!meter) return undefined;
+  const on = tapoOn(thing);
+  const grownWh = meter.totalWh(now, on);
+  const grownMin = meter.powerW > 0 ? (grownWh / meter.powerW) * 60 : 0;
+  const today = Math.round(thing.todayWhBase + grownWh);
+  const month = Math.round(thing.monthWhBase + grownWh);
+  const todayRuntime = Math.round(thing.todayWhBase / Math.max(meter.powerW, 1) * 60 + grownMin);
+  const monthRuntime = Math.round(thing.monthWhBase / Math.max(meter.powerW, 1) * 60 + grownMin);
+  return {
+    energy_usage: {
+      current_power: on ? Math.round(meter.powerW * 1000) : 0,
+      today_energy: today,
+      month_energy: month,
+      today_runtime: todayRuntime,
+      month_runtime: monthRuntime,
+      local_time: localTime(now),
+      electricity_charge: [0, 0, 0],
+    },
+    power_usage: { today, past7: month, past30: month },
+    time_usage: { today: todayRuntime, past7: monthRuntime, past30: monthRuntime },
+  };
+}
