@@ -64,7 +64,7 @@ export const kasaDeviceListEntrySchema = z.looseObject({
 export type KasaDeviceListEntry = z.infer<typeof kasaDeviceListEntrySchema>;
 
 export const deviceListResultSchema = z.looseObject({
-  deviceList: z.array(z.unknown()).default([]),
+  deviceList: z.array(z.unknown()),
 });
 
 export const passthroughResultSchema = z.looseObject({

@@ -27,7 +27,7 @@ export const thingsPageSchema = z.looseObject({
   page: z.number().optional(),
   pageSize: z.number().optional(),
   total: z.number().optional(),
-  data: z.array(z.unknown()).default([]),
+  data: z.array(z.unknown()),
 });
 
 /** Versions are numbers, but some clients and servers use strings. */
@@ -46,7 +46,7 @@ export const tapoShadowSchema = z.looseObject({
 export type TapoShadow = z.infer<typeof tapoShadowSchema>;
 
 export const shadowsAnswerSchema = z.looseObject({
-  shadows: z.array(z.unknown()).default([]),
+  shadows: z.array(z.unknown()),
   failThingList: z
     .array(
       z.looseObject({

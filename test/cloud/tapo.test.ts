@@ -1,0 +1,177 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { TapoClient, TapoThing } from '../../src/cloud/tapo/client.js';
+import type { Simulator } from '../../src/simulator/types.js';
+import { calls, loginCalls, removeDir, simulator, tapoClient, tempStateDir, TokenStore } from './helpers.js';
+
+let sim: Simulator;
+let stateDir: string;
+let store: TokenStore;
+const open: TapoClient[] = [];
+
+function client(options: Parameters<typeof tapoClient>[2] = {}, onStore = store): TapoClient {
+  const created = tapoClient(sim, onStore, options);
+  open.push(created);
+  return created;
+}
+
+beforeEach(async () => {
+  sim = await simulator({ devices: 23 });
+  stateDir = tempStateDir();
+  store = new TokenStore(stateDir);
+});
+
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((c) => c.close()));
+  await sim.close();
+  removeDir(stateDir);
+});
+
+function plugWithMeter(things: TapoThing[]): TapoThing {
+  const thing = things.find((entry) => entry.model === 'P110' && !entry.isSubThing && entry.status === 1);
+  if (!thing) throw new Error('no P110 in the simulator');
+  return thing;
+}
+
+describe('Tapo things', () => {
+  it('logs in on the account endpoint and walks every page of the thing list', async () => {
+    const tapo = client({ pageSize: 5 });
+    const things = await tapo.listThings();
+    const expected = sim.devices().filter((device) => device.cloud === 'tapo').length;
+    expect(things).toHaveLength(expected);
+    expect(new Set(things.map((thing) => thing.thingName)).size).toBe(expected);
+    const pages = calls(sim, 'things');
+    expect(pages).toHaveLength(Math.ceil(expected / 5));
+    expect(loginCalls(sim, 'tapo')).toHaveLength(1);
+    expect(calls(sim, 'login', 'tapo')[0]?.body).toMatchObject({
+      method: 'login',
+      params: { appType: 'TP-Link_Tapo_Android', terminalUUID: store.terminalUUID, refreshTokenNeeded: true },
+    });
+  });
+
+  it('reads shadows in batches of shadowBatchSize and reports failThingList', async () => {
+    const tapo = client({ shadowBatchSize: 4 });
+    const things = await tapo.listThings();
+    const asked = [...things, { thingName: 'NO-SUCH-THING' }];
+    const { shadows, failed } = await tapo.getShadows(asked);
+    expect(shadows).toHaveLength(things.length);
+    expect(failed).toEqual([expect.objectContaining({ thingName: 'NO-SUCH-THING', code: -20501 })]);
+    const batches = calls(sim, 'shadows.get');
+    expect(batches).toHaveLength(Math.ceil(asked.length / 4));
+    expect(batches.every((request) => (request.thingNames?.length ?? 0) <= 4)).toBe(true);
+    expect(batches.flatMap((request) => request.thingNames)).toEqual(asked.map((thing) => thing.thingName));
+    expect(shadows.every((shadow) => typeof shadow.version === 'number' && shadow.state.reported !== undefined)).toBe(true);
+  });
+
+  it('patches with version+1, reading the version first when unknown', async () => {
+    const tapo = client();
+    const plug = plugWithMeter(await tapo.listThings());
+    sim.clearRequests();
+    const { version } = await tapo.patchShadow(plug, { on: true });
+    expect(sim.requests.map((request) => request.api)).toEqual(['shadows.get', 'shadows.patch']);
+    const patch = calls(sim, 'shadows.patch')[0];
+    expect(patch?.body).toEqual({ version, state: { desired: { on: true } } });
+    expect(sim.deviceState(plug.thingName)).toMatchObject({ version });
+
+    sim.clearRequests();
+    const next = await tapo.patchShadow(plug, { on: false }, version);
+    expect(next.version).toBe(version + 1);
+    expect(sim.requests.map((request) => request.api)).toEqual(['shadows.patch']);
+  });
+
+  it('on a version conflict (11000) retries exactly once with curVersion+1', async () => {
+    const tapo = client();
+    const plug = plugWithMeter(await tapo.listThings());
+    const { version } = await tapo.patchShadow(plug, { on: true });
+    // The app changes the device behind the bridge's back: the known version is stale.
+    sim.setDeviceState(plug.thingName, { on: false });
+    sim.clearRequests();
+    const result = await tapo.patchShadow(plug, { on: true }, version);
+    const patches = calls(sim, 'shadows.patch');
+    expect(patches).toHaveLength(2);
+    expect(patches[0]).toMatchObject({ status: 409, errorCode: 11000 });
+    expect(patches[1]).toMatchObject({ status: 200 });
+    expect(result.version).toBe(version + 2);
+  });
+
+  it('reads energy usage', async () => {
+    const tapo = client();
+    const plug = plugWithMeter(await tapo.listThings());
+    const usage = await tapo.getUsage(plug);
+    expect(usage.energy_usage).toMatchObject({ current_power: expect.any(Number), today_energy: expect.any(Number) });
+    expect(calls(sim, 'usage')[0]?.deviceId).toBe(plug.thingName);
+  });
+
+  it('a missing thing is device_not_bound', async () => {
+    const tapo = client();
+    await expect(tapo.getUsage({ thingName: 'NO-SUCH-THING' })).rejects.toMatchObject({ kind: 'device_not_bound', code: -20501 });
+  });
+});
+
+describe('Tapo tokens and failures', () => {
+  it('401 on an expired token: one refresh on the refresh host, no login, caller never sees it', async () => {
+    const tapo = client();
+    await tapo.listThings();
+    sim.expireTokens();
+    sim.clearRequests();
+    await expect(tapo.listThings()).resolves.not.toHaveLength(0);
+    expect(sim.requests.map((request) => `${request.host} ${request.api} ${request.status}`)).toEqual([
+      'tapo-app things 401',
+      'wap refreshToken 200',
+      'tapo-app things 200',
+    ]);
+  });
+
+  it('10 concurrent calls during expiry share one refresh', async () => {
+    const tapo = client();
+    const plug = plugWithMeter(await tapo.listThings());
+    sim.expireTokens();
+    sim.clearRequests();
+    await Promise.all(Array.from({ length: 10 }, () => tapo.getUsage(plug)));
+    expect(calls(sim, 'refreshToken')).toHaveLength(1);
+    expect(loginCalls(sim)).toHaveLength(0);
+  });
+
+  it('a restart reuses the saved token: zero login calls', async () => {
+    await client().listThings();
+    sim.clearRequests();
+    await client({}, new TokenStore(stateDir)).listThings();
+    expect(loginCalls(sim)).toHaveLength(0);
+  });
+
+  it('wrong password (result.errorCode inside error_code 0): auth_failed, then silence', async () => {
+    const tapo = client({ password: 'wrong-password' });
+    await expect(tapo.listThings()).rejects.toMatchObject({ kind: 'auth_failed', code: -20601 });
+    await expect(tapo.listThings()).rejects.toMatchObject({ kind: 'auth_failed' });
+    expect(sim.requests).toHaveLength(1);
+    expect(tapo.status).toBe('auth_failed');
+  });
+
+  it('locked account: account_locked with the lock time as retryAfterS at least', async () => {
+    sim.setFaults({ wrongPassword: true, lockAfterFailures: 1 });
+    const tapo = client({ cloud: { authCooldownS: 5 } });
+    const error = await tapo.listThings().catch((e: unknown) => e);
+    expect(error).toMatchObject({ kind: 'account_locked' });
+    expect((error as { retryAfterS: number }).retryAfterS).toBeGreaterThanOrEqual(30 * 60);
+    expect(new TokenStore(stateDir).getCooldown('tapo')?.reason).toBe('account_locked');
+  });
+
+  it('retries 503 busy and 429 answers, then succeeds', async () => {
+    const tapo = client();
+    await tapo.listThings();
+    sim.setFaults({ errorRate: 1, errorKinds: ['busy', 'http500'] });
+    const mine = sim;
+    setTimeout(() => mine.setFaults({ errorRate: 0 }), 120);
+    sim.clearRequests();
+    await expect(tapo.listThings()).resolves.not.toHaveLength(0);
+    expect(calls(sim, 'things').length).toBeGreaterThan(1);
+  });
+
+  it('a schema fault is a protocol error, not retried', async () => {
+    const tapo = client();
+    await tapo.listThings();
+    sim.setFaults({ errorRate: 1, errorKinds: ['schema'] });
+    sim.clearRequests();
+    await expect(tapo.listThings()).rejects.toMatchObject({ kind: 'protocol' });
+    expect(sim.requests).toHaveLength(1);
+  });
+});
