@@ -1,0 +1,114 @@
+/**
+ * Turns the shared real-device fixtures into what the clouds would deliver:
+ * a Kasa list entry + passthrough answer, or Tapo things + shadows + usage.
+ * Fixtures are scrubbed (zero ids, zero or shared MACs), so each device gets
+ * a fresh id and MAC derived from its file name, as the simulator does.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import type { KasaListEntryInput, TapoShadowInput, TapoThingInput, TapoUsageInput } from '../../src/devices/inputs.js';
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+export function readFixture(file: string): Obj {
+  return JSON.parse(readFileSync(file, 'utf8')) as Obj;
+}
+
+function hex(seed: string, length: number): string {
+  return createHash('sha1').update(seed).digest('hex').slice(0, length).toUpperCase();
+}
+
+export function fakeMac(seed: string): string {
+  return (hex(`mac:${seed}`, 12).match(/../g) ?? []).join(':');
+}
+
+export interface KasaCase {
+  file: string;
+  model: string;
+  entry: KasaListEntryInput;
+  response: Obj;
+}
+
+/** `unique`: give the device a fresh MAC (for whole-bridge checks). */
+export function kasaCase(file: string, unique = false): KasaCase {
+  const response = readFixture(file);
+  const sysinfo = (isObj(response.system) && isObj(response.system.get_sysinfo) ? response.system.get_sysinfo : {}) as Obj;
+  if (unique) {
+    if ('mac' in sysinfo) sysinfo.mac = fakeMac(file);
+    if ('mic_mac' in sysinfo) sysinfo.mic_mac = fakeMac(file).replace(/:/g, '');
+  }
+  const model = String(sysinfo.model ?? basename(file).split('_')[0]);
+  return {
+    file,
+    model,
+    entry: {
+      deviceId: hex(file, 40),
+      alias: String(sysinfo.alias ?? 'x'),
+      deviceModel: model,
+      deviceType: String(sysinfo.type ?? sysinfo.mic_type ?? 'IOT.SMARTPLUGSWITCH'),
+      appServerUrl: 'https://use1-wap.tplinkcloud.com',
+      status: 1,
+      fwVer: String(sysinfo.sw_ver ?? ''),
+      deviceHwVer: String(sysinfo.hw_ver ?? ''),
+    },
+    response,
+  };
+}
+
+export interface TapoCase {
+  file: string;
+  model: string;
+  things: TapoThingInput[];
+  shadows: Map<string, TapoShadowInput>;
+  usage?: TapoUsageInput;
+}
+
+/** The shadow's `reported`: device info with `device_on` renamed `on` (fixtures README). */
+function reported(info: Obj): Obj {
+  const { device_on, ...rest } = info;
+  return device_on === undefined ? rest : { ...rest, on: device_on };
+}
+
+export function tapoCase(file: string): TapoCase {
+  const data = readFixture(file);
+  const info = isObj(data.get_device_info) ? data.get_device_info : {};
+  const type = String(info.type ?? 'SMART.TAPOPLUG');
+  const thingName = hex(file, 40);
+  const things: TapoThingInput[] = [
+    {
+      thingName,
+      nickname: String(info.nickname ?? ''),
+      model: String(info.model ?? ''),
+      deviceType: type,
+      category: type.includes('BULB') ? 'bulb' : 'plug',
+      status: 1,
+      appServerUrl: 'https://euw1-app-server.iot.i.tplinknbu.com',
+      isSubThing: false,
+      mac: fakeMac(file),
+      hwVer: String(info.hw_ver ?? ''),
+      fwVer: String(info.fw_ver ?? ''),
+    },
+  ];
+  const shadows = new Map<string, TapoShadowInput>([[thingName, { thingName, state: { reported: reported(info) }, version: 1 }]]);
+  const children = isObj(data.get_child_device_list) ? data.get_child_device_list.child_device_list : undefined;
+  (Array.isArray(children) ? children.filter(isObj) : []).forEach((child, i) => {
+    const childName = `${thingName}${String(i).padStart(2, '0')}`;
+    things.push({
+      thingName: childName,
+      nickname: String(child.nickname ?? ''),
+      model: String(child.model ?? ''),
+      deviceType: String(child.type ?? type),
+      category: String(child.category ?? 'plug.powerstrip.sub-plug'),
+      status: 1,
+      isSubThing: true,
+      edgeThingName: thingName,
+      position: typeof child.position === 'number' ? child.position : undefined,
+      mac: String(child.mac ?? ''),
+    });
+    shadows.set(childName, { thingName: childName, state: { reported: reported(child) }, version: 3 });
+  });
+  const energy = isObj(data.get_energy_usage) ? data.get_energy_usage : undefined;
+  return { file, model: String(info.model ?? ''), things, shadows, usage: energy ? { energy_usage: energy } : undefined };
+}
