@@ -91,9 +91,4 @@ export abstract class CloudClientBase extends EventEmitter<{ status: [ClientStat
   protected call<T>(fn: (tokens: CloudTokens) => Promise<T>): Promise<T> {
     return withRetry(() => this.session.withToken(fn), this.#retry);
   }
-
-  /** An unauthenticated call (login steps), retried on transient errors. */
-  protected retrying<T>(fn: () => Promise<T>): Promise<T> {
-    return withRetry(fn, this.#retry);
-  }
 }

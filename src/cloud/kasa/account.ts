@@ -12,6 +12,8 @@ import { V1_APP_TYPE, V2_APP_TYPE, V2_APP_VERSION, type KasaTransport } from './
 
 const MFA_PUSH = 1;
 const MFA_EMAIL = 2;
+/** checkMFACodeAndLogin with an unknown MFAProcessId. */
+const PROCESS_NOT_FOUND = -20104;
 
 export interface KasaAccountOptions {
   transport: KasaTransport;
@@ -31,7 +33,15 @@ export class KasaAccount {
 
   async login(options: LoginOptions, previous: CloudTokens | undefined): Promise<IssuedTokens> {
     const pending = this.o.store.getPendingMfa('kasa', this.#config.username);
-    if (options.mfaCode && pending) return this.#checkMfa(pending.appServerUrl, pending.processId, pending.mfaType, options.mfaCode);
+    if (options.mfaCode && pending) {
+      try {
+        return await this.#checkMfa(pending.appServerUrl, pending.processId, pending.mfaType, options.mfaCode);
+      } catch (error) {
+        // The saved process is gone (expired, used): start a new one below and check the code there.
+        if (!isCloudError(error) || error.code !== PROCESS_NOT_FOUND) throw error;
+        this.o.store.setPendingMfa('kasa', undefined);
+      }
+    }
     if (!this.#v2 && !previous?.v2) {
       try {
         return await this.#v1Login();
