@@ -48,7 +48,10 @@ function isNeedsUser(kind: CloudErrorKind): kind is NeedsUserKind {
   return kind === 'auth_failed' || kind === 'account_locked' || kind === 'mfa_required';
 }
 
-export class Session extends EventEmitter<{ status: [ClientStatus] }> {
+/** `status` events carry the CloudError that caused an auth status, when there is one. */
+export type StatusEvents = { status: [ClientStatus, CloudError?] };
+
+export class Session extends EventEmitter<StatusEvents> {
   readonly #o: SessionOptions;
   readonly #hash: string;
   #tokens: CloudTokens | undefined;
@@ -71,10 +74,11 @@ export class Session extends EventEmitter<{ status: [ClientStatus] }> {
     return this.#tokens ?? this.#o.store.getTokens(this.#o.cloud, this.#o.username);
   }
 
-  #setStatus(status: ClientStatus): void {
+  #setStatus(status: ClientStatus, error?: CloudError): void {
     if (status === this.#status) return;
     this.#status = status;
-    this.emit('status', status);
+    if (error) this.emit('status', status, error);
+    else this.emit('status', status);
   }
 
   #now(): number {
@@ -96,11 +100,12 @@ export class Session extends EventEmitter<{ status: [ClientStatus] }> {
       store.clearCooldown(cloud);
       return;
     }
-    this.#setStatus(cooldown.reason);
     const retryAfterS = Math.ceil(leftMs / 1000);
-    throw new CloudError(cloud, cooldown.reason, `${cloud}: ${describe(cooldown.reason)}; not logging in again for ${retryAfterS} s`, {
+    const error = new CloudError(cloud, cooldown.reason, `${cloud}: ${describe(cooldown.reason)}; not logging in again for ${retryAfterS} s`, {
       retryAfterS,
     });
+    this.#setStatus(cooldown.reason, error);
+    throw error;
   }
 
   /** A usable token: in memory, else saved, else a (single-flight) login. */
@@ -207,8 +212,9 @@ export class Session extends EventEmitter<{ status: [ClientStatus] }> {
         const retryAfterS = Math.max(this.#o.cooldownS, error.retryAfterS ?? 0);
         store.setCooldown(cloud, { until: this.#now() + retryAfterS * 1000, reason: error.kind, configHash: this.#hash });
         logger.error({ cloud, kind: error.kind, code: error.code, retryAfterS }, `${cloud} login failed: ${describe(error.kind)}`);
-        this.#setStatus(error.kind);
-        throw new CloudError(cloud, error.kind, error.message, { code: error.code, retryAfterS, cause: error });
+        const refusal = new CloudError(cloud, error.kind, error.message, { code: error.code, retryAfterS, cause: error });
+        this.#setStatus(error.kind, refusal);
+        throw refusal;
       }
       this.#setStatus('unknown');
       throw error;

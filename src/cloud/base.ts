@@ -7,12 +7,12 @@ import { EventEmitter } from 'node:events';
 import type { AppConfig } from '../config.js';
 import type { CloudName } from './errors.js';
 import { HttpClient } from './http.js';
-import { Session, type ClientStatus, type IssuedTokens, type LoginOptions } from './auth.js';
+import { Session, type ClientStatus, type IssuedTokens, type LoginOptions, type StatusEvents } from './auth.js';
 import { withRetry, type RetryOptions } from './retry.js';
 import type { CloudTokens, TokenStore } from './token-store.js';
 import type { Logger } from '../logger.js';
 
-export type { ClientStatus, LoginOptions } from './auth.js';
+export type { ClientStatus, LoginOptions, StatusEvents } from './auth.js';
 
 export interface ClientOptionsBase {
   cloud: AppConfig['cloud'];
@@ -30,7 +30,7 @@ interface Credentials {
   caFile: string;
 }
 
-export abstract class CloudClientBase extends EventEmitter<{ status: [ClientStatus] }> {
+export abstract class CloudClientBase extends EventEmitter<StatusEvents> {
   protected readonly http: HttpClient;
   protected readonly session: Session;
   protected readonly store: TokenStore;
@@ -59,7 +59,7 @@ export abstract class CloudClientBase extends EventEmitter<{ status: [ClientStat
       login: (loginOptions, previous) => this.doLogin(loginOptions, previous),
       refresh: (tokens) => this.doRefresh(tokens),
     });
-    this.session.on('status', (status) => this.emit('status', status));
+    this.session.on('status', (...args) => this.emit('status', ...args));
     this.#retry = {
       deadlineMs: options.cloud.retryDeadlineS * 1000,
       baseMs: 250,

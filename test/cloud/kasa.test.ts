@@ -74,6 +74,8 @@ describe('Kasa V1', () => {
     expect(moduleResult(response, 'system', 'get_sysinfo').ok).toBe(true);
     expect(moduleResult(response, 'emeter', 'get_realtime')).toMatchObject({ ok: false });
     await expect(kasa.passthroughStrict(plug, SYSINFO_AND_METER)).rejects.toMatchObject({ kind: 'protocol' });
+    await expect(kasa.passthrough(plug, SYSINFO_AND_METER, { strict: true })).rejects.toMatchObject({ kind: 'protocol' });
+    await expect(kasa.passthrough(plug, { system: { set_relay_state: { state: 1 } } }, { strict: true })).resolves.toBeDefined();
     const meter = onlinePlug(await kasa.getDeviceList(), 'HS110');
     const both = await kasa.passthroughStrict(meter, SYSINFO_AND_METER);
     expect(moduleResult(both, 'emeter', 'get_realtime').ok).toBe(true);
@@ -275,9 +277,9 @@ describe('Kasa auth failures', () => {
     sim.setFaults({ wrongPassword: true });
     const kasa = client();
     const statuses: string[] = [];
-    kasa.on('status', (status) => statuses.push(status));
+    kasa.on('status', (status, error) => statuses.push(error ? `${status}:${error.kind}` : status));
     await expect(kasa.getDeviceList()).rejects.toMatchObject({ kind: 'auth_failed', code: -20601 });
-    expect(statuses).toEqual(['logging_in', 'auth_failed']);
+    expect(statuses).toEqual(['logging_in', 'auth_failed:auth_failed']);
     expect(loginCalls(sim)).toHaveLength(1);
     const count = sim.requests.length;
 

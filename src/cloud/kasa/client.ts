@@ -120,9 +120,15 @@ export class KasaClient extends CloudClientBase {
    * Sends `request` (the device's own JSON) through the device's regional
    * host. Returns responseData as an object, whether the cloud answered a
    * string or an object. Envelope errors throw (-20571 device_offline,
-   * -20580/-20501 device_not_bound); module err_codes are left to the caller.
+   * -20580/-20501 device_not_bound); module err_codes are left to the caller
+   * unless `strict` (set commands), which throws on any of them.
    */
-  async passthrough(device: KasaDeviceAddress, request: Record<string, unknown>): Promise<Record<string, unknown>> {
+  async passthrough(
+    device: KasaDeviceAddress,
+    request: Record<string, unknown>,
+    options: { strict?: boolean } = {},
+  ): Promise<Record<string, unknown>> {
+    if (options.strict) return this.passthroughStrict(device, request);
     const result = await this.call((tokens) =>
       this.#deviceCall(device.appServerUrl, 'passthrough', { deviceId: device.deviceId, requestData: request }, tokens),
     );
@@ -140,7 +146,7 @@ export class KasaClient extends CloudClientBase {
 
   /** passthrough for set commands: throws `protocol` when any module or method answered err_code != 0. */
   async passthroughStrict(device: KasaDeviceAddress, request: Record<string, unknown>): Promise<Record<string, unknown>> {
-    const response = await this.passthrough(device, request);
+    const response = await this.passthrough(device, request, { strict: false });
     const failed = failedModules(request, response);
     if (failed.length > 0) {
       throw new CloudError('kasa', 'protocol', `kasa: device ${device.deviceId} refused ${failed.join('; ')}`);

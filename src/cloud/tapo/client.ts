@@ -66,6 +66,11 @@ export class TapoClient extends CloudClientBase {
     this.#config = options.config;
   }
 
+  /** Things per shadows request (the bridge batches its queue jobs the same way). */
+  get shadowBatchSize(): number {
+    return Math.max(1, Math.floor(this.#config.shadowBatchSize));
+  }
+
   protected async doLogin(_options: LoginOptions, _previous: CloudTokens | undefined): Promise<IssuedTokens> {
     try {
       return await this.#login(this.#config.accountUrl);
@@ -144,7 +149,7 @@ export class TapoClient extends CloudClientBase {
     }
     const shadows: TapoShadow[] = [];
     const failed: ShadowFailure[] = [];
-    const size = Math.max(1, Math.floor(this.#config.shadowBatchSize));
+    const size = this.shadowBatchSize;
     for (const [host, names] of byHost) {
       for (let at = 0; at < names.length; at += size) {
         const batch = names.slice(at, at + size);
