@@ -18,6 +18,7 @@ export const SIMULATE_USAGE = `Usage: tplink-cloud-mqtt simulate [options]
   --error-kinds LIST    comma list of http500,busy,timeout,reset,malformed,schema
   --rate-limit N        requests per second per cloud
   --shadow-delay-ms N   delay before Tapo desired state is reported
+  --record-limit N      keep about N recorded requests (default 10000)
   --v2-only             V1 Kasa login answers -23003
   --mfa                 V2 login needs the second factor (code printed on stderr)`;
 
@@ -47,6 +48,7 @@ export function parseSimulateArgs(args: string[]): SimulatorOptions {
       'error-kinds': { type: 'string' },
       'rate-limit': { type: 'string' },
       'shadow-delay-ms': { type: 'string' },
+      'record-limit': { type: 'string' },
       'v2-only': { type: 'boolean' },
       mfa: { type: 'boolean' },
     },
@@ -66,6 +68,7 @@ export function parseSimulateArgs(args: string[]): SimulatorOptions {
   set('errorRate', number('error-rate', values['error-rate']));
   set('rateLimitPerSecond', number('rate-limit', values['rate-limit']));
   set('shadowApplyDelayMs', number('shadow-delay-ms', values['shadow-delay-ms']));
+  set('recordLimit', number('record-limit', values['record-limit']));
   set('v2Only', values['v2-only']);
   set('mfaRequired', values.mfa);
   if (values['error-kinds'] !== undefined) {
@@ -88,7 +91,12 @@ export async function simulateCommand(args: string[], io: SimulateIo = {}): Prom
   const stdout = io.stdout ?? ((line: string) => process.stdout.write(`${line}\n`));
   const stderr = io.stderr ?? ((line: string) => process.stderr.write(`${line}\n`));
   const options = parseSimulateArgs(args);
-  const sim = await startSimulator({ ...options, log: (line) => stderr(`[simulator] ${line}`) });
+  // A standalone run may serve benchmarks for hours: keep the request log bounded.
+  const sim = await startSimulator({
+    recordLimit: 10_000,
+    ...options,
+    log: (line) => stderr(`[simulator] ${line}`),
+  });
   stdout(
     JSON.stringify({
       kasa: sim.urls.kasa,

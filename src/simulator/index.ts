@@ -93,6 +93,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const plumbing: Plumbing = {
     ctx,
     requests,
+    recordLimit: options.recordLimit ?? 0,
     rateWindows: { kasa: new RateWindow(), tapo: new RateWindow() },
     timers: new Set(),
   };

@@ -35,6 +35,8 @@ export interface HostServer {
 export interface Plumbing {
   ctx: SimContext;
   requests: RecordedRequest[];
+  /** 0 = unlimited. */
+  recordLimit: number;
   rateWindows: Record<'kasa' | 'tapo', RateWindow>;
   timers: Set<NodeJS.Timeout>;
 }
@@ -121,6 +123,10 @@ async function handle(plumbing: Plumbing, host: string, api: HostApi, req: Incom
   if (described.deviceId !== undefined) record.deviceId = described.deviceId;
   if (described.thingNames !== undefined) record.thingNames = described.thingNames;
   plumbing.requests.push(record);
+  // Trim in chunks so a long run stays bounded without shifting the array on every request.
+  if (plumbing.recordLimit > 0 && plumbing.requests.length >= plumbing.recordLimit * 2) {
+    plumbing.requests.splice(0, plumbing.requests.length - plumbing.recordLimit);
+  }
 
   const faults = ctx.faults;
   if (faults.latencyMs > 0) await sleep(plumbing, faults.latencyMs);

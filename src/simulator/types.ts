@@ -53,6 +53,11 @@ export interface SimulatorOptions extends Partial<FaultOptions> {
    * the shadow apply delay (default Date.now). Tests advance it to see growth.
    */
   clock?: () => number;
+  /**
+   * Keep only about this many recorded requests (oldest dropped), for long
+   * standalone runs; default unlimited so tests see every call.
+   */
+  recordLimit?: number;
 }
 
 export interface SimulatorUrls {

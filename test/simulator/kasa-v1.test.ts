@@ -182,4 +182,16 @@ describe('request recording', () => {
     sim.clearRequests();
     expect(sim.requests).toHaveLength(0);
   });
+
+  it('keeps only about recordLimit requests when asked (long standalone runs)', async () => {
+    const local = await startSimulator({ recordLimit: 5 });
+    try {
+      for (let i = 0; i < 12; i++) await post(local.urls.kasa.url, { method: `call${i}` });
+      expect(local.requests.length).toBeGreaterThanOrEqual(5);
+      expect(local.requests.length).toBeLessThan(10);
+      expect(local.requests.at(-1)?.api).toBe('call11');
+    } finally {
+      await local.close();
+    }
+  });
 });
