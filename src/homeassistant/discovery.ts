@@ -41,6 +41,25 @@ function entityTopic(options: DiscoveryOptions, component: string, id: string, o
   return `${options.prefix}/${component}/${safeId(id)}/${safeId(object)}/config`;
 }
 
+// Root options HA copies into every component that lacks them (SHARED_OPTIONS).
+const HOISTABLE = ['availability', 'availability_mode', 'state_topic'];
+
+/**
+ * Options every component sets identically move to the device payload's
+ * root, which HA copies back into each component: same entities, a payload
+ * a fraction of the size. An option some component lacks stays put, or HA
+ * would hand it to that component too.
+ */
+function sharedOptions(entities: EntityConfig[]): Record<string, unknown> {
+  const shared: Record<string, unknown> = {};
+  for (const key of HOISTABLE) {
+    const values = entities.map((e) => (key in e.config ? JSON.stringify(e.config[key]) : undefined));
+    const first = values[0];
+    if (first !== undefined && values.every((v) => v === first)) shared[key] = entities[0]?.config[key];
+  }
+  return shared;
+}
+
 /** Wraps one device's entities in the configured discovery mode. */
 function wrap(
   id: string,
@@ -51,9 +70,13 @@ function wrap(
   if (entities.length === 0) return [];
   const origin = originBlock(options.version);
   if (options.mode === 'device') {
+    const shared = sharedOptions(entities);
     const components: Record<string, unknown> = {};
-    for (const e of entities) components[e.object] = { p: e.component, ...e.config };
-    return [{ topic: deviceTopic(options, id), payload: { dev: device, o: origin, cmps: components } }];
+    for (const e of entities) {
+      const own = Object.fromEntries(Object.entries(e.config).filter(([key]) => !(key in shared)));
+      components[e.object] = { p: e.component, ...own };
+    }
+    return [{ topic: deviceTopic(options, id), payload: { dev: device, o: origin, ...shared, cmps: components } }];
   }
   return entities.map((e) => ({
     topic: entityTopic(options, e.component, id, e.object),

@@ -115,6 +115,8 @@ function mainEntity(node: DeviceNode, ctx: EntityContext): EntityConfig | undefi
       supported_color_modes: modes.length > 0 ? modes : ['brightness'],
       brightness: true,
       brightness_scale: 100,
+      // Neither cloud can flash a light; HA would otherwise offer it.
+      flash: false,
     };
     if (caps.colorTemp) {
       Object.assign(config, { color_temp_kelvin: true, min_kelvin: caps.colorTemp.min, max_kelvin: caps.colorTemp.max });

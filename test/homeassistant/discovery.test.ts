@@ -77,6 +77,24 @@ describe.skipIf(!hasFixtures)('discovery of every fixture', () => {
     ]);
   });
 
+  it('gives HA the same entity configs in both modes (device mode shares root options)', () => {
+    const shared = ['availability', 'availability_mode', 'state_topic'];
+    const fromDevice: Record<string, Obj> = {};
+    for (const m of discoveryMessages(nodes, options('device'))) {
+      const { dev, o, cmps, ...root } = m.payload;
+      for (const [, raw] of Object.entries(cmps as Record<string, Obj>)) {
+        const { p, ...own } = raw;
+        const merged: Obj = { ...own, device: dev, origin: o };
+        for (const key of shared) if (root[key] !== undefined && merged[key] === undefined) merged[key] = root[key];
+        fromDevice[`${String(p)}:${String(own.unique_id)}`] = merged;
+      }
+    }
+    const fromEntity = Object.fromEntries(
+      discoveryMessages(nodes, options('entity')).map((m) => [`${m.topic.split('/')[1]}:${String(m.payload.unique_id)}`, m.payload]),
+    );
+    expect(fromDevice).toEqual(fromEntity);
+  });
+
   it('maps lights to JSON-schema lights with the right colour modes', () => {
     const messages = discoveryMessages(nodes, options('device'));
     const light = (model: string) => components(messages, nodes.find((n) => n.model === model)?.id ?? '').light;
@@ -175,8 +193,13 @@ describe('discovery payloads', () => {
     const [message, ...rest] = discoveryMessages([plug()], options('device'));
     expect(rest).toEqual([]);
     expect(message?.topic).toBe('homeassistant/device/kasa_AB12/config');
-    expect(Object.keys(message?.payload ?? {})).toEqual(['dev', 'o', 'cmps']);
-    expect(Object.values(message?.payload.cmps as Obj).every((c) => typeof (c as Obj).p === 'string')).toBe(true);
+    // Availability and state topic are the same for every component: shared at the root.
+    expect(Object.keys(message?.payload ?? {})).toEqual(['dev', 'o', 'availability', 'availability_mode', 'state_topic', 'cmps']);
+    expect(message?.payload.availability_mode).toBe('all');
+    for (const c of Object.values(message?.payload.cmps as Record<string, Obj>)) {
+      expect(typeof c.p).toBe('string');
+      expect(c.availability).toBeUndefined();
+    }
   });
 
   it('orders parents before outlets and hangs outlets of an entity-less strip off the bridge', () => {
