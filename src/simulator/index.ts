@@ -66,9 +66,15 @@ function defaultPassword(seed: number): string {
   return `${out}!`;
 }
 
+/** The simulator holds a test account and answers anyone: it must never leave the machine. */
+function loopbackOnly(host: string): string {
+  if (/^127\.\d+\.\d+\.\d+$/.test(host) || host === '::1' || host === 'localhost') return host;
+  throw new Error(`simulator: refusing to listen on ${host}; use a loopback address`);
+}
+
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
   const seed = options.seed ?? DEFAULT_SEED;
-  const address = options.host ?? '127.0.0.1';
+  const address = loopbackOnly(options.host ?? '127.0.0.1');
   const clock = options.clock ?? Date.now;
   const rng = seededRandom(seed);
   const log = options.log ?? (() => undefined);

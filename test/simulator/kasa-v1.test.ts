@@ -23,6 +23,10 @@ describe('Kasa V1 account', () => {
     expect(Object.keys(sim.urls.kasa.regions).sort()).toEqual(['eu', 'use1']);
   });
 
+  it('refuses to listen outside loopback', async () => {
+    await expect(startSimulator({ host: '0.0.0.0' })).rejects.toThrow(/loopback/);
+  });
+
   it('logs in and answers a refresh token only when asked', async () => {
     const plain = await kasaLogin(sim);
     expect(plain.token).toEqual(expect.any(String));
