@@ -39,6 +39,8 @@ export interface HttpClientOptions {
   userAgent?: string;
 }
 
+const TLS_TRUST_ERROR = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/;
+
 const DEFAULT_UA = 'Dalvik/2.1.0 (Linux; U; Android 12; Pixel 6 Build/SQ3A.220705.003)';
 
 /** What can be logged or shown of a URL: no query string, no credentials. */
@@ -118,10 +120,15 @@ export class HttpClient {
     } catch (error) {
       const timedOut = controller.signal.aborted;
       logger.debug({ cloud, request: where, ms: Date.now() - started, timedOut }, 'cloud request failed');
+      const reason = networkReason(error);
+      // An untrusted certificate will not fix itself: no retries, and say what helps.
+      if (TLS_TRUST_ERROR.test(reason)) {
+        throw new CloudError(cloud, 'protocol', `${cloud}: ${where}: certificate not trusted (${reason}); set ${cloud}.caFile`, { cause: error });
+      }
       throw new CloudError(
         cloud,
         'transient',
-        timedOut ? `${cloud}: ${where} timed out after ${timeoutMs} ms` : `${cloud}: ${where} failed: ${networkReason(error)}`,
+        timedOut ? `${cloud}: ${where} timed out after ${timeoutMs} ms` : `${cloud}: ${where} failed: ${reason}`,
         { cause: error },
       );
     } finally {
