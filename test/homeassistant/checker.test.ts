@@ -1,0 +1,152 @@
+/** The checker must be able to fail: each broken payload below must be caught. */
+import { describe, expect, it } from 'vitest';
+import { emptyCapabilities, type DeviceNode } from '../../src/devices/model.js';
+import { bridgeDiscovery, discoveryMessages, type DiscoveryMessage } from '../../src/homeassistant/discovery.js';
+import { options } from './bridge-nodes.js';
+import { assertDiscovery, checkDiscovery } from './checker.js';
+
+type Obj = Record<string, unknown>;
+
+const node: DeviceNode = {
+  id: 'kasa_X1',
+  cloud: 'kasa',
+  kind: 'bulb',
+  name: 'Lamp',
+  model: 'KL130',
+  mac: 'aa:bb:cc:dd:ee:ff',
+  address: { cloud: 'kasa', deviceId: 'X1', appServerUrl: '' },
+  capabilities: {
+    ...emptyCapabilities(),
+    relay: true,
+    brightness: true,
+    color: true,
+    colorTemp: { min: 2500, max: 9000 },
+    rssi: true,
+    energy: { power: true, voltage: false, current: false, energy: true },
+  },
+  state: {},
+  online: true,
+};
+
+function entityMessages(): DiscoveryMessage[] {
+  return [...bridgeDiscovery(options('entity')), ...discoveryMessages([node], options('entity'))];
+}
+
+function deviceMessages(): DiscoveryMessage[] {
+  return [...bridgeDiscovery(options('device')), ...discoveryMessages([node], options('device'))];
+}
+
+/** Applies `edit` to the entity-mode payload whose topic contains `part`, returns the issues. */
+function issuesAfter(part: string, edit: (payload: Obj) => void, messages = entityMessages()): string[] {
+  const target = messages.find((m) => m.topic.includes(part));
+  if (!target) throw new Error(`no message for ${part}`);
+  edit(target.payload);
+  return checkDiscovery(messages).map((i) => i.message);
+}
+
+const cmps = (payload: Obj): Record<string, Obj> => payload.cmps as Record<string, Obj>;
+
+describe('discovery checker', () => {
+  it('accepts the valid baseline, JSON strings, abbreviations and removals', () => {
+    expect(checkDiscovery(entityMessages())).toEqual([]);
+    expect(checkDiscovery(deviceMessages())).toEqual([]);
+    const asStrings = entityMessages().map((m) => ({ topic: m.topic, payload: JSON.stringify(m.payload) }));
+    expect(checkDiscovery([...asStrings, { topic: 'homeassistant/switch/gone/switch/config', payload: '' }])).toEqual([]);
+    const abbreviated = deviceMessages().map((m) => ({ ...m }));
+    const last = abbreviated.at(-1) as DiscoveryMessage;
+    const { availability, ...rest } = last.payload;
+    last.payload = { ...rest, avty: availability };
+    expect(checkDiscovery(abbreviated)).toEqual([]);
+  });
+
+  it.each<[string, string, (p: Obj) => void, RegExp]>([
+    ['power unit', '/power/', (p) => (p.unit_of_measurement = 'kWh'), /not a valid unit for device class 'power'/],
+    ['energy state class', '/energy/', (p) => (p.state_class = 'measurement'), /state_class 'measurement' is not valid for device class 'energy'/],
+    ['energy without state class', '/energy/', (p) => delete p.state_class, /without state_class/],
+    ['config sensor', '/rssi/', (p) => (p.entity_category = 'config'), /entity_category 'config' is not allowed/],
+    ['rssi unit', '/rssi/', (p) => (p.unit_of_measurement = '%'), /not a valid unit for device class 'signal_strength'/],
+    ['unknown device class', '/power/', (p) => (p.device_class = 'wattage'), /unknown or unsupported sensor device_class/],
+    ['onoff with others', '/light/', (p) => (p.supported_color_modes = ['onoff', 'hs']), /must stand alone/],
+    ['brightness with others', '/light/', (p) => (p.supported_color_modes = ['brightness', 'color_temp']), /must stand alone/],
+    ['unknown colour mode', '/light/', (p) => (p.supported_color_modes = ['rainbow']), /unknown colour mode/],
+    ['mireds', '/light/', (p) => delete p.color_temp_kelvin, /color_temp_kelvin: true/],
+    ['bad kelvin range', '/light/', (p) => (p.min_kelvin = 9000), /min_kelvin < max_kelvin/],
+    ['not json schema', '/light/', (p) => delete p.schema, /only schema 'json'/],
+    ['object_id', '/light/', (p) => (p.object_id = 'lamp'), /object_id is deprecated/],
+    ['unknown key', '/light/', (p) => (p.colour = 'red'), /unknown key 'colour'/],
+    ['missing command topic', '/light/', (p) => delete p.command_topic, /'command_topic' is required/],
+    ['wildcard topic', '/light/', (p) => (p.command_topic = 'tplink/+/set'), /wildcard/],
+    ['missing state topic', '/power/', (p) => delete p.state_topic, /'state_topic' is required/],
+    ['unique_id charset', '/power/', (p) => (p.unique_id = 'kasa X1 power'), /not \[a-zA-Z0-9_-\]/],
+    ['no availability', '/power/', (p) => delete p.availability, /no availability/],
+    ['bad availability mode', '/power/', (p) => (p.availability_mode = 'most'), /bad availability_mode/],
+    ['both availability forms', '/power/', (p) => (p.availability_topic = 'x/y'), /exclusive/],
+    ['default_entity_id platform', '/power/', (p) => (p.default_entity_id = 'switch.lamp_power'), /must be 'sensor\.<slug>'/],
+    ['name empty', '/power/', (p) => (p.name = ''), /name must be a string or null/],
+    ['no device', '/power/', (p) => delete p.device, /entity without device/],
+    ['device without ids', '/power/', (p) => (p.device = { name: 'Lamp' }), /at least one identifying value/],
+    ['device extra key', '/power/', (p) => (p.device = { ...(p.device as Obj), colour: 'red' }), /device: extra key 'colour'/],
+    ['unknown via device', '/power/', (p) => (p.device = { ...(p.device as Obj), via_device: 'nobody' }), /via_device 'nobody' names no device/],
+    ['origin without name', '/power/', (p) => (p.origin = { sw_version: '1' }), /origin\.name is required/],
+    ['origin extra key', '/power/', (p) => (p.origin = { name: 'x', colour: 1 }), /origin: extra key/],
+    ['abbreviated and full', '/power/', (p) => (p.uniq_id = 'other_id'), /given twice/],
+    ['bad binary sensor class', 'connection_state', (p) => (p.device_class = 'door_bell'), /binary_sensor: bad device_class/],
+  ])('rejects %s', (_label, part, edit, expected) => {
+    const issues = issuesAfter(part, edit);
+    expect(issues.join('\n')).toMatch(expected);
+  });
+
+  it('rejects a duplicate unique_id anywhere in the bridge', () => {
+    const messages = entityMessages();
+    const power = messages.find((m) => m.topic.includes('/power/'));
+    const energy = messages.find((m) => m.topic.includes('/energy/'));
+    if (!power || !energy) throw new Error('fixture');
+    energy.payload.unique_id = power.payload.unique_id;
+    expect(checkDiscovery(messages).map((i) => i.message).join()).toMatch(/already used/);
+    expect(() => assertDiscovery(messages)).toThrow(/already used/);
+  });
+
+  it('rejects two devices sharing a MAC connection (HA would merge them)', () => {
+    const twin = { ...node, id: 'kasa_X2', address: { cloud: 'kasa' as const, deviceId: 'X2', appServerUrl: '' } };
+    const messages = [...bridgeDiscovery(options('entity')), ...discoveryMessages([node, twin], options('entity'))];
+    expect(checkDiscovery(messages).map((i) => i.message).join()).toMatch(/connection mac:aa:bb:cc:dd:ee:ff also used/);
+  });
+
+  it('rejects illegal topics and payloads', () => {
+    const good = entityMessages()[0] as DiscoveryMessage;
+    const bad = [
+      { topic: 'homeassistant/switch/a b/switch/config', payload: good.payload },
+      { topic: 'homeassistant/switch/a/b/c/config', payload: good.payload },
+      { topic: 'other/switch/a/config', payload: good.payload },
+      { topic: 'homeassistant/toaster/a/config', payload: good.payload },
+      { topic: 'homeassistant/switch/a/x/config', payload: '{not json' },
+      { topic: 'homeassistant/switch/a/y/config', payload: [1, 2] },
+    ];
+    const messages = checkDiscovery(bad).map((i) => `${i.topic}: ${i.message}`);
+    expect(messages.filter((m) => m.includes('illegal discovery topic'))).toHaveLength(3);
+    expect(messages.join('\n')).toMatch(/unsupported component 'toaster'/);
+    expect(messages.join('\n')).toMatch(/payload is not JSON/);
+    expect(messages.join('\n')).toMatch(/payload must be a JSON object/);
+  });
+
+  it.each<[string, (p: Obj) => void, RegExp]>([
+    ['an unknown root key', (p) => (p.name = 'Lamp'), /device discovery: extra key 'name'/],
+    ['no origin', (p) => delete p.o, /'origin' is required/],
+    ['no device', (p) => delete p.dev, /'device' is required/],
+    ['no components', (p) => (p.cmps = {}), /no components/],
+    ['a component without platform', (p) => delete (Object.values(cmps(p))[0] as Obj).p, /platform '' missing or unsupported/],
+    ['a component without unique_id', (p) => delete (Object.values(cmps(p))[0] as Obj).unique_id, /unique_id 'undefined'/],
+    ['a bad component key', (p) => (cmps(p)['bad key'] = { p: 'sensor' }), /component key not/],
+    ['a shared option that breaks components', (p) => (p.state_topic = 'a/#'), /wildcard/],
+  ])('rejects device discovery with %s', (_label, edit, expected) => {
+    const issues = issuesAfter('/device/kasa_X1/', edit, deviceMessages());
+    expect(issues.join('\n')).toMatch(expected);
+  });
+
+  it('accepts a removal stub (platform only) inside a device config', () => {
+    const messages = deviceMessages();
+    const lamp = messages.find((m) => m.topic.includes('/device/kasa_X1/')) as DiscoveryMessage;
+    cmps(lamp.payload).old_sensor = { p: 'sensor' };
+    expect(checkDiscovery(messages)).toEqual([]);
+  });
+});
