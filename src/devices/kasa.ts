@@ -85,6 +85,7 @@ function outletNode(parent: DeviceNode, entry: KasaListEntryInput, child: KasaCh
   if (relay) state.state = relay;
   // A negative on_time (seen on HS300 firmware) is a device bug, not a duration.
   if (child.on_time !== undefined && child.on_time >= 0) state.on_time = child.on_time;
+  // No MAC on sockets: they share the strip's, and HA merges devices with a common connection.
   const { mac: _mac, ...inherited } = parent;
   return {
     ...inherited,
