@@ -43,6 +43,8 @@ export class Bridge {
   #commands: CommandHandler | undefined;
   #haTimer: NodeJS.Timeout | undefined;
   #stopping = false;
+  /** device_added/removed are news only after the first full read. */
+  #started = false;
 
   constructor(
     readonly config: AppConfig,
@@ -114,6 +116,7 @@ export class Bridge {
     await this.#publisher.bridge('state', JSON.parse(ONLINE));
     await this.#publishBridgeDevice();
     await this.#poller.start();
+    this.#started = true;
     await this.#publishInfo();
     logger.info({ nodes: this.store.size, clouds: [...this.sources.keys()] }, 'bridge started');
   }
@@ -149,12 +152,12 @@ export class Bridge {
         this.names.assign(this.store.all());
         for (const node of removed) {
           await this.publisher.removeNode(node, before.get(node.id) ?? node.id);
-          await this.publisher.event('device_removed', { id: node.id, name: node.name, cloud });
+          if (this.#started) await this.publisher.event('device_removed', { id: node.id, name: node.name, cloud });
         }
         await this.#clearRenamed(before);
         await this.publisher.publishDiscovery(this.store.all());
         await Promise.all(this.store.all().map((node) => this.publisher.publishNode(node)));
-        for (const node of added) {
+        for (const node of this.#started ? added : []) {
           await this.publisher.event('device_added', { id: node.id, name: node.name, model: node.model, cloud });
         }
         await this.publisher.bridge('devices', this.store.all().map((node) => ({ ...nodeSummary(node), topic: this.names.nameOf(node.id) })));

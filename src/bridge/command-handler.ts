@@ -7,8 +7,9 @@
  */
 import { isCloudError } from '../cloud/errors.js';
 import { parseSetPayload } from '../commands/parse.js';
-import type { CloudQueue, CommandOutcome } from '../commands/queue.js';
-import { optimisticState, type DesiredState, type ResolvedDesired } from '../commands/translate.js';
+import type { CloudQueue } from '../commands/queue.js';
+import { optimisticState, resolveToggle } from '../commands/translate.js';
+import type { CommandOutcome, DesiredState, ResolvedDesired } from '../commands/types.js';
 import type { CloudName, DeviceNode, NodeState } from '../devices/model.js';
 import type { Logger } from '../logger.js';
 import type { NodeStore } from './node-store.js';
@@ -82,10 +83,13 @@ export class CommandHandler {
     this.#inFlight += 1;
     let outcome: CommandOutcome;
     try {
-      outcome = await queue.command(node.id, desired, (merged: DesiredState) => {
-        const current = store.get(node.id) ?? node;
-        return source.execute([current], merged as ResolvedDesired);
-      });
+      const execute = (merged: DesiredState) => source.execute([store.get(node.id) ?? node], merged as ResolvedDesired);
+      const nodesOf = (keys: string[]) => keys.map((key) => store.get(key)).filter((n): n is DeviceNode => n !== undefined);
+      const batch =
+        source.batchesOutlets && node.parentId
+          ? { group: node.parentId, executeMany: (keys: string[], merged: DesiredState) => source.execute(nodesOf(keys), merged as ResolvedDesired) }
+          : {};
+      outcome = await queue.command(node.id, desired, execute, batch);
     } finally {
       this.#inFlight -= 1;
     }
@@ -144,12 +148,6 @@ export class CommandHandler {
     const id = this.deps.resolve(target);
     return id === undefined ? undefined : this.deps.store.get(id);
   }
-}
-
-/** TOGGLE becomes ON or OFF against the state as last published (optimistic included). */
-export function resolveToggle(desired: DesiredState, current: NodeState): ResolvedDesired {
-  if (desired.state !== 'TOGGLE') return desired as ResolvedDesired;
-  return { ...desired, state: current.state === 'ON' ? 'OFF' : 'ON' };
 }
 
 function describe(error: unknown): string {

@@ -8,7 +8,8 @@ import { isCloudError } from '../cloud/errors.js';
 import type { KasaClient } from '../cloud/kasa/client.js';
 import type { KasaDeviceListEntry } from '../cloud/kasa/schemas.js';
 import type { CloudQueue } from '../commands/queue.js';
-import { kasaRequest, kasaStripRequest, type ResolvedDesired } from '../commands/translate.js';
+import { kasaRequest, kasaStripRequest } from '../commands/translate.js';
+import type { ResolvedDesired } from '../commands/types.js';
 import { kasaNodes, kasaOutletEnergy } from '../devices/kasa.js';
 import type { DeviceNode, KasaAddress } from '../devices/model.js';
 import type { Logger } from '../logger.js';
@@ -20,6 +21,7 @@ const BULB_METER_MODULE = { 'smartlife.iot.common.emeter': { get_realtime: null 
 
 export class KasaSource implements CloudSource {
   readonly cloud = 'kasa' as const;
+  readonly batchesOutlets = true;
   readonly #entries = new Map<string, KasaDeviceListEntry>();
   readonly #status = statusListeners();
 
@@ -103,6 +105,7 @@ export class KasaSource implements CloudSource {
     const request =
       nodes.length > 1
         ? kasaStripRequest(
+            addressOf(first),
             nodes.map((node) => addressOf(node).childId ?? ''),
             desired.state === 'ON' ? 1 : 0,
           )

@@ -4,7 +4,7 @@
  * answers into nodes through the pure mappings in src/devices.
  */
 import type { CloudError } from '../cloud/errors.js';
-import type { ResolvedDesired } from '../commands/translate.js';
+import type { ResolvedDesired } from '../commands/types.js';
 import type { CloudName, DeviceNode } from '../devices/model.js';
 
 export type CloudStatus = 'ok' | 'logging_in' | 'auth_failed' | 'account_locked' | 'mfa_required' | 'unknown';
@@ -24,6 +24,8 @@ export interface ReadResult {
 
 export interface CloudSource {
   readonly cloud: CloudName;
+  /** Several outlets of one strip can share one request (Kasa child_ids). */
+  readonly batchesOutlets: boolean;
   /** Reads the device list: every node of this cloud (devices and outlets known so far). */
   list(): Promise<DeviceNode[]>;
   /** Reads the state of every node (cheapest requests the API allows). */

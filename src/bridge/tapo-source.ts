@@ -8,17 +8,20 @@ import { isCloudError } from '../cloud/errors.js';
 import type { TapoClient } from '../cloud/tapo/client.js';
 import type { TapoShadow, TapoThing } from '../cloud/tapo/schemas.js';
 import type { CloudQueue } from '../commands/queue.js';
-import { tapoDesired, type ResolvedDesired } from '../commands/translate.js';
+import { tapoDesired } from '../commands/translate.js';
+import type { ResolvedDesired } from '../commands/types.js';
 import type { DeviceNode, TapoAddress } from '../devices/model.js';
-import { applyTapoShadow, applyTapoUsage, tapoNodes } from '../devices/tapo.js';
+import { applyTapoUsage, tapoNodes } from '../devices/tapo.js';
 import type { Logger } from '../logger.js';
 import { mergeResults } from './kasa-source.js';
-import type { CloudSource, CloudStatus, ReadResult } from './sources.js';
+import type { CloudSource, CloudStatus, ReadFailure, ReadResult } from './sources.js';
 import { statusListeners } from './status.js';
 
 export class TapoSource implements CloudSource {
   readonly cloud = 'tapo' as const;
+  readonly batchesOutlets = false;
   readonly #versions = new Map<string, number>();
+  readonly #shadows = new Map<string, TapoShadow>();
   readonly #status = statusListeners();
   #things: TapoThing[] = [];
 
@@ -44,43 +47,40 @@ export class TapoSource implements CloudSource {
     this.#things = things.filter((thing) => !thing.deviceType?.startsWith('IOT.'));
     const skipped = things.length - this.#things.length;
     if (skipped > 0) this.logger.debug({ skipped }, 'tapo: Kasa devices in the Tapo list are left to the Kasa cloud');
-    return tapoNodes(this.#things);
+    return tapoNodes(this.#things, this.#shadows);
   }
 
   async readState(nodes: DeviceNode[]): Promise<ReadResult> {
     const byThing = new Map(nodes.map((node) => [addressOf(node).thingName, node]));
-    const targets = nodes.filter((node) => node.online || !node.parentId).map((node) => addressOf(node));
-    if (targets.length === 0) return { nodes: [], failures: [] };
-    const batchSize = Math.max(1, this.batchSize);
+    const targets = nodes.map((node) => addressOf(node));
+    const batchSize = Math.max(1, this.client.shadowBatchSize);
     const batches: TapoAddress[][] = [];
     for (let i = 0; i < targets.length; i += batchSize) batches.push(targets.slice(i, i + batchSize));
+    // One queue slot per request, so the rate limit counts every shadow read.
     const results = await Promise.all(batches.map((batch) => this.#readBatch(batch, byThing)));
-    return mergeResults(results);
+    const read = new Set<string>();
+    for (const result of results) {
+      for (const shadow of result.shadows) {
+        this.#shadows.set(shadow.thingName, shadow);
+        this.#versions.set(shadow.thingName, shadow.version);
+        read.add(shadow.thingName);
+      }
+    }
+    // Rebuilt from the shadows: some capabilities (RSSI, on-time, colour range) only show there.
+    const fresh = tapoNodes(this.#things, this.#shadows).filter((node) => read.has(addressOf(node).thingName));
+    return { nodes: fresh, failures: results.flatMap((result) => result.failures) };
   }
 
-  get batchSize(): number {
-    return this.client.shadowBatchSize;
-  }
-
-  async #readBatch(batch: TapoAddress[], byThing: Map<string, DeviceNode>): Promise<ReadResult> {
+  async #readBatch(batch: TapoAddress[], byThing: Map<string, DeviceNode>): Promise<{ shadows: TapoShadow[]; failures: ReadFailure[] }> {
     const ids = (things: { thingName: string }[]) =>
       things.map((thing) => byThing.get(thing.thingName)?.id).filter((id): id is string => id !== undefined);
     try {
-      // The client batches by shadowBatchSize itself; one call here is one request.
       const { shadows, failed } = await this.queue.poll(() => this.client.getShadows(batch));
-      const nodes = shadows.flatMap((shadow) => this.#nodeFromShadow(shadow, byThing));
-      const failures = failed.length > 0 ? [{ nodeIds: ids(failed), error: new Error('shadow read failed'), offline: false }] : [];
-      return { nodes, failures };
+      const failures = failed.length > 0 ? [{ nodeIds: ids(failed), error: new Error(failed[0]?.message ?? 'shadow read failed'), offline: false }] : [];
+      return { shadows, failures };
     } catch (error) {
-      return { nodes: [], failures: [{ nodeIds: ids(batch), error, offline: isCloudError(error) && error.kind === 'device_offline' }] };
+      return { shadows: [], failures: [{ nodeIds: ids(batch), error, offline: isCloudError(error) && error.kind === 'device_offline' }] };
     }
-  }
-
-  #nodeFromShadow(shadow: TapoShadow, byThing: Map<string, DeviceNode>): DeviceNode[] {
-    const node = byThing.get(shadow.thingName);
-    if (!node) return [];
-    this.#versions.set(shadow.thingName, shadow.version);
-    return [{ ...node, state: applyTapoShadow(node, shadow) }];
   }
 
   async readEnergy(nodes: DeviceNode[]): Promise<ReadResult> {
