@@ -1,0 +1,360 @@
+/**
+ * One queue per cloud, on p-queue. It carries both the state polls and the
+ * user's commands so one rate limit covers every request to that cloud.
+ *
+ * Commands:
+ * - run before queued polls (higher p-queue priority);
+ * - coalesce: a command for a key (node id) that already has one WAITING
+ *   merges into it (mergeDesired, newest wins) and both callers get the
+ *   same outcome; nothing is sent twice;
+ * - keep per-key order: a command arriving while that key's previous one
+ *   is RUNNING waits for it (Tapo shadow versions need this), meanwhile
+ *   absorbing later commands by the rule above. So N rapid commands for
+ *   one node cost at most two requests: the running one and the merged one;
+ * - expire: one still waiting ttlMs after its latest merge is not sent and
+ *   settles `expired` (a merge refreshes the deadline: the newest intent
+ *   must not be dropped early because an older one was waiting);
+ * - never reject: execute errors settle `failed`;
+ * - a merged desired that asks for nothing (TOGGLE then TOGGLE) settles
+ *   `done` without a request.
+ *
+ * Batching (Kasa strips): a command given `group` (the strip's node id)
+ * and `executeMany`, with a plain `{state: 'ON'|'OFF'}` desired, waits
+ * `batchWindowMs` before it is queued; when it is dispatched, every other
+ * waiting command of the same group with the identical desired and an idle
+ * key joins it, and `executeMany(keys, desired)` sends them in one request.
+ */
+import PQueue from 'p-queue';
+import type { Logger } from '../logger.js';
+import { mergeDesired } from './translate.js';
+import { isEmptyDesired, type CommandOutcome, type DesiredState } from './types.js';
+
+export interface CloudQueueOptions {
+  /** Most requests started per second; 0 = unlimited. */
+  perSecond: number;
+  /** Requests in flight at once (default 4). Per-key order holds whatever this is. */
+  concurrency?: number;
+  /** A command not started within this many ms settles `expired`. */
+  ttlMs: number;
+  logger: Logger;
+  /** Clock for the TTL check at dispatch (tests). Default Date.now. */
+  now?: () => number;
+  /** How long a batchable command waits for siblings of its group (default 25 ms). */
+  batchWindowMs?: number;
+}
+
+export interface CommandOptions {
+  /** Commands sharing a group (the strip's node id) may be batched. */
+  group?: string;
+  /** Sends one request for several keys of the group; enables batching for this command. */
+  executeMany?: (keys: string[], desired: DesiredState) => Promise<void>;
+}
+
+const COMMAND_PRIORITY = 10;
+const POLL_PRIORITY = 0;
+const DEFAULT_CONCURRENCY = 4;
+const DEFAULT_BATCH_WINDOW_MS = 25;
+
+interface Entry {
+  key: string;
+  desired: DesiredState;
+  execute: (merged: DesiredState) => Promise<void>;
+  group: string | undefined;
+  executeMany: CommandOptions['executeMany'];
+  promise: Promise<CommandOutcome>;
+  resolve: (outcome: CommandOutcome) => void;
+  settled: boolean;
+  /** Taken out of the waiting set: started, batched, expired or cancelled. */
+  taken: boolean;
+  deadline: number;
+  ttlTimer: NodeJS.Timeout | undefined;
+  windowTimer: NodeJS.Timeout | undefined;
+  windowDone: boolean;
+  /** Aborts its p-queue job while queued, so a batched or expired entry costs no rate-limit slot. */
+  abort: AbortController | undefined;
+}
+
+export class ShutdownError extends Error {
+  override name = 'ShutdownError';
+  constructor() {
+    super('shutdown');
+  }
+}
+
+/** `{state: 'ON'}` or `{state: 'OFF'}` and nothing else. */
+function plainState(desired: DesiredState): 'ON' | 'OFF' | undefined {
+  const keys = Object.entries(desired).filter(([, value]) => value !== undefined);
+  if (keys.length !== 1) return undefined;
+  return desired.state === 'ON' || desired.state === 'OFF' ? desired.state : undefined;
+}
+
+function rateOptions(perSecond: number): { intervalCap?: number; interval?: number; strict?: boolean } {
+  if (!(perSecond > 0) || !Number.isFinite(perSecond)) return {};
+  // Sliding window (strict): never more than the cap in ANY second, no burst at a window edge.
+  // p-queue wants an integer cap: below 1/s, one request per 1/perSecond seconds.
+  if (perSecond < 1) return { intervalCap: 1, interval: Math.round(1000 / perSecond), strict: true };
+  return { intervalCap: Math.floor(perSecond), interval: 1000, strict: true };
+}
+
+export class CloudQueue {
+  readonly #pq: PQueue;
+  readonly #ttlMs: number;
+  readonly #log: Logger;
+  readonly #now: () => number;
+  readonly #batchWindowMs: number;
+  /** At most one waiting entry per key. */
+  readonly #waiting = new Map<string, Entry>();
+  readonly #running = new Map<string, Entry>();
+  /** Polls queued but not started: drain cancels these. */
+  readonly #pollAborts = new Set<AbortController>();
+  #draining = false;
+
+  constructor(options: CloudQueueOptions) {
+    this.#pq = new PQueue({ concurrency: options.concurrency ?? DEFAULT_CONCURRENCY, ...rateOptions(options.perSecond) });
+    this.#ttlMs = options.ttlMs;
+    this.#log = options.logger;
+    this.#now = options.now ?? Date.now;
+    this.#batchWindowMs = options.batchWindowMs ?? DEFAULT_BATCH_WINDOW_MS;
+  }
+
+  /** Tasks not started yet: queued polls and waiting commands. */
+  get size(): number {
+    let notQueued = 0;
+    for (const entry of this.#waiting.values()) if (!entry.abort) notQueued += 1;
+    return this.#pq.size + notQueued;
+  }
+
+  /** Tasks running now. */
+  get pending(): number {
+    return this.#pq.pending;
+  }
+
+  get isPaused(): boolean {
+    return this.#pq.isPaused;
+  }
+
+  /** Stop starting tasks (e.g. the cloud is down); waiting commands still expire on time. */
+  pause(): void {
+    this.#pq.pause();
+  }
+
+  resume(): void {
+    if (!this.#draining) this.#pq.start();
+  }
+
+  /** Low-priority work (state reads). Rejects with the task's error, or when the queue drains first. */
+  async poll<T>(task: () => Promise<T>): Promise<T> {
+    if (this.#draining) throw new ShutdownError();
+    const abort = new AbortController();
+    this.#pollAborts.add(abort);
+    try {
+      const job = (): Promise<T> => {
+        // Started: drain must let it finish, not abort it (p-queue would reject the caller mid-task).
+        this.#pollAborts.delete(abort);
+        return task();
+      };
+      return await this.#pq.add(job, { priority: POLL_PRIORITY, signal: abort.signal });
+    } catch (error) {
+      if (abort.signal.aborted) throw new ShutdownError();
+      throw error;
+    } finally {
+      this.#pollAborts.delete(abort);
+    }
+  }
+
+  /** A user command for `key` (node id). Never rejects. */
+  command(
+    key: string,
+    desired: DesiredState,
+    execute: (merged: DesiredState) => Promise<void>,
+    options: CommandOptions = {},
+  ): Promise<CommandOutcome> {
+    if (this.#draining) return Promise.resolve({ status: 'failed', error: new ShutdownError() });
+
+    const waiting = this.#waiting.get(key);
+    if (waiting) {
+      // Coalesce: the newer command's intent and callbacks win.
+      waiting.desired = mergeDesired(waiting.desired, desired);
+      waiting.execute = execute;
+      waiting.group = options.group;
+      waiting.executeMany = options.executeMany;
+      waiting.deadline = this.#now() + this.#ttlMs;
+      this.#armTtl(waiting);
+      this.#log.debug({ key }, 'command coalesced into the waiting one');
+      return waiting.promise;
+    }
+
+    let resolve: (outcome: CommandOutcome) => void = () => undefined;
+    const promise = new Promise<CommandOutcome>((r) => (resolve = r));
+    const entry: Entry = {
+      key,
+      desired: { ...desired },
+      execute,
+      group: options.group,
+      executeMany: options.executeMany,
+      promise,
+      resolve,
+      settled: false,
+      taken: false,
+      deadline: this.#now() + this.#ttlMs,
+      ttlTimer: undefined,
+      windowTimer: undefined,
+      windowDone: false,
+      abort: undefined,
+    };
+    this.#waiting.set(key, entry);
+    this.#armTtl(entry);
+    this.#schedule(entry);
+    return promise;
+  }
+
+  /**
+   * Graceful shutdown: refuse new work, cancel queued polls (they reject
+   * with ShutdownError), let waiting and running commands finish; after
+   * timeoutMs, settle whatever is left `failed` with ShutdownError.
+   */
+  async drain(timeoutMs: number): Promise<void> {
+    this.#draining = true;
+    for (const abort of this.#pollAborts) abort.abort();
+    this.#pq.start(); // a paused queue would never drain
+
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), timeoutMs);
+    });
+    const finished = (async (): Promise<'done'> => {
+      // Loop: a finished command can release a blocked one for its key.
+      for (;;) {
+        // Only unsettled ones: a settled entry can still sit in #running (a
+        // stuck request after a timeout), and awaiting it would spin forever.
+        const open = [...this.#waiting.values(), ...this.#running.values()]
+          .filter((entry) => !entry.settled)
+          .map((entry) => entry.promise);
+        if (open.length === 0) break;
+        await Promise.all(open);
+      }
+      await this.#pq.onIdle();
+      return 'done';
+    })();
+    const result = await Promise.race([finished, timedOut]);
+    clearTimeout(timer);
+
+    if (result === 'timeout') {
+      this.#log.warn({ waiting: this.#waiting.size, running: this.#running.size }, 'command queue drain timed out');
+      for (const entry of [...this.#waiting.values(), ...this.#running.values()]) {
+        this.#take(entry);
+        this.#settle(entry, { status: 'failed', error: new ShutdownError() });
+      }
+      this.#waiting.clear();
+    }
+    this.#pq.clear();
+  }
+
+  #armTtl(entry: Entry): void {
+    clearTimeout(entry.ttlTimer);
+    entry.ttlTimer = setTimeout(() => {
+      entry.ttlTimer = undefined;
+      if (entry.taken) return;
+      this.#take(entry);
+      this.#log.warn({ key: entry.key }, 'command expired before it could be sent');
+      this.#settle(entry, { status: 'expired' });
+    }, this.#ttlMs);
+  }
+
+  /** Queue the entry's job, unless its key is busy (released later) or it waits for batch siblings. */
+  #schedule(entry: Entry): void {
+    if (entry.taken || entry.abort || this.#running.has(entry.key)) return;
+    if (this.#batchable(entry) && !entry.windowDone && this.#batchWindowMs > 0) {
+      if (entry.windowTimer) return;
+      entry.windowTimer = setTimeout(() => {
+        entry.windowTimer = undefined;
+        entry.windowDone = true;
+        this.#schedule(entry);
+      }, this.#batchWindowMs);
+      return;
+    }
+    const abort = new AbortController();
+    entry.abort = abort;
+    this.#pq
+      .add(() => this.#dispatch(entry), { priority: COMMAND_PRIORITY, signal: abort.signal })
+      // Aborted jobs reject with AbortError: the entry was settled by whoever aborted it.
+      .catch(() => undefined);
+  }
+
+  #batchable(entry: Entry): boolean {
+    return entry.group !== undefined && entry.executeMany !== undefined && plainState(entry.desired) !== undefined;
+  }
+
+  /** Removes a waiting entry from every waiting structure (timers, queued job). */
+  #take(entry: Entry): void {
+    entry.taken = true;
+    if (this.#waiting.get(entry.key) === entry) this.#waiting.delete(entry.key);
+    clearTimeout(entry.ttlTimer);
+    clearTimeout(entry.windowTimer);
+    entry.ttlTimer = undefined;
+    entry.windowTimer = undefined;
+    entry.abort?.abort();
+  }
+
+  #settle(entry: Entry, outcome: CommandOutcome): void {
+    if (entry.settled) return;
+    entry.settled = true;
+    entry.resolve(outcome);
+  }
+
+  async #dispatch(entry: Entry): Promise<void> {
+    if (entry.taken) return;
+    entry.abort = undefined; // started: nothing left to abort in p-queue
+    this.#take(entry);
+    if (this.#now() >= entry.deadline) {
+      this.#log.warn({ key: entry.key }, 'command expired before it could be sent');
+      this.#settle(entry, { status: 'expired' });
+      return;
+    }
+    if (isEmptyDesired(entry.desired)) {
+      this.#settle(entry, { status: 'done' });
+      return;
+    }
+
+    const batch = [entry, ...this.#siblings(entry)];
+    for (const member of batch) {
+      this.#take(member);
+      this.#running.set(member.key, member);
+    }
+    let outcome: CommandOutcome;
+    try {
+      if (batch.length > 1 && entry.executeMany) {
+        this.#log.debug({ group: entry.group, keys: batch.map((m) => m.key) }, 'batched command');
+        await entry.executeMany(
+          batch.map((member) => member.key),
+          entry.desired,
+        );
+      } else {
+        await entry.execute(entry.desired);
+      }
+      outcome = { status: 'done' };
+    } catch (error) {
+      outcome = { status: 'failed', error };
+    }
+    for (const member of batch) {
+      this.#settle(member, outcome);
+      if (this.#running.get(member.key) === member) this.#running.delete(member.key);
+      // Per-key order: the command that waited behind this one may go now.
+      const next = this.#waiting.get(member.key);
+      if (next) this.#schedule(next);
+    }
+  }
+
+  /** Waiting commands that can ride along with `entry` in one request. */
+  #siblings(entry: Entry): Entry[] {
+    if (!this.#batchable(entry)) return [];
+    const state = plainState(entry.desired);
+    const out: Entry[] = [];
+    for (const other of this.#waiting.values()) {
+      if (other === entry || other.group !== entry.group || this.#running.has(other.key)) continue;
+      if (this.#now() >= other.deadline) continue; // let it expire on its own path
+      if (plainState(other.desired) === state && other.executeMany !== undefined) out.push(other);
+    }
+    return out;
+  }
+}
