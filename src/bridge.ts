@@ -163,12 +163,9 @@ export class Bridge {
         await this.publisher.bridge('devices', this.store.all().map((node) => ({ ...nodeSummary(node), topic: this.names.nameOf(node.id) })));
       },
       statesUpdated: async (ids: string[]) => {
-        await Promise.all(
-          ids.map((id) => {
-            const node = this.store.get(id);
-            return node ? this.publisher.publishNode(node) : undefined;
-          }),
-        );
+        const nodes = ids.map((id) => this.store.get(id)).filter((node): node is DeviceNode => node !== undefined);
+        await this.publisher.refreshDiscovery(nodes, () => this.store.all());
+        await Promise.all(nodes.map((node) => this.publisher.publishNode(node)));
       },
       cycleFinished: async () => {
         await this.#publishInfo();

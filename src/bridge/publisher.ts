@@ -18,6 +18,8 @@ export class Publisher {
   readonly #lastState = new Map<string, string>();
   readonly #lastAvailability = new Map<string, string>();
   readonly #lastDiscovery = new Map<string, string>();
+  /** What discovery depends on, per node: recomputing it is only worth it when this changes. */
+  readonly #discoveryInputs = new Map<string, string>();
   /** Messages published since start, by kind (benchmarks read this). */
   readonly counts = { state: 0, availability: 0, discovery: 0, other: 0 };
 
@@ -57,6 +59,7 @@ export class Publisher {
   /** Publishes discovery for `nodes` whose config changed (or all when forced). */
   async publishDiscovery(nodes: DeviceNode[], force = false): Promise<void> {
     if (!this.config.homeassistant.enabled) return;
+    for (const node of nodes) this.#discoveryInputs.set(node.id, discoveryInputs(node, this.nameOf(node)));
     const byTopic = discoveryMessages(nodes, this.discoveryOptions());
     for (const message of byTopic) {
       const payload = JSON.stringify(message.payload);
@@ -67,8 +70,25 @@ export class Publisher {
     }
   }
 
+  /**
+   * Republishes discovery when a node's discovery inputs changed (the first
+   * sysinfo reveals an energy meter, a rename). Cheap when nothing changed.
+   */
+  async refreshDiscovery(changed: DeviceNode[], all: () => DeviceNode[]): Promise<void> {
+    let dirty = false;
+    for (const node of changed) {
+      const inputs = discoveryInputs(node, this.nameOf(node));
+      if (this.#discoveryInputs.get(node.id) !== inputs) {
+        this.#discoveryInputs.set(node.id, inputs);
+        dirty = true;
+      }
+    }
+    if (dirty) await this.publishDiscovery(all());
+  }
+
   /** Clears a removed node: discovery configs and its retained topics. */
   async removeNode(node: DeviceNode, name = this.nameOf(node)): Promise<void> {
+    this.#discoveryInputs.delete(node.id);
     if (this.config.homeassistant.enabled) {
       for (const message of removalMessages(node, this.discoveryOptions())) {
         this.#lastDiscovery.delete(message.topic);
@@ -91,6 +111,7 @@ export class Publisher {
     this.#lastState.clear();
     this.#lastAvailability.clear();
     this.#lastDiscovery.clear();
+    this.#discoveryInputs.clear();
   }
 
   async event(type: BridgeEventType, data: Record<string, unknown>): Promise<void> {
@@ -127,6 +148,10 @@ export class Publisher {
       this.logger.warn({ topic, err: error }, 'publish failed');
     }
   }
+}
+
+function discoveryInputs(node: DeviceNode, name: string): string {
+  return JSON.stringify([name, node.name, node.model, node.kind, node.parentId, node.capabilities, node.swVersion, node.hwVersion, node.mac]);
 }
 
 export type { DiscoveryMessage };
