@@ -48,7 +48,11 @@ export interface PublishOptions {
 }
 
 export interface MqttConnectionEvents {
-  message: [topic: string, payload: Buffer];
+  /**
+   * `retained` is true for a retained message replayed at subscribe time:
+   * the bridge should ignore retained commands (stale intent from the past).
+   */
+  message: [topic: string, payload: Buffer, retained: boolean];
   connect: [info: ConnectInfo];
   offline: [];
   /** A reconnect attempt is scheduled in delayMs (for logs and tests). */
@@ -215,7 +219,8 @@ export class MqttConnection extends EventEmitter<MqttConnectionEvents> {
     // Runs before MQTT.js's own 'close' handler (which schedules the retry
     // with options.reconnectPeriod), so the next delay is ours.
     client.prependListener('close', () => {
-      this.#held.clear();
+      // #held is kept: if the broker still has our session (sessionPresent),
+      // re-subscribing would only make it resend retained messages.
       if (this.#ending) return;
       const delay = backoffDelay(this.#attempt, this.#backoff.minMs, this.#backoff.maxMs);
       this.#attempt += 1;
@@ -234,8 +239,8 @@ export class MqttConnection extends EventEmitter<MqttConnectionEvents> {
     client.on('error', (error) => {
       this.#log.warn({ err: errorMessage(error) }, 'MQTT connection error');
     });
-    client.on('message', (topic, payload) => {
-      this.emit('message', topic, payload);
+    client.on('message', (topic, payload, packet) => {
+      this.emit('message', topic, payload, packet.retain);
     });
   }
 

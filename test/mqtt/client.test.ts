@@ -89,11 +89,16 @@ describe('MqttConnection', () => {
   it('gets QoS 1 messages sent while it was disconnected (persistent session)', async () => {
     const b = await broker();
     const p = await proxy(b.port);
+    const pub = await observer(b.url, []);
+    await pub.client.publishAsync('tp/old/set', 'STALE', { qos: 1, retain: true });
     const c = await bridge(p.url, 'persist-test', { reconnect: { minMs: 300, maxMs: 300 } });
+    const all: [string, boolean][] = [];
+    c.on('message', (_t, payload, retained) => all.push([payload.toString(), retained]));
     await c.subscribe(['tp/+/set']);
+    await waitFor(() => all.length === 1);
+    expect(all).toEqual([['STALE', true]]);
     const received: string[] = [];
     c.on('message', (_t, payload) => received.push(payload.toString()));
-    const pub = await observer(b.url, []);
 
     const offline = once(c, 'offline');
     p.cut();
@@ -104,7 +109,10 @@ describe('MqttConnection', () => {
     const [info] = await once<[ConnectInfo]>(c, 'connect');
     expect(info).toEqual({ sessionPresent: true, reconnect: true });
     await waitFor(() => received.length === 1);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Session kept: no re-subscribe, so the retained command is not replayed.
     expect(received).toEqual(['OFF']);
+    expect(all).toEqual([['STALE', true], ['OFF', false]]);
   });
 
   it('resubscribes after the broker restarts and lost the session', async () => {
