@@ -106,7 +106,9 @@ export class Bridge {
     });
     this.#registerRequests();
 
-    this.#mqtt.on('message', (topic, payload) => {
+    this.#mqtt.on('message', (topic, payload, retained) => {
+      // A retained set/request is an old command replayed on subscribe: never act on it.
+      if (retained) return;
       this.#onMessage(topic, payload).catch((error: unknown) => logger.error({ err: error, topic }, 'message handling failed'));
     });
     this.#mqtt.on('connect', (info) => {

@@ -1,0 +1,79 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { DeviceNode } from '../../src/devices/model.js';
+import type { RecordedRequest } from '../../src/simulator/types.js';
+import { startHarness, type Harness } from './harness.js';
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+function node(harness: Harness, name: string): DeviceNode {
+  const found = harness.bridge.store.all().find((candidate) => candidate.name === name);
+  if (!found) throw new Error(`no node named ${name}`);
+  return found;
+}
+
+const relayWrites = (harness: Harness): RecordedRequest[] =>
+  harness.sim.requests.filter((request) => request.api === 'passthrough' && JSON.stringify(request.body).includes('set_relay_state'));
+
+const anyWrites = (harness: Harness): RecordedRequest[] =>
+  harness.sim.requests.filter((request) => request.api === 'passthrough' && !JSON.stringify(request.body).includes('"get_'));
+
+describe('command queue, end to end', () => {
+  it('coalesces 200 alternating commands to one device into at most 3 cloud calls, last one wins', async () => {
+    h = await startHarness({ sim: { latencyMs: 20 } });
+    const harness = h;
+    const plug = node(harness, 'Hall Lamp');
+    harness.sim.clearRequests();
+    const topic = `tplink/${harness.nameOf(plug.id)}/set`;
+    for (let i = 0; i < 200; i++) harness.client.publish(topic, i % 2 === 0 ? 'ON' : 'OFF', { qos: 1 });
+    // The 200th command is OFF.
+    await harness.waitFor(() => harness.bridge.queues.get('kasa')?.size === 0 && relayWrites(harness).length > 0, 5000);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const calls = relayWrites(harness);
+    expect(calls.length).toBeGreaterThanOrEqual(1);
+    expect(calls.length).toBeLessThanOrEqual(3);
+    const deviceId = plug.address.cloud === 'kasa' ? plug.address.deviceId : '';
+    await harness.waitFor(() => harness.sim.deviceState(deviceId)?.relay_state === 0, 3000, 'final state OFF');
+    await harness.waitFor(() => harness.lastJson<{ state?: string }>(`tplink/${harness.nameOf(plug.id)}`)?.state === 'OFF');
+  });
+
+  it('switches several outlets of one Kasa strip to the same state in one passthrough', async () => {
+    h = await startHarness();
+    const harness = h;
+    const outlets = ['TV', 'Console', 'Soundbar'].map((name) => node(harness, name));
+    harness.sim.clearRequests();
+    await Promise.all(outlets.map((outlet) => harness.publish(`tplink/${harness.nameOf(outlet.id)}/set`, 'ON')));
+    await harness.waitFor(() => outlets.every((outlet) => harness.sim.deviceState(outlet.address.cloud === 'kasa' ? (outlet.address.childId ?? '') : '')?.state === 1), 5000, 'outlets on');
+    const calls = relayWrites(harness);
+    expect(calls).toHaveLength(1);
+    const childIds = (calls[0]?.body as { params: { requestData: { context: { child_ids: string[] } } } }).params.requestData.context.child_ids;
+    expect(childIds.sort()).toEqual(outlets.map((outlet) => (outlet.address.cloud === 'kasa' ? outlet.address.childId : '')).sort());
+  });
+
+  it('respects the configured rate limit (requests per second to one cloud)', async () => {
+    h = await startHarness({ config: { rateLimit: { kasaPerSecond: 4, tapoPerSecond: 4 } } });
+    const harness = h;
+    const plugs = harness.bridge.store.ofCloud('kasa').filter((candidate) => candidate.capabilities.relay && !candidate.parentId);
+    expect(plugs.length).toBeGreaterThanOrEqual(6);
+    harness.sim.clearRequests();
+    const started = Date.now();
+    await Promise.all(plugs.slice(0, 6).flatMap((plug) => [harness.publish(`tplink/${harness.nameOf(plug.id)}/set`, 'TOGGLE')]));
+    await harness.bridge.poller.readStates();
+    await harness.waitFor(() => anyWrites(harness).length >= 6, 8000, 'six commands');
+    const kasa = harness.sim.requests.filter((request) => request.cloud === 'kasa' && request.time >= started);
+    expect(kasa.length).toBeGreaterThan(8);
+    // Sliding 1 s windows: never more than the limit within any of them. Arrival times
+    // jitter by a few ms against the moments the queue started the requests: allow 30 ms.
+    for (const request of kasa) {
+      const inWindow = kasa.filter((other) => other.time >= request.time && other.time < request.time + 970);
+      expect(inWindow.length, kasa.map((r) => r.time - started).join(',')).toBeLessThanOrEqual(4);
+    }
+    // Commands jump ahead of the queued poll: all six writes come before the last state read.
+    const lastWrite = Math.max(...anyWrites(harness).map((request) => harness.sim.requests.indexOf(request)));
+    const lastRead = Math.max(...kasa.filter((request) => JSON.stringify(request.body).includes('get_sysinfo')).map((request) => harness.sim.requests.indexOf(request)));
+    expect(lastWrite).toBeLessThan(lastRead);
+  }, 20_000);
+});
