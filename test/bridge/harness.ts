@@ -83,6 +83,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     messages.push({ topic, payload: payload.toString('utf8'), retain: packet.retain, at: Date.now() });
   });
   await client.subscribeAsync('#', { qos: 1 });
+  await settled(messages);
 
   const waitFor = async (check: () => boolean, timeoutMs = 5_000, what = 'condition'): Promise<void> => {
     const deadline = Date.now() + timeoutMs;
@@ -125,6 +126,16 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       if (!options.simulator) await sim.close();
     },
   };
+}
+
+/** Retained messages stream in after SUBACK; wait until they stop so tests see live traffic only after. */
+async function settled(messages: Message[], quietMs = 100, maxMs = 3000): Promise<void> {
+  const deadline = Date.now() + maxMs;
+  let seen = -1;
+  while (seen !== messages.length && Date.now() < deadline) {
+    seen = messages.length;
+    await new Promise((resolve) => setTimeout(resolve, quietMs));
+  }
 }
 
 function deepMerge(target: Record<string, unknown>, source: Record<string, unknown>): Record<string, unknown> {

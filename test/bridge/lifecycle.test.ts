@@ -1,0 +1,179 @@
+import net from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../src/logger.js';
+import { startEmbeddedBroker, type EmbeddedBroker } from '../../src/mqtt/broker.js';
+import { startHarness, type Harness } from './harness.js';
+
+let h: Harness | undefined;
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+  for (const cleanup of cleanups.splice(0)) await cleanup();
+});
+
+const discoveryCount = (harness: Harness) => harness.messages.filter((message) => message.topic.endsWith('/config') && message.payload !== '').length;
+
+describe('bridge lifecycle', () => {
+  it('answers bridge requests with the transaction echoed', async () => {
+    h = await startHarness();
+    const harness = h;
+    harness.sim.clearRequests();
+    await harness.publish('tplink/bridge/request/refresh', JSON.stringify({ transaction: 'abc-1' }));
+    const refresh = await harness.waitForMessage('tplink/bridge/response/refresh');
+    expect(JSON.parse(refresh.payload)).toMatchObject({ status: 'ok', transaction: 'abc-1', data: { device_count: harness.bridge.store.size } });
+    expect(harness.sim.requests.some((request) => request.api === 'getDeviceList')).toBe(true);
+    expect(harness.sim.requests.some((request) => request.api === 'shadows.get')).toBe(true);
+
+    await harness.publish('tplink/bridge/request/health_check', '');
+    const health = await harness.waitForMessage('tplink/bridge/response/health_check');
+    expect(JSON.parse(health.payload)).toMatchObject({ status: 'ok', data: { healthy: true, mqtt: true } });
+    expect(JSON.parse(health.payload).transaction).toBeUndefined();
+
+    await harness.publish('tplink/bridge/request/nonsense', '{"transaction":7}');
+    const unknown = await harness.waitForMessage('tplink/bridge/response/nonsense');
+    expect(JSON.parse(unknown.payload)).toMatchObject({ status: 'error', transaction: 7, error: expect.stringContaining('unknown request') });
+  });
+
+  it("republishes discovery and state on Home Assistant's birth message", async () => {
+    h = await startHarness();
+    const harness = h;
+    await harness.waitForMessage('tplink/bridge/info');
+    const configs = discoveryCount(harness);
+    const lamp = harness.bridge.store.all().find((node) => node.name === 'Hall Lamp');
+    const stateTopic = `tplink/${harness.nameOf(lamp?.id ?? '')}`;
+    const states = harness.messages.filter((message) => message.topic === stateTopic).length;
+    await harness.publish('homeassistant/status', 'online');
+    await harness.waitFor(() => discoveryCount(harness) >= configs * 2, 3000, 'discovery republished');
+    await harness.waitFor(() => harness.messages.filter((message) => message.topic === stateTopic).length > states, 3000, 'state republished');
+    const before = discoveryCount(harness);
+    await harness.publish('homeassistant/status', 'offline');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(discoveryCount(harness)).toBe(before);
+  });
+
+  it('removes a device that left the account: discovery and retained topics cleared, event sent', async () => {
+    h = await startHarness();
+    const harness = h;
+    const strip = harness.bridge.store.all().find((node) => node.name === 'Media Strip');
+    if (!strip || strip.address.cloud !== 'kasa') throw new Error('no Media Strip');
+    const outlets = harness.bridge.store.childrenOf(strip.id);
+    expect(outlets).toHaveLength(3);
+    const names = [strip, ...outlets].map((node) => harness.nameOf(node.id));
+    harness.sim.removeDevice(strip.address.deviceId);
+    await harness.bridge.poller.readLists();
+    await harness.waitForMessage('tplink/bridge/event', (payload) => payload.includes('device_removed') && payload.includes(strip.id));
+    for (const node of [strip, ...outlets]) {
+      await harness.waitForMessage(`homeassistant/device/${node.id}/config`, (payload) => payload === '');
+      expect(harness.bridge.store.get(node.id)).toBeUndefined();
+    }
+    for (const name of names) {
+      await harness.waitFor(() => harness.last(`tplink/${name}`) === '' && harness.last(`tplink/${name}/availability`) === '', 3000, `${name} cleared`);
+    }
+    const listed = () => (harness.lastJson<Array<{ id: string }>>('tplink/bridge/devices') ?? []).some((device) => device.id === strip.id);
+    await harness.waitFor(() => !listed(), 3000, 'bridge/devices without the strip');
+  });
+
+  it('marks a device offline from the cloud status and back online', async () => {
+    h = await startHarness();
+    const harness = h;
+    const plug = harness.bridge.store.all().find((node) => node.name === 'Coffee Maker');
+    if (!plug || plug.address.cloud !== 'tapo') throw new Error('no Coffee Maker');
+    const topic = `tplink/${harness.nameOf(plug.id)}/availability`;
+    harness.sim.setOnline(plug.address.thingName, false);
+    await harness.bridge.poller.readLists();
+    await harness.bridge.poller.readStates();
+    await harness.waitFor(() => harness.lastJson(topic)?.state === 'offline', 3000, 'offline');
+    harness.sim.setOnline(plug.address.thingName, true);
+    await harness.bridge.poller.readLists();
+    await harness.bridge.poller.readStates();
+    await harness.waitFor(() => harness.lastJson(topic)?.state === 'online', 3000, 'online again');
+  });
+
+  it('keeps set messages sent while it was disconnected and carries them out after reconnecting', async () => {
+    const broker = await startEmbeddedBroker({ host: '127.0.0.1', port: 0, logger: silentLogger() });
+    const proxy = await startSwitchableProxy(broker.port);
+    cleanups.push(async () => {
+      await proxy.close();
+      await broker.close();
+    });
+    h = await startHarness({ config: { mqtt: { url: proxy.url } } });
+    const harness = await observerOnBroker(h, broker);
+    const plug = harness.bridge.store.all().find((node) => node.name === 'Porch Light');
+    if (!plug || plug.address.cloud !== 'kasa') throw new Error('no Porch Light');
+    const deviceId = plug.address.deviceId;
+    const wasOn = harness.sim.deviceState(deviceId)?.relay_state === 1;
+    const connects = harness.messages.filter((message) => message.topic === 'tplink/bridge/state').length;
+
+    proxy.down();
+    await harness.waitFor(() => !harness.bridge.mqtt.connected, 5000, 'bridge disconnected');
+    await harness.publish(`tplink/${harness.nameOf(plug.id)}/set`, wasOn ? 'OFF' : 'ON', { qos: 1 });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(harness.sim.deviceState(deviceId)?.relay_state).toBe(wasOn ? 1 : 0);
+
+    proxy.up();
+    await harness.waitFor(() => harness.bridge.mqtt.connected, 10_000, 'bridge reconnected');
+    await harness.waitFor(() => harness.sim.deviceState(deviceId)?.relay_state === (wasOn ? 0 : 1), 5000, 'queued set carried out');
+    // Reconnect republishes: online again.
+    await harness.waitFor(() => harness.messages.filter((message) => message.topic === 'tplink/bridge/state').length > connects, 5000, 'online republished');
+  }, 30_000);
+});
+
+/** The harness observer connects to the bridge's URL; here it must talk to the broker directly. */
+async function observerOnBroker(harness: Harness, broker: EmbeddedBroker): Promise<Harness> {
+  const mqtt = await import('mqtt');
+  const client = await mqtt.connectAsync(broker.url, { clientId: `direct-${Date.now()}` });
+  client.on('message', (topic, payload, packet) => {
+    harness.messages.push({ topic, payload: payload.toString('utf8'), retain: packet.retain, at: Date.now() });
+  });
+  await client.subscribeAsync('#', { qos: 1 });
+  cleanups.unshift(async () => {
+    await client.endAsync(true);
+  });
+  return {
+    ...harness,
+    client,
+    publish: async (topic, payload, options = {}) => {
+      await client.publishAsync(topic, payload, { qos: options.qos ?? 1, retain: options.retain ?? false });
+    },
+  };
+}
+
+/** A TCP proxy on a fixed port that can refuse connections for a while, as a network outage would. */
+async function startSwitchableProxy(targetPort: number): Promise<{ url: string; down(): void; up(): void; close(): Promise<void> }> {
+  const sockets = new Set<net.Socket>();
+  let accepting = true;
+  const server = net.createServer((inbound) => {
+    if (!accepting) {
+      inbound.destroy();
+      return;
+    }
+    const outbound = net.connect(targetPort, '127.0.0.1');
+    for (const socket of [inbound, outbound]) {
+      sockets.add(socket);
+      socket.on('error', () => undefined);
+      socket.on('close', () => {
+        sockets.delete(socket);
+        inbound.destroy();
+        outbound.destroy();
+      });
+    }
+    inbound.pipe(outbound).pipe(inbound);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  return {
+    url: `mqtt://127.0.0.1:${port}`,
+    down: () => {
+      accepting = false;
+      for (const socket of sockets) socket.destroy();
+    },
+    up: () => {
+      accepting = true;
+    },
+    close: () => {
+      for (const socket of sockets) socket.destroy();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
