@@ -1,0 +1,136 @@
+/**
+ * Shared pieces of the reliability tests: request counting on the
+ * simulator, node lookup, event reading, log capture and a few waits.
+ * The bridge itself is driven through test/bridge/harness.ts.
+ */
+import { createServer } from 'node:net';
+import type { DeviceNode } from '../../src/devices/model.js';
+import { createLogger, type Logger } from '../../src/logger.js';
+import type { RecordedRequest, Simulator } from '../../src/simulator/types.js';
+import type { Harness } from '../bridge/harness.js';
+
+export type Cloud = 'kasa' | 'tapo';
+
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Tapo tokens are refreshed on the Kasa-style host: tell them apart by the appType they send. */
+function refreshCloud(request: RecordedRequest): Cloud {
+  return JSON.stringify(request.body).includes('Tapo') ? 'tapo' : 'kasa';
+}
+
+const LOGIN_APIS = new Set(['login', 'v2.login']);
+
+/** Login attempts one cloud made (Kasa V1 and V2 logins both count). */
+export function logins(sim: Simulator, cloud: Cloud): RecordedRequest[] {
+  return sim.requests.filter((request) => LOGIN_APIS.has(request.api) && request.cloud === cloud);
+}
+
+export function refreshes(sim: Simulator, cloud: Cloud): RecordedRequest[] {
+  return sim.requests.filter((request) => /refreshToken$/.test(request.api) && refreshCloud(request) === cloud);
+}
+
+/** Requests that change a device: Tapo shadow patches and Kasa passthroughs that read nothing. */
+export function isWrite(request: RecordedRequest): boolean {
+  if (request.api === 'shadows.patch') return true;
+  return request.api === 'passthrough' && !JSON.stringify(request.body).includes('"get_');
+}
+
+export function writes(sim: Simulator): RecordedRequest[] {
+  return sim.requests.filter(isWrite);
+}
+
+export function nodeNamed(h: Harness, name: string): DeviceNode {
+  const found = h.bridge.store.all().find((candidate) => candidate.name === name);
+  if (!found) throw new Error(`no node named ${name}`);
+  return found;
+}
+
+/** The simulator's id of a node: Kasa deviceId (childId for an outlet) or Tapo thingName. */
+export function simId(node: DeviceNode): string {
+  if (node.address.cloud === 'kasa') return node.address.childId ?? node.address.deviceId;
+  return node.address.thingName;
+}
+
+/** ON/OFF as the simulator holds it: Kasa relay_state / outlet state / light on_off, Tapo reported.on. */
+export function simPower(sim: Simulator, node: DeviceNode): 'ON' | 'OFF' | undefined {
+  const state = sim.deviceState(simId(node));
+  if (!state) return undefined;
+  const reported = state.reported as { device_on?: unknown; on?: unknown } | undefined;
+  const light = state.light_state as { on_off?: unknown } | undefined;
+  const raw = reported?.on ?? reported?.device_on ?? state.relay_state ?? state.state ?? light?.on_off;
+  if (raw === undefined) return undefined;
+  return raw === true || raw === 1 ? 'ON' : 'OFF';
+}
+
+/** Tapo: what the cloud accepted (desired), which is what a command changes. */
+export function simDesiredOn(sim: Simulator, node: DeviceNode): boolean | undefined {
+  const desired = sim.deviceState(simId(node))?.desired as { on?: unknown } | undefined;
+  return typeof desired?.on === 'boolean' ? desired.on : undefined;
+}
+
+export interface BridgeEvent {
+  type: string;
+  data: Record<string, unknown>;
+}
+
+/** Events on <base>/bridge/event, optionally of one type, from message index `from` on. */
+export function events(h: Harness, type?: string, from = 0): BridgeEvent[] {
+  return h.messages
+    .slice(from)
+    .filter((message) => message.topic === 'tplink/bridge/event')
+    .map((message) => JSON.parse(message.payload) as BridgeEvent)
+    .filter((event) => type === undefined || event.type === type);
+}
+
+export function availability(h: Harness, node: DeviceNode): string | undefined {
+  return h.lastJson<{ state?: string }>(`tplink/${h.nameOf(node.id)}/availability`)?.state;
+}
+
+export function relayNodes(h: Harness, cloud: Cloud): DeviceNode[] {
+  return h.bridge.store.ofCloud(cloud).filter((node) => node.capabilities.relay && node.kind !== 'strip');
+}
+
+export interface CapturedLogger {
+  logger: Logger;
+  lines: string[];
+}
+
+/** A trace logger whose every output line is kept (after the logger's own scrubbing, as a user would see it). */
+export function captureLogger(level = 'trace'): CapturedLogger {
+  const lines: string[] = [];
+  const logger = createLogger({ level, pretty: false, destination: { write: (line: string) => lines.push(line) } });
+  return { logger, lines };
+}
+
+/** Records unhandled rejections while a test runs; call the returned function to stop and read them. */
+export function watchUnhandled(): () => unknown[] {
+  const seen: unknown[] = [];
+  const onRejection = (reason: unknown): void => {
+    seen.push(reason);
+  };
+  process.on('unhandledRejection', onRejection);
+  return () => {
+    process.off('unhandledRejection', onRejection);
+    return seen;
+  };
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export async function until(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(10);
+  }
+}

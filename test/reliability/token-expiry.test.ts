@@ -1,0 +1,92 @@
+/**
+ * Token expiry mid-run: polls and commands keep working, exactly one
+ * renewal per cloud per expiry, whatever the number of concurrent
+ * requests that hit the expired token, and nothing user-visible.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHarness, type Harness } from '../bridge/harness.js';
+import { availability, events, logins, refreshes, relayNodes, simDesiredOn, simPower, until, writes } from './helpers.js';
+
+let h: Harness;
+
+beforeAll(async () => {
+  h = await startHarness();
+  await h.waitForMessage('tplink/bridge/info');
+});
+afterAll(async () => {
+  await h.close();
+});
+
+function expectNoVisibleFailure(from: number): void {
+  expect(events(h, 'command_failed', from)).toEqual([]);
+  expect(events(h, 'cloud_auth_failed', from)).toEqual([]);
+  for (const node of h.bridge.store.all()) {
+    expect(node.online, node.name).toBe(true);
+    expect(availability(h, node), node.name).toBe('online');
+  }
+}
+
+describe('token expiry mid-run', () => {
+  it('a poll cycle after expiry renews once per cloud and reads every device', async () => {
+    for (let round = 0; round < 3; round++) {
+      const from = h.messages.length;
+      h.sim.clearRequests();
+      h.sim.expireTokens();
+      await h.bridge.poller.readStates();
+      for (const cloud of ['kasa', 'tapo'] as const) {
+        expect(refreshes(h.sim, cloud), `${cloud} refreshes, round ${round}`).toHaveLength(1);
+        expect(logins(h.sim, cloud), `${cloud} logins, round ${round}`).toHaveLength(0);
+      }
+      // Every read that hit the expired token was retried with the new one and answered.
+      const refused = h.sim.requests.filter((request) => request.errorCode === -20651 || request.status === 401);
+      const answered = h.sim.requests.filter((request) => request.status === 200 && request.errorCode === undefined);
+      expect(refused.length).toBeGreaterThan(0);
+      expect(answered.length).toBeGreaterThanOrEqual(refused.length);
+      expectNoVisibleFailure(from);
+    }
+  });
+
+  it('concurrent commands on both clouds right after expiry: one renewal per cloud, every command carried out', async () => {
+    const from = h.messages.length;
+    const targets = [...relayNodes(h, 'kasa'), ...relayNodes(h, 'tapo')];
+    expect(targets.length).toBeGreaterThanOrEqual(12);
+    const wanted = new Map(targets.map((node) => [node.id, simPower(h.sim, node) === 'ON' ? 'OFF' : 'ON']));
+    h.sim.clearRequests();
+    h.sim.expireTokens();
+    await Promise.all(targets.map((node) => h.publish(`tplink/${h.nameOf(node.id)}/set`, wanted.get(node.id) ?? 'ON')));
+
+    const done = (): boolean =>
+      targets.every((node) =>
+        node.cloud === 'tapo' ? simDesiredOn(h.sim, node) === (wanted.get(node.id) === 'ON') : simPower(h.sim, node) === wanted.get(node.id),
+      );
+    await until(done, 8_000, 'every command carried out');
+    expect(refreshes(h.sim, 'kasa')).toHaveLength(1);
+    expect(refreshes(h.sim, 'tapo')).toHaveLength(1);
+    expect(logins(h.sim, 'kasa')).toHaveLength(0);
+    expect(logins(h.sim, 'tapo')).toHaveLength(0);
+    // Each command needed at most its refused attempt and the one retry (strip outlets may share one).
+    expect(writes(h.sim).length).toBeLessThanOrEqual(targets.length * 2);
+    expect(writes(h.sim).some((request) => request.errorCode === -20651 || request.status === 401)).toBe(true);
+    expectNoVisibleFailure(from);
+  });
+
+  it('tokens with a short lifetime expire under a running bridge without anyone noticing', async () => {
+    h.sim.setFaults({ tokenTtlS: 0.4 });
+    try {
+      const from = h.messages.length;
+      h.sim.clearRequests();
+      for (let cycle = 0; cycle < 3; cycle++) {
+        await new Promise((resolve) => setTimeout(resolve, 450));
+        await h.bridge.poller.readStates();
+      }
+      // Three lifetimes passed: one renewal each, per cloud (never one per request).
+      for (const cloud of ['kasa', 'tapo'] as const) {
+        expect(refreshes(h.sim, cloud).length, cloud).toBe(3);
+        expect(logins(h.sim, cloud), cloud).toHaveLength(0);
+      }
+      expectNoVisibleFailure(from);
+    } finally {
+      h.sim.setFaults({ tokenTtlS: 0 });
+    }
+  });
+});
