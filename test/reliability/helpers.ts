@@ -25,6 +25,14 @@ export function logins(sim: Simulator, cloud: Cloud): RecordedRequest[] {
   return sim.requests.filter((request) => LOGIN_APIS.has(request.api) && request.cloud === cloud);
 }
 
+/** V1 Kasa login answered "app version too old" (-23003): only a pointer to the V2 login that follows. */
+const USE_V2 = -23003;
+
+/** Login attempts that count against the account: every login but the V1 pointer to V2. */
+export function loginAttempts(sim: Simulator, cloud: Cloud): RecordedRequest[] {
+  return logins(sim, cloud).filter((request) => request.errorCode !== USE_V2);
+}
+
 export function refreshes(sim: Simulator, cloud: Cloud): RecordedRequest[] {
   return sim.requests.filter((request) => /refreshToken$/.test(request.api) && refreshCloud(request) === cloud);
 }
