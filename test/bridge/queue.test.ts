@@ -62,18 +62,18 @@ describe('command queue, end to end', () => {
     const started = Date.now();
     await Promise.all(plugs.slice(0, 6).flatMap((plug) => [harness.publish(`tplink/${harness.nameOf(plug.id)}/set`, 'TOGGLE')]));
     await harness.bridge.poller.readStates();
-    await harness.waitFor(() => anyWrites(harness).length >= 6, 8000, 'six commands');
+    await harness.waitFor(() => anyWrites(harness).length >= 6, 15_000, 'six commands');
     const kasa = harness.sim.requests.filter((request) => request.cloud === 'kasa' && request.time >= started);
     expect(kasa.length).toBeGreaterThan(8);
     // Sliding 1 s windows: never more than the limit within any of them. Arrival times
-    // jitter by a few ms against the moments the queue started the requests: allow 30 ms.
+    // jitter against the moments the queue started them (more so on a loaded CI machine): allow 100 ms.
     for (const request of kasa) {
-      const inWindow = kasa.filter((other) => other.time >= request.time && other.time < request.time + 970);
+      const inWindow = kasa.filter((other) => other.time >= request.time && other.time < request.time + 900);
       expect(inWindow.length, kasa.map((r) => r.time - started).join(',')).toBeLessThanOrEqual(4);
     }
     // Commands jump ahead of the queued poll: all six writes come before the last state read.
     const lastWrite = Math.max(...anyWrites(harness).map((request) => harness.sim.requests.indexOf(request)));
     const lastRead = Math.max(...kasa.filter((request) => JSON.stringify(request.body).includes('get_sysinfo')).map((request) => harness.sim.requests.indexOf(request)));
     expect(lastWrite).toBeLessThan(lastRead);
-  }, 20_000);
+  }, 30_000);
 });
