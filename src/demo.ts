@@ -41,14 +41,19 @@ export async function demoCommand(_args: string[], config: AppConfig, logger: Lo
   await bridge.start();
   const base = demoConfig.mqtt.baseTopic;
   const broker = bridge.broker ? `-h ${bridge.broker.url.replace(/^mqtt:\/\//, '').replace(/:(\d+)$/, ' -p $1')}` : '';
-  const first = bridge.store.all().find((node) => node.capabilities.relay);
-  const name = first ? bridge.names.nameOf(first.id) : '<name>';
+  const topicOf = (wanted: (node: (typeof nodes)[number]) => boolean) => {
+    const found = nodes.find(wanted);
+    return (found && bridge.names.nameOf(found.id)) ?? '<name>';
+  };
+  const nodes = bridge.store.all();
+  const name = topicOf((node) => node.kind === 'plug');
+  const bulb = topicOf((node) => node.capabilities.brightness && node.kind === 'bulb');
   process.stdout.write(`
 Demo running: ${bridge.store.size} simulated devices and outlets on MQTT.
 
   Watch everything:   mosquitto_sub ${broker} -t '${base}/#' -v
   Switch a device:    mosquitto_pub ${broker} -t '${base}/${name}/set' -m 'TOGGLE'
-  Dim a bulb:         mosquitto_pub ${broker} -t '${base}/<bulb>/set' -m '{"state":"ON","brightness":40}'
+  Dim a bulb:         mosquitto_pub ${broker} -t '${base}/${bulb}/set' -m '{"state":"ON","brightness":40}'
   Ask for a refresh:  mosquitto_pub ${broker} -t '${base}/bridge/request/refresh' -m '{"transaction":1}'
   Device list:        mosquitto_sub ${broker} -t '${base}/bridge/devices' -C 1
 
