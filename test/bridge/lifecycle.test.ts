@@ -117,6 +117,37 @@ describe('bridge lifecycle', () => {
     // Reconnect republishes: online again.
     await harness.waitFor(() => harness.messages.filter((message) => message.topic === 'tplink/bridge/state').length > connects, 5000, 'online republished');
   }, 30_000);
+
+  it('after the broker restarts (session and retained messages lost) resubscribes and republishes everything', async () => {
+    let broker = await startEmbeddedBroker({ host: '127.0.0.1', port: 0, logger: silentLogger() });
+    const port = broker.port;
+    cleanups.push(async () => broker.close());
+    h = await startHarness({ config: { mqtt: { url: broker.url } } });
+    const harness = h;
+    const plug = harness.bridge.store.all().find((node) => node.name === 'Hall Lamp');
+    if (!plug || plug.address.cloud !== 'kasa') throw new Error('no Hall Lamp');
+
+    await broker.close();
+    await harness.waitFor(() => !harness.bridge.mqtt.connected, 5000, 'bridge disconnected');
+    broker = await startEmbeddedBroker({ host: '127.0.0.1', port, logger: silentLogger() });
+    await harness.waitFor(() => harness.bridge.mqtt.connected, 15_000, 'bridge reconnected');
+
+    // A fresh observer on the new broker sees everything again, retained, republished by the bridge.
+    const mqtt = await import('mqtt');
+    const observer = await mqtt.connectAsync(broker.url, { clientId: `after-restart-${Date.now()}` });
+    cleanups.unshift(async () => {
+      await observer.endAsync(true);
+    });
+    const seen = new Map<string, string>();
+    observer.on('message', (topic, payload) => seen.set(topic, payload.toString('utf8')));
+    await observer.subscribeAsync('#', { qos: 1 });
+    const name = harness.nameOf(plug.id);
+    await harness.waitFor(() => seen.has(`homeassistant/device/${plug.id}/config`) && seen.has(`tplink/${name}`) && seen.get('tplink/bridge/state') === '{"state":"online"}', 5000, 'republished');
+
+    const wasOn = harness.sim.deviceState(plug.address.deviceId)?.relay_state === 1;
+    await observer.publishAsync(`tplink/${name}/set`, wasOn ? 'OFF' : 'ON', { qos: 1 });
+    await harness.waitFor(() => harness.sim.deviceState(plug.address.deviceId)?.relay_state === (wasOn ? 0 : 1), 5000, 'command after resubscribe');
+  }, 30_000);
 });
 
 /** The harness observer connects to the bridge's URL; here it must talk to the broker directly. */
