@@ -7,39 +7,20 @@
 import { isCloudError } from '../cloud/errors.js';
 import type { KasaClient } from '../cloud/kasa/client.js';
 import type { KasaDeviceListEntry } from '../cloud/kasa/schemas.js';
-import type { CloudQueue } from '../commands/queue.js';
 import { kasaRequest, kasaStripRequest } from '../commands/translate.js';
 import type { ResolvedDesired } from '../commands/types.js';
 import { kasaNodes, kasaOutletEnergy } from '../devices/kasa.js';
 import type { DeviceNode, KasaAddress } from '../devices/model.js';
-import type { Logger } from '../logger.js';
-import type { CloudSource, CloudStatus, ReadFailure, ReadResult } from './sources.js';
-import { statusListeners } from './status.js';
+import { ClientSource, mergeResults, type CloudSource, type ReadFailure, type ReadResult } from './sources.js';
 
 const METER_MODULE = { emeter: { get_realtime: null } };
 const BULB_METER_MODULE = { 'smartlife.iot.common.emeter': { get_realtime: null } };
 
-export class KasaSource implements CloudSource {
+export class KasaSource extends ClientSource<KasaClient> implements CloudSource {
   readonly cloud = 'kasa' as const;
   readonly batchesOutlets = true;
   readonly #entries = new Map<string, KasaDeviceListEntry>();
-  readonly #status = statusListeners();
 
-  constructor(
-    private readonly client: KasaClient,
-    private readonly queue: CloudQueue,
-    private readonly logger: Logger,
-  ) {
-    client.on('status', (status: CloudStatus, error?: unknown) => this.#status.emit(status, error));
-  }
-
-  status(): CloudStatus {
-    return this.client.status;
-  }
-
-  onStatus(listener: Parameters<CloudSource['onStatus']>[0]): void {
-    this.#status.add(listener);
-  }
 
   async list(): Promise<DeviceNode[]> {
     const entries = await this.queue.poll(() => this.client.getDeviceList());
@@ -113,9 +94,6 @@ export class KasaSource implements CloudSource {
     await this.client.passthrough(addressOf(first), request, { strict: true });
   }
 
-  async close(): Promise<void> {
-    await this.client.close();
-  }
 }
 
 function addressOf(node: DeviceNode): KasaAddress {
@@ -138,11 +116,4 @@ function stateRequest(node: DeviceNode): Record<string, unknown> {
 
 function failureOf(nodeIds: string[], error: unknown): ReadFailure {
   return { nodeIds, error, offline: isCloudError(error) && error.kind === 'device_offline' };
-}
-
-export function mergeResults(results: ReadResult[]): ReadResult {
-  return {
-    nodes: results.flatMap((result) => result.nodes),
-    failures: results.flatMap((result) => result.failures),
-  };
 }

@@ -128,12 +128,17 @@ export class Poller {
     const changed = result.nodes.map((node) => node.id);
     const newOutlets = result.nodes.filter((node) => before.get(node.id) === undefined);
     if (newOutlets.length > 0) await this.listener.listChanged(source.cloud, newOutlets, []);
+    // One failed read counts once per node, even when a node is named both itself and as a
+    // child of a failed parent (Tapo sub-things are read in the same batch as their strip).
+    const counted = new Set<string>();
     for (const failure of result.failures) {
       // An auth problem will not pass by itself: show the devices unavailable at once.
       const offline = failure.offline || (isCloudError(failure.error) && failure.error.needsUser);
       for (const id of failure.nodeIds) {
         const related = [id, ...this.store.childrenOf(id).map((child) => child.id)];
         for (const nodeId of related) {
+          if (counted.has(nodeId)) continue;
+          counted.add(nodeId);
           if (offline) this.store.setOnline(nodeId, false);
           else this.store.recordFailure(nodeId);
           changed.push(nodeId);

@@ -4,8 +4,10 @@
  * answers into nodes through the pure mappings in src/devices.
  */
 import type { CloudError } from '../cloud/errors.js';
+import type { CloudQueue } from '../commands/queue.js';
 import type { ResolvedDesired } from '../commands/types.js';
 import type { CloudName, DeviceNode } from '../devices/model.js';
+import type { Logger } from '../logger.js';
 
 export type CloudStatus = 'ok' | 'logging_in' | 'auth_failed' | 'account_locked' | 'mfa_required' | 'unknown';
 
@@ -43,4 +45,41 @@ export interface CloudSource {
 /** The device node (parent for an outlet) whose read covers `node`. */
 export function readTarget(node: DeviceNode, all: Map<string, DeviceNode>): DeviceNode {
   return node.parentId ? (all.get(node.parentId) ?? node) : node;
+}
+
+type StatusListener = (status: CloudStatus, error?: CloudError) => void;
+
+/** What a source needs of its cloud client beyond the cloud calls themselves. */
+interface StatusClient {
+  readonly status: CloudStatus;
+  on(event: 'status', listener: StatusListener): unknown;
+  close(): Promise<void>;
+}
+
+/** The plumbing both sources share: status from the client, queue for reads, closing. */
+export abstract class ClientSource<Client extends StatusClient> {
+  constructor(
+    protected readonly client: Client,
+    protected readonly queue: CloudQueue,
+    protected readonly logger: Logger,
+  ) {}
+
+  status(): CloudStatus {
+    return this.client.status;
+  }
+
+  onStatus(listener: StatusListener): void {
+    this.client.on('status', listener);
+  }
+
+  async close(): Promise<void> {
+    await this.client.close();
+  }
+}
+
+export function mergeResults(results: ReadResult[]): ReadResult {
+  return {
+    nodes: results.flatMap((result) => result.nodes),
+    failures: results.flatMap((result) => result.failures),
+  };
 }

@@ -7,39 +7,19 @@
 import { isCloudError } from '../cloud/errors.js';
 import type { TapoClient } from '../cloud/tapo/client.js';
 import type { TapoShadow, TapoThing } from '../cloud/tapo/schemas.js';
-import type { CloudQueue } from '../commands/queue.js';
 import { tapoDesired } from '../commands/translate.js';
 import type { ResolvedDesired } from '../commands/types.js';
 import type { DeviceNode, TapoAddress } from '../devices/model.js';
 import { applyTapoUsage, tapoNodes } from '../devices/tapo.js';
-import type { Logger } from '../logger.js';
-import { mergeResults } from './kasa-source.js';
-import type { CloudSource, CloudStatus, ReadFailure, ReadResult } from './sources.js';
-import { statusListeners } from './status.js';
+import { ClientSource, mergeResults, type CloudSource, type ReadFailure, type ReadResult } from './sources.js';
 
-export class TapoSource implements CloudSource {
+export class TapoSource extends ClientSource<TapoClient> implements CloudSource {
   readonly cloud = 'tapo' as const;
   readonly batchesOutlets = false;
   readonly #versions = new Map<string, number>();
   readonly #shadows = new Map<string, TapoShadow>();
-  readonly #status = statusListeners();
   #things: TapoThing[] = [];
 
-  constructor(
-    private readonly client: TapoClient,
-    private readonly queue: CloudQueue,
-    private readonly logger: Logger,
-  ) {
-    client.on('status', (status: CloudStatus, error?: unknown) => this.#status.emit(status, error));
-  }
-
-  status(): CloudStatus {
-    return this.client.status;
-  }
-
-  onStatus(listener: Parameters<CloudSource['onStatus']>[0]): void {
-    this.#status.add(listener);
-  }
 
   async list(): Promise<DeviceNode[]> {
     const things = await this.queue.poll(() => this.client.listThings());
@@ -106,9 +86,6 @@ export class TapoSource implements CloudSource {
     }
   }
 
-  async close(): Promise<void> {
-    await this.client.close();
-  }
 }
 
 function addressOf(node: DeviceNode): TapoAddress {

@@ -144,9 +144,10 @@ describe('bridge lifecycle', () => {
     const name = harness.nameOf(plug.id);
     await harness.waitFor(() => seen.has(`homeassistant/device/${plug.id}/config`) && seen.has(`tplink/${name}`) && seen.get('tplink/bridge/state') === '{"state":"online"}', 5000, 'republished');
 
-    const wasOn = harness.sim.deviceState(plug.address.deviceId)?.relay_state === 1;
+    const deviceId = plug.address.deviceId;
+    const wasOn = harness.sim.deviceState(deviceId)?.relay_state === 1;
     await observer.publishAsync(`tplink/${name}/set`, wasOn ? 'OFF' : 'ON', { qos: 1 });
-    await harness.waitFor(() => harness.sim.deviceState(plug.address.deviceId)?.relay_state === (wasOn ? 0 : 1), 5000, 'command after resubscribe');
+    await harness.waitFor(() => harness.sim.deviceState(deviceId)?.relay_state === (wasOn ? 0 : 1), 5000, 'command after resubscribe');
   }, 30_000);
 });
 
