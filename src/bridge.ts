@@ -162,7 +162,7 @@ export class Bridge {
         for (const node of this.#started ? added : []) {
           await this.publisher.event('device_added', { id: node.id, name: node.name, model: node.model, cloud });
         }
-        await this.publisher.bridge('devices', this.store.all().map((node) => ({ ...nodeSummary(node), topic: this.names.nameOf(node.id) })));
+        await this.#publishDevices();
       },
       statesUpdated: async (ids: string[]) => {
         const nodes = ids.map((id) => this.store.get(id)).filter((node): node is DeviceNode => node !== undefined);
@@ -219,7 +219,13 @@ export class Bridge {
     await this.#publishBridgeDevice();
     await this.publisher.publishDiscovery(this.store.all(), true);
     await Promise.all(this.store.all().map((node) => this.publisher.publishNode(node, true)));
+    // Retained too: a broker that lost its retained messages must get the device list back.
+    await this.#publishDevices();
     await this.#publishInfo();
+  }
+
+  async #publishDevices(): Promise<void> {
+    await this.publisher.bridge('devices', this.store.all().map((node) => ({ ...nodeSummary(node), topic: this.names.nameOf(node.id) })));
   }
 
   async #publishBridgeDevice(): Promise<void> {
