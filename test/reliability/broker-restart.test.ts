@@ -1,0 +1,97 @@
+/**
+ * The bridge against a real external broker (mosquitto) that restarts:
+ * it reconnects, resubscribes and republishes; QoS 1 `set` messages
+ * published while it was disconnected are carried out after reconnect.
+ */
+import mqtt from 'mqtt';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startHarness, type Harness } from '../bridge/harness.js';
+import { freePort, relayNodes, simPower, until } from './helpers.js';
+import { hasMosquitto, mosquitto, type Mosquitto } from './mosquitto.js';
+
+let h: Harness | undefined;
+let broker: Mosquitto | undefined;
+afterEach(async () => {
+  await h?.close();
+  await broker?.stop();
+  h = undefined;
+  broker = undefined;
+});
+
+async function start(persistence: boolean): Promise<Harness> {
+  broker = mosquitto(await freePort(), { persistence });
+  await broker.start();
+  h = await startHarness({ config: { mqtt: { url: broker.url } } });
+  await h.waitForMessage('tplink/bridge/info');
+  return h;
+}
+
+/** Every retained message a newcomer gets on `tplink/#` and `homeassistant/#`. */
+async function retainedNow(url: string): Promise<Map<string, string>> {
+  const client = await mqtt.connectAsync(url, { clientId: `retained-${Math.random().toString(16).slice(2)}` });
+  const retained = new Map<string, string>();
+  client.on('message', (topic, payload, packet) => {
+    if (packet.retain) retained.set(topic, payload.toString('utf8'));
+  });
+  await client.subscribeAsync(['tplink/#', 'homeassistant/#'], { qos: 1 });
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  await client.endAsync();
+  return retained;
+}
+
+describe.skipIf(!hasMosquitto)('external broker (mosquitto) restarts', () => {
+  it('without persistence: reconnects, resubscribes and republishes every retained topic', async () => {
+    const harness = await start(false);
+    const mq = broker as Mosquitto;
+    await mq.stop();
+    await harness.waitFor(() => !harness.bridge.mqtt.connected, 5000, 'bridge disconnected');
+    await mq.start();
+    expect((await retainedNow(mq.url)).size).toBe(0); // the broker really lost everything
+    await harness.waitFor(() => harness.bridge.mqtt.connected, 10_000, 'bridge reconnected');
+
+    let retained = new Map<string, string>();
+    const complete = (): boolean =>
+      retained.get('tplink/bridge/state') === '{"state":"online"}' &&
+      harness.bridge.store.all().every((node) => retained.has(`tplink/${harness.nameOf(node.id)}`) && retained.get(`tplink/${harness.nameOf(node.id)}/availability`) === '{"state":"online"}');
+    for (let i = 0; i < 20 && !complete(); i++) retained = await retainedNow(mq.url);
+    expect(complete()).toBe(true);
+    expect(retained.has('tplink/bridge/info')).toBe(true);
+    expect(retained.has('tplink/bridge/devices')).toBe(true);
+    expect([...retained.keys()].some((topic) => topic.startsWith('homeassistant/device/'))).toBe(true);
+
+    // Resubscribed: a command after the restart is carried out.
+    const plug = relayNodes(harness, 'kasa')[0];
+    if (!plug) throw new Error('no plug');
+    const wanted = simPower(harness.sim, plug) === 'ON' ? 'OFF' : 'ON';
+    await harness.publish(`tplink/${harness.nameOf(plug.id)}/set`, wanted);
+    await until(() => simPower(harness.sim, plug) === wanted, 5000, 'command after restart carried out');
+  });
+
+  it('with persistence: QoS 1 sets published while the bridge was disconnected are carried out after reconnect', async () => {
+    const harness = await start(true);
+    const mq = broker as Mosquitto;
+    const targets = relayNodes(harness, 'kasa').slice(0, 3);
+    const wanted = new Map(targets.map((node) => [node.id, simPower(harness.sim, node) === 'ON' ? 'OFF' : 'ON']));
+
+    // Restart the broker in the bridge's back-off pause, so the sets arrive while it is away.
+    const secondAttempt = new Promise<void>((resolve) => {
+      const onReconnecting = (delayMs: number): void => {
+        if (delayMs < 2000) return;
+        harness.bridge.mqtt.off('reconnecting', onReconnecting);
+        resolve();
+      };
+      harness.bridge.mqtt.on('reconnecting', onReconnecting);
+    });
+    await mq.stop();
+    await secondAttempt;
+    await mq.start();
+    const sender = await mqtt.connectAsync(mq.url, { clientId: `sender-${Math.random().toString(16).slice(2)}` });
+    for (const node of targets) await sender.publishAsync(`tplink/${harness.nameOf(node.id)}/set`, wanted.get(node.id) ?? 'ON', { qos: 1 });
+    await sender.endAsync();
+    expect(harness.bridge.mqtt.connected).toBe(false);
+    for (const node of targets) expect(simPower(harness.sim, node)).not.toBe(wanted.get(node.id));
+
+    await harness.waitFor(() => harness.bridge.mqtt.connected, 10_000, 'bridge reconnected');
+    await until(() => targets.every((node) => simPower(harness.sim, node) === wanted.get(node.id)), 5000, 'queued sets carried out');
+  });
+});

@@ -1,0 +1,70 @@
+/**
+ * A real mosquitto (Debian package) on a free loopback port, started and
+ * stopped by the test. Tests using it skip when mosquitto is not installed.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sleep } from './helpers.js';
+
+export const hasMosquitto = spawnSync('sh', ['-c', 'command -v mosquitto'], { encoding: 'utf8' }).status === 0;
+
+export interface Mosquitto {
+  url: string;
+  port: number;
+  start(): Promise<void>;
+  /** SIGTERM, as a service manager stops it (with persistence it saves its sessions). */
+  stop(): Promise<void>;
+}
+
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+export function mosquitto(port: number, options: { persistence: boolean }): Mosquitto {
+  const dir = mkdtempSync(join(tmpdir(), 'tpcm-mosquitto-'));
+  const config = join(dir, 'mosquitto.conf');
+  const lines = [
+    `listener ${port} 127.0.0.1`,
+    'allow_anonymous true',
+    `persistence ${options.persistence ? 'true' : 'false'}`,
+    `persistence_location ${dir}/`,
+    'log_dest none',
+  ];
+  // As root, mosquitto would switch to the `mosquitto` user, which cannot write our temp folder.
+  if (process.getuid?.() === 0) lines.push('user root');
+  writeFileSync(config, `${lines.join('\n')}\n`);
+  let child: ChildProcess | undefined;
+
+  return {
+    url: `mqtt://127.0.0.1:${port}`,
+    port,
+    async start() {
+      const started = spawn('mosquitto', ['-c', config], { stdio: 'ignore' });
+      child = started;
+      const deadline = Date.now() + 5000;
+      while (!(await canConnect(port))) {
+        if (started.exitCode !== null) throw new Error(`mosquitto exited with ${started.exitCode}`);
+        if (Date.now() > deadline) throw new Error('mosquitto did not start');
+        await sleep(20);
+      }
+    },
+    async stop() {
+      const running = child;
+      child = undefined;
+      if (!running || running.exitCode !== null) return;
+      const exited = new Promise((resolve) => running.once('exit', resolve));
+      running.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
