@@ -47,6 +47,30 @@ function authError(): AuthenticateError {
   return error;
 }
 
+interface OutgoingStore {
+  outgoingUpdate(client: unknown, packet: unknown): Promise<void>;
+}
+
+/**
+ * aedes routes `tplink//set` to a `tplink/+/set` subscriber (a `+` matches an
+ * empty level, as MQTT says) but its in-memory session store does not match
+ * it, so the delivery to a persistent-session client (the bridge) finds no
+ * stored packet, fails with "no such packet", and aedes drops that client:
+ * one stray publish knocked the bridge off its broker. Such a message is
+ * delivered all the same; it is only not kept for redelivery after a reconnect.
+ */
+function tolerateUnstoredDeliveries(aedes: Aedes): void {
+  const store = (aedes as unknown as { persistence: OutgoingStore }).persistence;
+  const update = store.outgoingUpdate.bind(store);
+  store.outgoingUpdate = async (client, packet) => {
+    try {
+      await update(client, packet);
+    } catch (error) {
+      if (!(error instanceof Error) || error.message !== 'no such packet') throw error;
+    }
+  };
+}
+
 function urlHost(host: string): string {
   // IPv6 literals need brackets in a URL.
   return host.includes(':') ? `[${host}]` : host;
@@ -77,6 +101,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
       }
     },
   });
+  tolerateUnstoredDeliveries(aedes);
 
   aedes.on('clientError', (client, error) => {
     log.debug({ clientId: client.id, err: error.message }, 'client error');
