@@ -116,6 +116,9 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     socket.once('close', () => sockets.delete(socket));
     // A reset socket must never become an uncaught 'error'.
     socket.on('error', () => undefined);
+    // Small MQTT packets go out at once: with Nagle on, a message to a client that
+    // has just published waited for the delayed ACK (~40 ms) before being sent.
+    socket.setNoDelay(true);
     aedes.handle(socket);
   });
 

@@ -1,0 +1,122 @@
+/**
+ * Child-process entry: one bridge, driven by the benchmark over IPC, so its
+ * CPU time and memory are its own (the simulator stays in the parent).
+ * Compiled first (tsconfig.child.json), run as `node --expose-gc bench/results/build/bench/bridge-process.js`.
+ */
+import { Bridge } from '../src/bridge.js';
+import { silentLogger } from '../src/logger.js';
+import { stateTopic } from '../src/mqtt/topics.js';
+import { mb, type ChildReply, type ChildRequest, type PublishCounts } from './ipc.js';
+import { nowMs } from './stats.js';
+
+const bootMs = performance.now();
+let bridge: Bridge | undefined;
+
+function reply(message: ChildReply): void {
+  process.send?.(message);
+}
+
+function snapshot(counts: PublishCounts): PublishCounts {
+  return { ...counts };
+}
+
+function delta(after: PublishCounts, before: PublishCounts): PublishCounts {
+  return {
+    state: after.state - before.state,
+    availability: after.availability - before.availability,
+    discovery: after.discovery - before.discovery,
+    other: after.other - before.other,
+  };
+}
+
+function running(): Bridge {
+  if (!bridge) throw new Error('bridge not started');
+  return bridge;
+}
+
+async function start(config: Bridge['config']): Promise<ChildReply> {
+  const rssBeforeStartMb = mb(process.memoryUsage().rss);
+  const started = performance.now();
+  bridge = new Bridge(config, silentLogger());
+  await bridge.start();
+  const startMs = performance.now() - started;
+  const base = config.mqtt.baseTopic;
+  return {
+    type: 'ready',
+    bootMs,
+    startMs,
+    readyAt: nowMs(),
+    brokerUrl: bridge.broker?.url ?? config.mqtt.url,
+    nodes: bridge.store.size,
+    stateTopics: bridge.store.all().map((node) => stateTopic(base, bridge?.names.nameOf(node.id) ?? node.id)),
+    counts: snapshot(bridge.publisher.counts),
+    rssBeforeStartMb,
+    rssMb: mb(process.memoryUsage().rss),
+  };
+}
+
+async function cycle(id: number, what: 'state' | 'energy' | 'both'): Promise<ChildReply> {
+  const { poller, publisher } = running();
+  const before = snapshot(publisher.counts);
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  if (what === 'state') await poller.readStates();
+  else if (what === 'energy') await poller.readEnergy();
+  else await Promise.all([poller.readStates(), poller.readEnergy()]);
+  const wallMs = performance.now() - started;
+  const used = process.cpuUsage(cpu);
+  return {
+    type: 'cycle',
+    id,
+    wallMs,
+    cpuUserMs: used.user / 1000,
+    cpuSystemMs: used.system / 1000,
+    published: delta(publisher.counts, before),
+    rssMb: mb(process.memoryUsage().rss),
+  };
+}
+
+function memory(id: number): ChildReply {
+  const raw = process.memoryUsage();
+  globalThis.gc?.();
+  const collected = process.memoryUsage();
+  return {
+    type: 'memory',
+    id,
+    rssMb: mb(raw.rss),
+    heapUsedMb: mb(raw.heapUsed),
+    rssAfterGcMb: mb(collected.rss),
+    heapUsedAfterGcMb: mb(collected.heapUsed),
+    maxRssMb: mb(process.resourceUsage().maxRSS * 1024),
+  };
+}
+
+async function handle(request: ChildRequest): Promise<ChildReply> {
+  switch (request.type) {
+    case 'start':
+      return start(request.config);
+    case 'cycle':
+      return cycle(request.id, request.what);
+    case 'memory':
+      return memory(request.id);
+    case 'stop':
+      await bridge?.stop();
+      return { type: 'stopped', id: request.id };
+  }
+}
+
+process.on('message', (request: ChildRequest) => {
+  handle(request)
+    .then((answer) => {
+      reply(answer);
+      if (answer.type === 'stopped') process.disconnect();
+    })
+    .catch((error: unknown) => {
+      const id = 'id' in request ? request.id : undefined;
+      reply({ type: 'error', ...(id === undefined ? {} : { id }), message: error instanceof Error ? error.message : String(error) });
+    });
+});
+// The parent going away ends this process too: no orphaned bridges.
+process.on('disconnect', () => {
+  void (bridge?.stop() ?? Promise.resolve()).finally(() => process.exit(0));
+});

@@ -1,0 +1,66 @@
+/** Messages between the benchmark and the bridge child process (bridge-process.ts). */
+import type { AppConfig } from '../src/config.js';
+
+export interface PublishCounts {
+  state: number;
+  availability: number;
+  discovery: number;
+  other: number;
+}
+
+export type ChildRequest =
+  | { type: 'start'; config: AppConfig }
+  | { type: 'cycle'; id: number; what: 'state' | 'energy' | 'both' }
+  | { type: 'memory'; id: number }
+  | { type: 'stop'; id: number };
+
+export interface ReadyReport {
+  type: 'ready';
+  /** ms from this process's start (performance time origin) to its entry module running. */
+  bootMs: number;
+  /** Duration of bridge.start(): lists, states and energy read, discovery and state published. */
+  startMs: number;
+  /** Wall clock (ms since epoch, sub-ms) when bridge.start() resolved. */
+  readyAt: number;
+  brokerUrl: string;
+  nodes: number;
+  /** State topic of every node, to check they are all published. */
+  stateTopics: string[];
+  counts: PublishCounts;
+  rssBeforeStartMb: number;
+  rssMb: number;
+}
+
+export interface CycleReport {
+  type: 'cycle';
+  id: number;
+  wallMs: number;
+  cpuUserMs: number;
+  cpuSystemMs: number;
+  /** Messages published during the cycle. */
+  published: PublishCounts;
+  rssMb: number;
+}
+
+export interface MemoryReport {
+  type: 'memory';
+  id: number;
+  rssMb: number;
+  heapUsedMb: number;
+  /** After global.gc() (the child runs with --expose-gc). */
+  rssAfterGcMb: number;
+  heapUsedAfterGcMb: number;
+  /** Peak RSS of the process so far (getrusage maxrss). */
+  maxRssMb: number;
+}
+
+export type ChildReply =
+  | ReadyReport
+  | CycleReport
+  | MemoryReport
+  | { type: 'stopped'; id: number }
+  | { type: 'error'; id?: number; message: string };
+
+export function mb(bytes: number): number {
+  return Math.round((bytes / 1024 / 1024) * 10) / 10;
+}

@@ -1,0 +1,89 @@
+/**
+ * What one poll cycle costs: cloud requests by API against the least the
+ * APIs allow, MQTT messages, CPU and wall time in the bridge process.
+ */
+import type { SimulatedDeviceSummary } from '../src/simulator/types.js';
+import type { BridgeChild } from './child.js';
+import type { PublishCounts } from './ipc.js';
+import type { BenchSimulator } from './sim.js';
+
+export type CycleKind = 'state' | 'energy' | 'both';
+
+export interface Minimums {
+  kasaDevices: number;
+  kasaMeteredOutlets: number;
+  tapoThings: number;
+  tapoMetered: number;
+  shadowBatchSize: number;
+  /** Least requests per cycle kind. */
+  requests: Record<CycleKind, number>;
+}
+
+export interface CycleCost {
+  what: CycleKind;
+  requests: number;
+  byApi: Record<string, number>;
+  minimum: number;
+  wallMs: number;
+  cpuMs: number;
+  cpuUserMs: number;
+  cpuSystemMs: number;
+  published: PublishCounts;
+}
+
+/** Kasa strips that meter each outlet (one emeter read per outlet: no batched form exists). */
+const KASA_METERED_STRIP = /^HS300/;
+/** Tapo things with an energy meter (usage is one GET per thing); P304M strips meter per socket. */
+const TAPO_METERED = /^(P110|P115)/;
+const TAPO_METERED_SOCKETS_OF = /^P304M/;
+
+/**
+ * The least the cloud APIs allow, from the simulator's device list: one
+ * passthrough per Kasa device (sysinfo and meter together), one per
+ * metered strip outlet; ceil(things / batch) shadow reads for Tapo (sockets
+ * of strips are things with their own shadow), one usage read per metered thing.
+ */
+export function minimums(devices: SimulatedDeviceSummary[], shadowBatchSize: number): Minimums {
+  const online = devices.filter((device) => device.online);
+  const kasa = online.filter((device) => device.cloud === 'kasa');
+  const tapo = online.filter((device) => device.cloud === 'tapo');
+  const kasaMeteredOutlets = kasa.filter((d) => KASA_METERED_STRIP.test(d.model)).reduce((sum, d) => sum + d.children.length, 0);
+  const tapoMetered =
+    tapo.filter((d) => d.children.length === 0 && TAPO_METERED.test(d.model)).length +
+    tapo.filter((d) => TAPO_METERED_SOCKETS_OF.test(d.model)).reduce((sum, d) => sum + d.children.length, 0);
+  const shadowReads = Math.ceil(tapo.length / shadowBatchSize);
+  const state = kasa.length + shadowReads;
+  const energy = kasaMeteredOutlets + tapoMetered;
+  return {
+    kasaDevices: kasa.length,
+    kasaMeteredOutlets,
+    tapoThings: tapo.length,
+    tapoMetered,
+    shadowBatchSize,
+    requests: { state, energy, both: state + energy },
+  };
+}
+
+/** Runs one cycle in the child and counts what the simulator saw meanwhile. */
+export async function measureCycle(
+  child: BridgeChild,
+  bench: BenchSimulator,
+  what: CycleKind,
+  minimum: Minimums,
+  timeoutMs: number,
+): Promise<CycleCost> {
+  bench.sim.clearRequests();
+  const report = await child.cycle(what, timeoutMs);
+  const byApi = bench.countByApi();
+  return {
+    what,
+    requests: Object.values(byApi).reduce((sum, count) => sum + count, 0),
+    byApi,
+    minimum: minimum.requests[what],
+    wallMs: report.wallMs,
+    cpuMs: report.cpuUserMs + report.cpuSystemMs,
+    cpuUserMs: report.cpuUserMs,
+    cpuSystemMs: report.cpuSystemMs,
+    published: report.published,
+  };
+}
