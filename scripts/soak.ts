@@ -19,6 +19,7 @@ import { configForSimulator } from '../src/demo.js';
 import type { DeviceNode } from '../src/devices/model.js';
 import { createLogger, silentLogger } from '../src/logger.js';
 import { startSimulator } from '../src/simulator/index.js';
+import { seededRandom } from '../src/simulator/model.js';
 import type { Simulator } from '../src/simulator/types.js';
 import { Weather } from './soak-faults.js';
 import { Tracker } from './soak-tracker.js';
@@ -57,21 +58,10 @@ function soakConfig(sim: Simulator): AppConfig {
   );
 }
 
-/** A seeded generator, so a run can be repeated. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const mb = (bytes: number): string => `${(bytes / 1e6).toFixed(1)}MB`;
 
 async function main(): Promise<number> {
-  const rng = seeded(Number(values.seed));
+  const rng = seededRandom(Number(values.seed)); // so a run can be repeated
   const unhandled: unknown[] = [];
   process.on('unhandledRejection', (reason) => unhandled.push(reason));
 

@@ -6,6 +6,8 @@
  */
 import type { DeviceNode } from '../../src/devices/model.js';
 
+export { seededRandom as seeded } from '../../src/simulator/model.js';
+
 export interface FuzzCase {
   topic: string;
   payload: Buffer;
@@ -17,18 +19,6 @@ export interface FuzzTargets {
   plugs: { name: string; node: DeviceNode }[];
   /** True when a topic segment names a node (so random names can avoid real ones). */
   isKnown: (segment: string) => boolean;
-}
-
-/** mulberry32: small, fast, good enough for test input. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const NAME_CHARS = [...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJ0123456789_- .:é€💡🔌漢\u200b'];
