@@ -141,7 +141,12 @@ export class Bridge {
   }
 
   #queue(cloud: CloudName, perSecond: number): CloudQueue {
-    const queue = new CloudQueue({ perSecond, ttlMs: this.config.commands.ttlS * 1000, logger: this.logger });
+    const queue = new CloudQueue({
+      perSecond,
+      ttlMs: this.config.commands.ttlS * 1000,
+      minIntervalMs: this.config.commands.minIntervalS * 1000,
+      logger: this.logger,
+    });
     this.queues.set(cloud, queue);
     return queue;
   }

@@ -99,7 +99,7 @@ export interface AppConfig {
   poll: { intervalS: number; listIntervalS: number; energyIntervalS: number };
   rateLimit: { kasaPerSecond: number; tapoPerSecond: number };
   cloud: { requestTimeoutS: number; retryDeadlineS: number; authCooldownS: number };
-  commands: { ttlS: number; confirmDelayS: number };
+  commands: { ttlS: number; confirmDelayS: number; minIntervalS: number };
   stateDir: string;
   log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'; pretty: boolean };
   devices: Record<string, DeviceOverride>;
@@ -396,6 +396,12 @@ export const schema: Schema<AppConfig> = {
       format: positive,
       default: 60,
       env: 'TPCM_COMMANDS_TTL_S',
+    },
+    minIntervalS: {
+      doc: 'Least time between two cloud requests for one device; commands arriving sooner are merged (the latest value wins) and sent when it has passed.',
+      format: nonNegative,
+      default: 0.5,
+      env: 'TPCM_COMMANDS_MIN_INTERVAL_S',
     },
     confirmDelayS: {
       doc: 'Seconds after a command before its state is read back to confirm it.',

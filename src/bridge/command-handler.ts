@@ -78,7 +78,8 @@ export class CommandHandler {
 
     if (!this.#confirmed.has(node.id)) this.#confirmed.set(node.id, { ...node.state });
     const optimistic = store.patchState(node.id, optimisticState(node, desired));
-    if (optimistic) await publisher.publishNode(optimistic);
+    // Not awaited before queueing: the cloud request need not wait for the broker's PUBACK.
+    const published = optimistic ? publisher.publishNode(optimistic) : Promise.resolve();
 
     this.#inFlight += 1;
     let outcome: CommandOutcome;
@@ -93,6 +94,7 @@ export class CommandHandler {
     } finally {
       this.#inFlight -= 1;
     }
+    await published;
     if (outcome.status === 'done') {
       this.#scheduleConfirm(node.id);
       return;

@@ -42,18 +42,22 @@ export class Publisher {
   /** Publishes a node's state (and availability) if it changed since last time, or when forced. */
   async publishNode(node: DeviceNode, force = false): Promise<void> {
     const name = this.nameOf(node);
+    // Both decided and handed to the client before any await, so concurrent
+    // calls for one node reach the broker in call order.
+    const sends: Promise<void>[] = [];
     const availability = JSON.stringify({ state: node.online ? 'online' : 'offline' });
     if (force || this.#lastAvailability.get(node.id) !== availability) {
       this.#lastAvailability.set(node.id, availability);
       this.counts.availability += 1;
-      await this.#send(availabilityTopic(this.base, name), availability, true);
+      sends.push(this.#send(availabilityTopic(this.base, name), availability, true));
     }
     const state = JSON.stringify(node.state);
     if (force || this.#lastState.get(node.id) !== state) {
       this.#lastState.set(node.id, state);
       this.counts.state += 1;
-      await this.#send(stateTopic(this.base, name), state, true);
+      sends.push(this.#send(stateTopic(this.base, name), state, true));
     }
+    await Promise.all(sends);
   }
 
   /** Publishes discovery for `nodes` whose config changed (or all when forced). */

@@ -41,6 +41,12 @@ export interface CloudQueueOptions {
   now?: () => number;
   /** How long a batchable command waits for siblings of its group (default 25 ms). */
   batchWindowMs?: number;
+  /**
+   * Least time between two requests started for one key (default 0). A
+   * command arriving sooner waits, absorbing later ones, so a burst costs
+   * one request at its start, one per interval, and one with the final value.
+   */
+  minIntervalMs?: number;
 }
 
 export interface CommandOptions {
@@ -102,6 +108,9 @@ export class CloudQueue {
   readonly #log: Logger;
   readonly #now: () => number;
   readonly #batchWindowMs: number;
+  readonly #minIntervalMs: number;
+  /** When the last request for a key started (only kept while it matters for minIntervalMs). */
+  readonly #lastStart = new Map<string, number>();
   /** At most one waiting entry per key. */
   readonly #waiting = new Map<string, Entry>();
   readonly #running = new Map<string, Entry>();
@@ -115,6 +124,7 @@ export class CloudQueue {
     this.#log = options.logger;
     this.#now = options.now ?? Date.now;
     this.#batchWindowMs = options.batchWindowMs ?? DEFAULT_BATCH_WINDOW_MS;
+    this.#minIntervalMs = options.minIntervalMs ?? 0;
   }
 
   /** Tasks not started yet: queued polls and waiting commands. */
@@ -261,16 +271,20 @@ export class CloudQueue {
     }, this.#ttlMs);
   }
 
-  /** Queue the entry's job, unless its key is busy (released later) or it waits for batch siblings. */
+  /**
+   * Queue the entry's job, unless its key is busy (released later), it waits
+   * for batch siblings, or its key's last request is too recent.
+   */
   #schedule(entry: Entry): void {
     if (entry.taken || entry.abort || this.#running.has(entry.key)) return;
-    if (this.#batchable(entry) && !entry.windowDone && this.#batchWindowMs > 0) {
+    const holdMs = this.#holdMs(entry);
+    if (holdMs > 0) {
       if (entry.windowTimer) return;
       entry.windowTimer = setTimeout(() => {
         entry.windowTimer = undefined;
         entry.windowDone = true;
         this.#schedule(entry);
-      }, this.#batchWindowMs);
+      }, holdMs);
       return;
     }
     const abort = new AbortController();
@@ -279,6 +293,14 @@ export class CloudQueue {
       .add(() => this.#dispatch(entry), { priority: COMMAND_PRIORITY, signal: abort.signal })
       // Aborted jobs reject with AbortError: the entry was settled by whoever aborted it.
       .catch(() => undefined);
+  }
+
+  #holdMs(entry: Entry): number {
+    const window = this.#batchable(entry) && !entry.windowDone ? this.#batchWindowMs : 0;
+    const last = this.#lastStart.get(entry.key);
+    const gap = last === undefined ? 0 : last + this.#minIntervalMs - this.#now();
+    if (last !== undefined && gap <= 0) this.#lastStart.delete(entry.key);
+    return Math.max(window, gap, 0);
   }
 
   #batchable(entry: Entry): boolean {
@@ -320,6 +342,7 @@ export class CloudQueue {
     for (const member of batch) {
       this.#take(member);
       this.#running.set(member.key, member);
+      if (this.#minIntervalMs > 0) this.#lastStart.set(member.key, this.#now());
     }
     let outcome: CommandOutcome;
     try {

@@ -229,6 +229,10 @@ export class MqttConnection extends EventEmitter<MqttConnectionEvents> {
       this.emit('reconnecting', delay);
     });
     client.on('connect', (connack) => {
+      // Small packets out at once: with Nagle on, a publish right after a received
+      // message waits for the delayed ACK (~40 ms on Linux). ws/tls streams lack it.
+      const stream = client.stream as { setNoDelay?: (noDelay: boolean) => unknown } | undefined;
+      stream?.setNoDelay?.(true);
       void this.#onConnect(connack.sessionPresent);
     });
     client.on('offline', () => {

@@ -269,3 +269,43 @@ describe('CloudQueue', () => {
     }
   });
 });
+
+describe('CloudQueue minimum interval per key', () => {
+  it('turns a burst for one key into a request at its start, one per interval, and the final value', async () => {
+    const sent: DesiredState[] = [];
+    const queue = new CloudQueue({ perSecond: 0, ttlMs: 10_000, minIntervalMs: 150, logger: silentLogger() });
+    const execute = async (desired: DesiredState): Promise<void> => {
+      sent.push(desired);
+    };
+    const outcomes: Promise<CommandOutcome>[] = [];
+    const started = Date.now();
+    for (let i = 0; i < 40; i++) {
+      outcomes.push(queue.command('plug', { state: i % 2 === 0 ? 'ON' : 'OFF' }, execute));
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    const results = await Promise.all(outcomes);
+    expect(results.every((outcome) => outcome.status === 'done')).toBe(true);
+    // ~200 ms of commands with a 150 ms interval: the first, one after 150 ms, the last.
+    expect(sent.length).toBeLessThanOrEqual(3);
+    expect(sent.length).toBeGreaterThanOrEqual(2);
+    expect(sent.at(-1)).toEqual({ state: 'OFF' });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(150);
+  });
+
+  it('does not hold a key whose last request is older than the interval, nor other keys', async () => {
+    const times: Record<string, number> = {};
+    const queue = new CloudQueue({ perSecond: 0, ttlMs: 10_000, minIntervalMs: 100, logger: silentLogger() });
+    await queue.command('a', { state: 'ON' }, async () => undefined);
+    const t0 = Date.now();
+    await queue.command('b', { state: 'ON' }, async () => {
+      times.b = Date.now() - t0;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    const t1 = Date.now();
+    await queue.command('a', { state: 'OFF' }, async () => {
+      times.a = Date.now() - t1;
+    });
+    expect(times.b).toBeLessThan(50);
+    expect(times.a).toBeLessThan(50);
+  });
+});
