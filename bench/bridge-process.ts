@@ -5,10 +5,13 @@
  */
 import { Bridge } from '../src/bridge.js';
 import { silentLogger } from '../src/logger.js';
+import { favourMemory } from '../src/run.js';
 import { stateTopic } from '../src/mqtt/topics.js';
 import { mb, type ChildReply, type ChildRequest, type PublishCounts } from './ipc.js';
 import { nowMs } from './stats.js';
 
+// As `tplink-cloud-mqtt run` does.
+favourMemory();
 const bootMs = performance.now();
 let bridge: Bridge | undefined;
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Bridge } from './bridge.js';
 import type { AppConfig } from './config.js';
 import type { Logger } from './logger.js';
-import { guardProcess, stopWithin, untilSignal } from './run.js';
+import { favourMemory, guardProcess, stopWithin, untilSignal } from './run.js';
 import { startSimulator } from './simulator/index.js';
 import type { Simulator } from './simulator/types.js';
 
@@ -31,6 +31,7 @@ export function configForSimulator(config: AppConfig, sim: Simulator): AppConfig
 }
 
 export async function demoCommand(_args: string[], config: AppConfig, logger: Logger): Promise<number> {
+  favourMemory();
   guardProcess(logger);
   const sim = await startSimulator({ log: (line) => logger.info(`simulator: ${line}`) });
   const demoConfig = configForSimulator(
