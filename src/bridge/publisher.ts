@@ -7,7 +7,7 @@
 import type { AppConfig } from '../config.js';
 import type { DeviceNode } from '../devices/model.js';
 import { discoveryMessages, removalMessages, type DiscoveryMessage, type DiscoveryOptions } from '../homeassistant/discovery.js';
-import type { Logger } from '../logger.js';
+import { secrets, type Logger } from '../logger.js';
 import type { MqttConnection } from '../mqtt/client.js';
 import { availabilityTopic, bridgeTopic, stateTopic, type TopicNameRegistry } from '../mqtt/topics.js';
 import { VERSION } from '../version.js';
@@ -120,7 +120,8 @@ export class Publisher {
 
   async event(type: BridgeEventType, data: Record<string, unknown>): Promise<void> {
     this.counts.other += 1;
-    await this.#send(bridgeTopic(this.base, 'event'), JSON.stringify({ type, data }), false);
+    // Events carry error texts from the clouds: mask any secret that slipped into one.
+    await this.#send(bridgeTopic(this.base, 'event'), secrets.scrub(JSON.stringify({ type, data })), false);
   }
 
   async bridge(topic: 'state' | 'info' | 'devices', payload: unknown): Promise<void> {
@@ -130,7 +131,7 @@ export class Publisher {
 
   async response(key: string, payload: unknown): Promise<void> {
     this.counts.other += 1;
-    await this.#send(bridgeTopic(this.base, `response/${key}`), JSON.stringify(payload), false);
+    await this.#send(bridgeTopic(this.base, `response/${key}`), secrets.scrub(JSON.stringify(payload)), false);
   }
 
   discoveryOptions(): DiscoveryOptions {
