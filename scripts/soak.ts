@@ -51,7 +51,7 @@ function soakConfig(sim: Simulator): AppConfig {
       embeddedBroker: { host: '127.0.0.1', port: 0 },
       poll: { intervalS: 3, listIntervalS: 30, energyIntervalS: 10 },
       rateLimit: { kasaPerSecond: 8, tapoPerSecond: 8 },
-      commands: { ttlS: 15, confirmDelayS: 1 },
+      commands: { ...base.commands, ttlS: 15, confirmDelayS: 1 },
       cloud: { requestTimeoutS: 2, retryDeadlineS: 6, authCooldownS: 5 },
     },
     sim,
