@@ -73,7 +73,15 @@ export class Bridge {
     return this.#mqtt;
   }
 
+  #starting: Promise<void> | undefined;
+
+  /** Connects, reads every cloud once and publishes; stop() may interrupt it. */
   async start(): Promise<void> {
+    this.#starting = this.#start();
+    return this.#starting;
+  }
+
+  async #start(): Promise<void> {
     const { config, logger } = this;
     let url = config.mqtt.url;
     if (url === '') {
@@ -91,6 +99,7 @@ export class Bridge {
       will: { topic: bridgeTopic(base, 'state'), payload: OFFLINE, retain: true, qos: 1 },
       logger,
     });
+    if (this.#stopping) return;
     this.#publisher = new Publisher(this.#mqtt, this.names, config, this.id, logger);
     this.#createSources();
     this.#poller = new Poller([...this.sources.values()], this.store, this.#pollListener(), config.poll, logger);
@@ -117,6 +126,7 @@ export class Bridge {
     await this.#mqtt.subscribe(subscriptions(base, this.#haStatusTopic()));
     await this.#publisher.bridge('state', JSON.parse(ONLINE));
     await this.#publishBridgeDevice();
+    if (this.#stopping) return;
     await this.#poller.start();
     this.#started = true;
     await this.#publishInfo();
@@ -299,6 +309,9 @@ export class Bridge {
     this.#poller?.stop();
     this.#commands?.stop();
     await Promise.all([...this.queues.values()].map((queue) => queue.drain(SHUTDOWN_BUDGET_MS)));
+    // A stop during start-up: let start() reach a settled point (its reads were just cancelled).
+    await this.#starting?.catch(() => undefined);
+    this.#poller?.stop();
     // Let each settled command publish its outcome (command_failed) before going offline.
     await this.#commands?.idle(1_000);
     if (this.#mqtt?.connected) {

@@ -14,8 +14,11 @@ export async function runCommand(config: AppConfig, logger: Logger): Promise<num
   favourMemory();
   guardProcess(logger);
   const bridge = new Bridge(config, logger);
-  await bridge.start();
-  await untilSignal(logger);
+  // Listen before starting: a first read of a large account can take minutes,
+  // and docker stop during it must still shut down cleanly.
+  const signal = untilSignal(logger);
+  const started = await Promise.race([bridge.start().then(() => true), signal.then(() => false)]);
+  if (started) await signal;
   return stopWithin(bridge, logger);
 }
 

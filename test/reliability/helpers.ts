@@ -3,7 +3,10 @@
  * simulator, node lookup, event reading, log capture and a few waits.
  * The bridge itself is driven through test/bridge/harness.ts.
  */
+import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { DeviceNode } from '../../src/devices/model.js';
 import { createLogger, type Logger } from '../../src/logger.js';
 import type { RecordedRequest, Simulator } from '../../src/simulator/types.js';
@@ -141,4 +144,30 @@ export async function until(check: () => boolean, timeoutMs: number, what: strin
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await sleep(10);
   }
+}
+
+/** Environment for the real CLI (`tplink-cloud-mqtt run`) pointed at a simulator, embedded broker on `port`. */
+export function cliEnv(sim: Simulator, port: number, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    KASA_USERNAME: sim.username,
+    KASA_PASSWORD: sim.password,
+    TAPO_USERNAME: sim.username,
+    TAPO_PASSWORD: sim.password,
+    TPCM_KASA_URL: sim.urls.kasa.url,
+    TPCM_KASA_V2_URL: sim.urls.kasa.v2Url,
+    TPCM_TAPO_ACCOUNT_URL: sim.urls.tapo.accountUrl,
+    TPCM_TAPO_APP_SERVER_URL: sim.urls.tapo.appServerUrl,
+    TPCM_TAPO_REFRESH_URL: sim.urls.tapo.refreshUrl,
+    TPCM_STATE_DIR: mkdtempSync(join(tmpdir(), 'tpcm-cli-')),
+    TPCM_EMBEDDED_BROKER_PORT: String(port),
+    TPCM_RATE_LIMIT_KASA_PER_SECOND: '0',
+    TPCM_RATE_LIMIT_TAPO_PER_SECOND: '0',
+    TPCM_POLL_INTERVAL_S: '3600',
+    TPCM_POLL_ENERGY_INTERVAL_S: '3600',
+    TPCM_COMMANDS_CONFIRM_DELAY_S: '0.2',
+    TPCM_LOG_LEVEL: 'info',
+    ...extra,
+  };
 }

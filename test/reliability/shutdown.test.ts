@@ -5,15 +5,13 @@
  * after the last report, and the process exits 0 within 10 s.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeviceNode } from '../../src/devices/model.js';
 import { startSimulator } from '../../src/simulator/index.js';
 import type { RecordedRequest, Simulator } from '../../src/simulator/types.js';
-import { freePort, isWrite, sleep, until } from './helpers.js';
+import { cliEnv, freePort, isWrite, sleep, until } from './helpers.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -27,30 +25,6 @@ let child: ChildProcess;
 let output = '';
 let observer: MqttClient;
 const seen: Seen[] = [];
-
-function bridgeEnv(port: number): NodeJS.ProcessEnv {
-  return {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    KASA_USERNAME: sim.username,
-    KASA_PASSWORD: sim.password,
-    TAPO_USERNAME: sim.username,
-    TAPO_PASSWORD: sim.password,
-    TPCM_KASA_URL: sim.urls.kasa.url,
-    TPCM_KASA_V2_URL: sim.urls.kasa.v2Url,
-    TPCM_TAPO_ACCOUNT_URL: sim.urls.tapo.accountUrl,
-    TPCM_TAPO_APP_SERVER_URL: sim.urls.tapo.appServerUrl,
-    TPCM_TAPO_REFRESH_URL: sim.urls.tapo.refreshUrl,
-    TPCM_STATE_DIR: mkdtempSync(join(tmpdir(), 'tpcm-shutdown-')),
-    TPCM_EMBEDDED_BROKER_PORT: String(port),
-    TPCM_RATE_LIMIT_KASA_PER_SECOND: '0',
-    TPCM_RATE_LIMIT_TAPO_PER_SECOND: '0',
-    TPCM_POLL_INTERVAL_S: '3600',
-    TPCM_POLL_ENERGY_INTERVAL_S: '3600',
-    TPCM_COMMANDS_CONFIRM_DELAY_S: '0.2',
-    TPCM_LOG_LEVEL: 'info',
-  };
-}
 
 async function connectObserver(url: string): Promise<MqttClient> {
   const deadline = Date.now() + 15_000;
@@ -67,7 +41,7 @@ async function connectObserver(url: string): Promise<MqttClient> {
 beforeAll(async () => {
   sim = await startSimulator({ shadowApplyDelayMs: 0 });
   const port = await freePort();
-  child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'run'], { cwd: ROOT, env: bridgeEnv(port), stdio: ['ignore', 'pipe', 'pipe'] });
+  child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'run'], { cwd: ROOT, env: cliEnv(sim, port), stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
   observer = await connectObserver(`mqtt://127.0.0.1:${port}`);
