@@ -79,9 +79,12 @@ export class Poller {
       // Outlets of strips only appear after a state read; keep them while their strip stays.
       const listedIds = new Set(nodes.map((node) => node.id));
       const kept = known.filter((node) => node.parentId !== undefined && listedIds.has(node.parentId) && !listedIds.has(node.id));
+      const names = new Map(known.map((node) => [node.id, node.name]));
+      // A rename in the app moves the node's topic: the listener reassigns names then.
+      const renamed = nodes.some((node) => names.has(node.id) && names.get(node.id) !== node.name);
       const { added, removed } = this.store.replaceCloud(source.cloud, [...nodes, ...kept]);
       this.#listed.add(source.cloud);
-      if (added.length > 0 || removed.length > 0) await this.listener.listChanged(source.cloud, added, removed);
+      if (added.length > 0 || removed.length > 0 || renamed) await this.listener.listChanged(source.cloud, added, removed);
     } catch (error) {
       this.#logFailure(source.cloud, 'device list', error);
       if (isCloudError(error) && error.needsUser) this.#markCloudOffline(source.cloud);
