@@ -217,13 +217,14 @@ describe('renames', () => {
     const plug = harness.bridge.store.all().find((node) => node.name === 'Hall Lamp');
     if (!plug || plug.address.cloud !== 'kasa') throw new Error('no Hall Lamp');
     const oldName = harness.nameOf(plug.id);
-    harness.sim.setDeviceState(plug.address.deviceId, { alias: 'Garden Pump' });
+    const deviceId = plug.address.deviceId;
+    harness.sim.setDeviceState(deviceId, { alias: 'Garden Pump' });
     await harness.bridge.poller.readLists();
     await harness.waitFor(() => harness.bridge.names.nameOf(plug.id) === 'garden_pump', 3000, 'new topic name');
     await harness.waitFor(() => harness.last(`tplink/${oldName}`) === '' && harness.last(`tplink/${oldName}/availability`) === '', 3000, 'old topics cleared');
     await harness.waitFor(() => harness.lastJson('tplink/garden_pump') !== undefined, 3000, 'state on the new topic');
     harness.sim.clearRequests();
     await harness.publish('tplink/garden_pump/set', 'ON');
-    await harness.waitFor(() => harness.sim.requests.some((request) => request.api === 'passthrough' && request.deviceId === plug.address.deviceId), 3000, 'command by the new name');
+    await harness.waitFor(() => harness.sim.requests.some((request) => request.api === 'passthrough' && request.deviceId === deviceId), 3000, 'command by the new name');
   });
 });
