@@ -8,6 +8,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, type AppConfig } from '../src/config.js';
+import { configForSimulator } from '../src/demo.js';
 import type { SimulatorUrls } from '../src/simulator/types.js';
 
 /** What a bridge needs to know about a simulator (also what crosses to a child process). */
@@ -29,27 +30,20 @@ export function benchConfig(sim: SimEndpoints, overrides: BenchOverrides = {}): 
   const base = loadConfig({ args: [], env: {} });
   const rateLimit =
     overrides.perSecond === undefined ? base.rateLimit : { kasaPerSecond: overrides.perSecond, tapoPerSecond: overrides.perSecond };
-  return {
-    ...base,
-    stateDir: mkdtempSync(join(tmpdir(), 'tpcm-bench-')),
-    embeddedBroker: { ...base.embeddedBroker, host: '127.0.0.1', port: 0 },
-    mqtt: { ...base.mqtt, url: '' },
-    poll: { intervalS: PARKED_S, listIntervalS: PARKED_S, energyIntervalS: PARKED_S },
-    rateLimit,
-    commands: { ...base.commands, confirmDelayS: overrides.confirmDelayS ?? base.commands.confirmDelayS },
-    homeassistant: { ...base.homeassistant, republishDelayS: 0 },
-    log: { ...base.log, level: 'silent', pretty: false },
-    kasa: { ...base.kasa, enabled: true, username: sim.username, password: sim.password, url: sim.urls.kasa.url, v2Url: sim.urls.kasa.v2Url },
-    tapo: {
-      ...base.tapo,
-      enabled: true,
-      username: sim.username,
-      password: sim.password,
-      accountUrl: sim.urls.tapo.accountUrl,
-      appServerUrl: sim.urls.tapo.appServerUrl,
-      refreshUrl: sim.urls.tapo.refreshUrl,
+  return configForSimulator(
+    {
+      ...base,
+      stateDir: mkdtempSync(join(tmpdir(), 'tpcm-bench-')),
+      embeddedBroker: { ...base.embeddedBroker, host: '127.0.0.1', port: 0 },
+      mqtt: { ...base.mqtt, url: '' },
+      poll: { intervalS: PARKED_S, listIntervalS: PARKED_S, energyIntervalS: PARKED_S },
+      rateLimit,
+      commands: { ...base.commands, confirmDelayS: overrides.confirmDelayS ?? base.commands.confirmDelayS },
+      homeassistant: { ...base.homeassistant, republishDelayS: 0 },
+      log: { ...base.log, level: 'silent', pretty: false },
     },
-  };
+    sim,
+  );
 }
 
 export function endpointsOf(sim: SimEndpoints): SimEndpoints {

@@ -13,7 +13,7 @@ import { startSimulator } from './simulator/index.js';
 import type { Simulator } from './simulator/types.js';
 
 /** The bridge configuration that points at a running simulator. */
-export function configForSimulator(config: AppConfig, sim: Simulator): AppConfig {
+export function configForSimulator(config: AppConfig, sim: Pick<Simulator, 'urls' | 'username' | 'password'>): AppConfig {
   return {
     ...config,
     mqtt: { ...config.mqtt, url: config.mqtt.url },

@@ -16,11 +16,7 @@ beforeEach(() => {
   h.sim.clearRequests();
 });
 
-function node(name: string): DeviceNode {
-  const found = h.bridge.store.all().find((candidate) => candidate.name === name);
-  if (!found) throw new Error(`no node named ${name}`);
-  return found;
-}
+const node = (name: string): DeviceNode => h.node(name);
 
 function cloudId(target: DeviceNode): string {
   return target.address.cloud === 'kasa' ? target.address.deviceId : target.address.thingName;

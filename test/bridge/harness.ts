@@ -10,6 +10,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { Bridge } from '../../src/bridge.js';
 import { loadConfig, type AppConfig } from '../../src/config.js';
 import { configForSimulator } from '../../src/demo.js';
+import type { DeviceNode } from '../../src/devices/model.js';
 import { createLogger, silentLogger, type Logger } from '../../src/logger.js';
 import { startSimulator } from '../../src/simulator/index.js';
 import type { Simulator, SimulatorOptions } from '../../src/simulator/types.js';
@@ -46,6 +47,8 @@ export interface Harness {
   publish(topic: string, payload: string, options?: { qos?: 0 | 1; retain?: boolean }): Promise<void>;
   /** The topic name the bridge gave a node (by node id). */
   nameOf(nodeId: string): string;
+  /** The node the simulator calls `name` (its alias). */
+  node(name: string): DeviceNode;
   close(): Promise<void>;
 }
 
@@ -114,6 +117,11 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     },
     publish: async (topic, payload, publishOptions = {}) => {
       await client.publishAsync(topic, payload, { qos: publishOptions.qos ?? 1, retain: publishOptions.retain ?? false });
+    },
+    node: (name) => {
+      const found = bridge.store.all().find((candidate) => candidate.name === name);
+      if (!found) throw new Error(`no node named ${name}`);
+      return found;
     },
     nameOf: (nodeId) => {
       const name = bridge.names.nameOf(nodeId);

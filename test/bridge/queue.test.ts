@@ -9,11 +9,7 @@ afterEach(async () => {
   h = undefined;
 });
 
-function node(harness: Harness, name: string): DeviceNode {
-  const found = harness.bridge.store.all().find((candidate) => candidate.name === name);
-  if (!found) throw new Error(`no node named ${name}`);
-  return found;
-}
+const node = (harness: Harness, name: string): DeviceNode => harness.node(name);
 
 const relayWrites = (harness: Harness): RecordedRequest[] =>
   harness.sim.requests.filter((request) => request.api === 'passthrough' && JSON.stringify(request.body).includes('set_relay_state'));

@@ -12,11 +12,7 @@ describe('state topics', () => {
     await h.close();
   });
 
-  const nodeNamed = (name: string) => {
-    const node = h.bridge.store.all().find((candidate) => candidate.name === name);
-    if (!node) throw new Error(`no node named ${name}`);
-    return node;
-  };
+  const nodeNamed = (name: string) => h.node(name);
 
   it('publishes one complete, retained JSON state per node, outlets included', async () => {
     const fridge = nodeNamed('Fridge');

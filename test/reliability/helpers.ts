@@ -51,9 +51,7 @@ export function writes(sim: Simulator): RecordedRequest[] {
 }
 
 export function nodeNamed(h: Harness, name: string): DeviceNode {
-  const found = h.bridge.store.all().find((candidate) => candidate.name === name);
-  if (!found) throw new Error(`no node named ${name}`);
-  return found;
+  return h.node(name);
 }
 
 /** The simulator's id of a node: Kasa deviceId (childId for an outlet) or Tapo thingName. */
