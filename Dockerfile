@@ -30,5 +30,7 @@ EXPOSE 1883
 # node is PID 1 and the bridge handles SIGTERM itself: publish offline, finish
 # queued commands, close the broker, exit 0 well within docker's 10 s grace.
 STOPSIGNAL SIGTERM
-ENTRYPOINT ["node", "dist/cli.js"]
+# A smaller young generation: about 15 % less peak memory at 1,000 devices
+# (README, Performance), no hard heap cap that a large account could hit.
+ENTRYPOINT ["node", "--max-semi-space-size=4", "dist/cli.js"]
 CMD ["run"]
