@@ -8,8 +8,7 @@ import { KasaClient } from './cloud/kasa/client.js';
 import { TapoClient } from './cloud/tapo/client.js';
 import { TokenStore } from './cloud/token-store.js';
 import { CloudQueue } from './commands/queue.js';
-import type { CloudName, DeviceNode } from './devices/model.js';
-import { nodeSummary } from './devices/summary.js';
+import type { CloudName } from './devices/model.js';
 import { bridgeDiscovery } from './homeassistant/discovery.js';
 import type { Logger } from './logger.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from './mqtt/broker.js';
@@ -18,6 +17,7 @@ import { TopicNameRegistry, bridgeTopic, parseInbound, subscriptions } from './m
 import { CommandHandler } from './bridge/command-handler.js';
 import { KasaSource } from './bridge/kasa-source.js';
 import { NodeStore } from './bridge/node-store.js';
+import { NodeSync } from './bridge/node-sync.js';
 import { Poller } from './bridge/poller.js';
 import { Publisher } from './bridge/publisher.js';
 import { BridgeRequests } from './bridge/requests.js';
@@ -40,6 +40,7 @@ export class Bridge {
   #mqtt: MqttConnection | undefined;
   #publisher: Publisher | undefined;
   #poller: Poller | undefined;
+  #sync: NodeSync | undefined;
   #commands: CommandHandler | undefined;
   #haTimer: NodeJS.Timeout | undefined;
   #stopping = false;
@@ -102,7 +103,8 @@ export class Bridge {
     if (this.#stopping) return;
     this.#publisher = new Publisher(this.#mqtt, this.names, config, this.id, logger);
     this.#createSources();
-    this.#poller = new Poller([...this.sources.values()], this.store, this.#pollListener(), config.poll, logger);
+    this.#sync = new NodeSync(this.store, this.names, this.#publisher, () => this.#started, () => this.#publishInfo());
+    this.#poller = new Poller([...this.sources.values()], this.store, this.#sync, config.poll, logger);
     this.#commands = new CommandHandler({
       store: this.store,
       publisher: this.#publisher,
@@ -161,43 +163,6 @@ export class Bridge {
     return queue;
   }
 
-  #pollListener() {
-    return {
-      listChanged: async (cloud: CloudName, added: DeviceNode[], removed: DeviceNode[]) => {
-        const before = new Map(this.store.all().map((node) => [node.id, this.names.nameOf(node.id)]));
-        for (const node of removed) before.set(node.id, this.names.nameOf(node.id));
-        this.names.assign(this.store.all());
-        for (const node of removed) {
-          await this.publisher.removeNode(node, before.get(node.id) ?? node.id);
-          if (this.#started) await this.publisher.event('device_removed', { id: node.id, name: node.name, cloud });
-        }
-        await this.#clearRenamed(before);
-        await this.publisher.publishDiscovery(this.store.all());
-        await Promise.all(this.store.all().map((node) => this.publisher.publishNode(node)));
-        for (const node of this.#started ? added : []) {
-          await this.publisher.event('device_added', { id: node.id, name: node.name, model: node.model, cloud });
-        }
-        await this.#publishDevices();
-      },
-      statesUpdated: async (ids: string[]) => {
-        const nodes = ids.map((id) => this.store.get(id)).filter((node): node is DeviceNode => node !== undefined);
-        await this.publisher.refreshDiscovery(nodes, () => this.store.all());
-        await Promise.all(nodes.map((node) => this.publisher.publishNode(node)));
-      },
-      cycleFinished: async () => {
-        await this.#publishInfo();
-      },
-    };
-  }
-
-  /** A node whose topic name changed (new collision, override) leaves no stale retained topics. */
-  async #clearRenamed(before: Map<string, string | undefined>): Promise<void> {
-    for (const [id, oldName] of before) {
-      const newName = this.names.nameOf(id);
-      if (oldName && newName && oldName !== newName) await this.publisher.clearTopics(id, oldName);
-    }
-  }
-
   async #onMessage(topic: string, payload: Buffer): Promise<void> {
     const inbound = parseInbound(topic, this.config.mqtt.baseTopic, this.#haStatusTopic());
     if (!inbound || this.#stopping || !this.#commands) {
@@ -235,13 +200,10 @@ export class Bridge {
     await this.publisher.publishDiscovery(this.store.all(), true);
     await Promise.all(this.store.all().map((node) => this.publisher.publishNode(node, true)));
     // Retained too: a broker that lost its retained messages must get the device list back.
-    await this.#publishDevices();
+    await this.#sync?.publishDevices();
     await this.#publishInfo();
   }
 
-  async #publishDevices(): Promise<void> {
-    await this.publisher.bridge('devices', this.store.all().map((node) => ({ ...nodeSummary(node), topic: this.names.nameOf(node.id) })));
-  }
 
   async #publishBridgeDevice(): Promise<void> {
     if (!this.config.homeassistant.enabled) return;

@@ -4,6 +4,9 @@
  * `npm run docs:config`, and a test fails when the table is stale.
  */
 import type { Schema } from 'convict';
+import type { AppConfig } from './config-types.js';
+
+export type { AppConfig, DeviceOverride } from './config-types.js';
 
 const MQTT_URL = /^(mqtts?|tcp|tls|wss?):\/\/[^\s]+$/;
 
@@ -49,60 +52,6 @@ function deviceOverrides(value: unknown): void {
       throw new Error(`entry "${id}" must be {"name": "<topic name>"}`);
     }
   }
-}
-
-export interface DeviceOverride {
-  name?: string;
-}
-
-/** The typed shape of a loaded configuration. */
-export interface AppConfig {
-  mqtt: {
-    url: string;
-    username: string;
-    password: string;
-    baseTopic: string;
-    clientId: string;
-    keepaliveS: number;
-    ca: string;
-    cert: string;
-    key: string;
-    rejectUnauthorized: boolean;
-  };
-  embeddedBroker: { host: string; port: number };
-  homeassistant: {
-    enabled: boolean;
-    prefix: string;
-    discovery: 'device' | 'entity';
-    statusTopic: string;
-    republishDelayS: number;
-  };
-  kasa: {
-    enabled: boolean;
-    username: string;
-    password: string;
-    url: string;
-    v2Url: string;
-    caFile: string;
-  };
-  tapo: {
-    enabled: boolean;
-    username: string;
-    password: string;
-    accountUrl: string;
-    appServerUrl: string;
-    refreshUrl: string;
-    caFile: string;
-    shadowBatchSize: number;
-    pageSize: number;
-  };
-  poll: { intervalS: number; listIntervalS: number; energyIntervalS: number };
-  rateLimit: { kasaPerSecond: number; tapoPerSecond: number };
-  cloud: { requestTimeoutS: number; retryDeadlineS: number; authCooldownS: number };
-  commands: { ttlS: number; confirmDelayS: number; minIntervalS: number };
-  stateDir: string;
-  log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'; pretty: boolean };
-  devices: Record<string, DeviceOverride>;
 }
 
 export const schema: Schema<AppConfig> = {

@@ -53,12 +53,6 @@ export function safeUrl(url: string | URL): string {
   }
 }
 
-const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
-
-function isTimeout(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && TIMEOUT_CODES.has(String((error as { code?: unknown }).code));
-}
-
 export class HttpClient {
   readonly #pools = new Map<string, Pool>();
   readonly #options: HttpClientOptions;
@@ -108,6 +102,8 @@ export class HttpClient {
       ...(body === undefined ? {} : { 'content-type': 'application/json' }),
       ...req.headers,
     };
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), timeoutMs);
     const started = Date.now();
     let status: number;
     let text: string;
@@ -117,14 +113,13 @@ export class HttpClient {
         path: `${url.pathname}${url.search}`,
         headers,
         body,
-        // undici's own timers (cheaper per request than an AbortController and a setTimeout).
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
+        // Our own timer, not undici's headersTimeout: undici's timers are coarse below a second.
+        signal: controller.signal,
       });
       status = answer.statusCode;
       text = await answer.body.text();
     } catch (error) {
-      const timedOut = isTimeout(error);
+      const timedOut = controller.signal.aborted;
       logger.debug({ cloud, request: where, ms: Date.now() - started, timedOut }, 'cloud request failed');
       const reason = networkReason(error);
       // An untrusted certificate will not fix itself: no retries, and say what helps.
@@ -137,6 +132,8 @@ export class HttpClient {
         timedOut ? `${cloud}: ${where} timed out after ${timeoutMs} ms` : `${cloud}: ${where} failed: ${reason}`,
         { cause: error },
       );
+    } finally {
+      clearTimeout(timer);
     }
     if (logger.isLevelEnabled('debug')) logger.debug({ cloud, request: where, status, ms: Date.now() - started }, 'cloud request');
 
