@@ -130,11 +130,6 @@ export class CommandHandler {
     this.#confirmTimers.set(nodeId, timer);
   }
 
-  /** Called after a poll: a read state is the new truth for failed-command restores. */
-  noteRead(nodeId: string): void {
-    if (!this.#confirmTimers.has(nodeId)) this.#confirmed.delete(nodeId);
-  }
-
   /** Resolves once every command has settled and said so (or after timeoutMs). */
   async idle(timeoutMs: number): Promise<void> {
     const until = Date.now() + timeoutMs;

@@ -42,11 +42,6 @@ export interface CloudSource {
   close(): Promise<void>;
 }
 
-/** The device node (parent for an outlet) whose read covers `node`. */
-export function readTarget(node: DeviceNode, all: Map<string, DeviceNode>): DeviceNode {
-  return node.parentId ? (all.get(node.parentId) ?? node) : node;
-}
-
 type StatusListener = (status: CloudStatus, error?: CloudError) => void;
 
 /** What a source needs of its cloud client beyond the cloud calls themselves. */

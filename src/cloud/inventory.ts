@@ -6,7 +6,7 @@
 import { isCloudError, type CloudName } from './errors.js';
 import type { KasaClient, KasaDeviceListEntry } from './kasa/client.js';
 import type { TapoClient, TapoThing } from './tapo/client.js';
-import { decodeNickname } from './tapo/schemas.js';
+import { decodeNickname } from '../devices/names.js';
 
 export interface OutletRow {
   id: string;
@@ -136,7 +136,7 @@ export async function inventory(clients: { kasa?: KasaClient; tapo?: TapoClient 
     for (const entry of kasaList.filter((item) => isTapoType(item.deviceType) && !tapoIds.has(item.deviceId))) {
       rows.push({
         id: entry.deviceId,
-        name: decodeNickname(entry.alias) ?? entry.deviceId,
+        name: decodeNickname(entry.alias) || entry.deviceId,
         model: entry.deviceModel,
         cloud: 'tapo',
         online: false,

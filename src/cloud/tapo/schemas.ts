@@ -86,11 +86,3 @@ export const tapoUsageSchema = z.looseObject({
 });
 export type TapoUsage = z.infer<typeof tapoUsageSchema>;
 
-/** Nicknames are usually base64, sometimes plain: decode only when it round-trips to printable text. */
-export function decodeNickname(value: string | undefined): string | undefined {
-  if (value === undefined || value === '') return value;
-  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(value) || value.length % 4 !== 0) return value;
-  const decoded = Buffer.from(value, 'base64').toString('utf8');
-  if (decoded === '' || decoded.includes('\uFFFD') || /[\u0000-\u001f]/.test(decoded)) return value;
-  return Buffer.from(decoded, 'utf8').toString('base64') === value ? decoded : value;
-}
