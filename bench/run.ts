@@ -58,7 +58,27 @@ async function main(): Promise<void> {
   process.stdout.write(`${table(rows)}\n`);
 }
 
-main().catch((error: unknown) => {
+/**
+ * `npm run bench -- --latency-runs N`: only the latency comparison, N times,
+ * one line each, since a single run's ratio moves with the machine's noise.
+ */
+async function latencyRuns(runs: number): Promise<void> {
+  for (let run = 1; run <= runs; run++) {
+    const { bridge, baseline } = await latencyPhase();
+    const line = [
+      `run ${run}:`,
+      `bridge p50 ${bridge.p50.toFixed(2)} ms p99 ${bridge.p99.toFixed(2)} ms,`,
+      `relay p50 ${baseline.p50.toFixed(2)} ms p99 ${baseline.p99.toFixed(2)} ms,`,
+      `ratio p50 ${(bridge.p50 / baseline.p50).toFixed(3)}`,
+    ];
+    process.stdout.write(`${line.join(' ')}\n`);
+  }
+}
+
+const runsFlag = process.argv.indexOf('--latency-runs');
+const entry = runsFlag > 0 ? latencyRuns(Math.max(1, Number(process.argv[runsFlag + 1]) || 5)) : main();
+
+entry.catch((error: unknown) => {
   progress(`failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   process.exitCode = 1;
 });
