@@ -96,6 +96,7 @@ export const schema: Schema<AppConfig> = {
       format: 'nat',
       default: 60,
       env: 'TPCM_MQTT_KEEPALIVE_S',
+      arg: 'mqtt-keepalive-s',
     },
     ca: {
       doc: 'TLS: file of CA certificates that sign the broker certificate.',
@@ -118,11 +119,19 @@ export const schema: Schema<AppConfig> = {
       env: 'TPCM_MQTT_KEY',
       arg: 'mqtt-key',
     },
+    startupTimeoutS: {
+      doc: 'At start-up, how long to keep trying to reach the broker before giving up with an error (it may still be starting, as under docker compose). Later disconnects are retried forever.',
+      format: positive,
+      default: 30,
+      env: 'TPCM_MQTT_STARTUP_TIMEOUT_S',
+      arg: 'mqtt-startup-timeout-s',
+    },
     rejectUnauthorized: {
       doc: 'TLS: refuse a broker certificate that does not verify.',
       format: Boolean,
       default: true,
       env: 'TPCM_MQTT_REJECT_UNAUTHORIZED',
+      arg: 'mqtt-reject-unauthorized',
     },
   },
   embeddedBroker: {
@@ -168,12 +177,14 @@ export const schema: Schema<AppConfig> = {
       format: topicSegment,
       default: 'homeassistant/status',
       env: 'TPCM_HOMEASSISTANT_STATUS_TOPIC',
+      arg: 'homeassistant-status-topic',
     },
     republishDelayS: {
       doc: "Seconds to wait after Home Assistant's birth message before republishing.",
       format: nonNegative,
       default: 1,
       env: 'TPCM_HOMEASSISTANT_REPUBLISH_DELAY_S',
+      arg: 'homeassistant-republish-delay-s',
     },
   },
   kasa: {
@@ -217,6 +228,7 @@ export const schema: Schema<AppConfig> = {
       format: String,
       default: '',
       env: 'TPCM_KASA_CA_FILE',
+      arg: 'kasa-ca-file',
     },
   },
   tapo: {
@@ -260,24 +272,28 @@ export const schema: Schema<AppConfig> = {
       format: httpUrl,
       default: 'https://wap.tplinkcloud.com',
       env: 'TPCM_TAPO_REFRESH_URL',
+      arg: 'tapo-refresh-url',
     },
     caFile: {
       doc: 'Extra CA certificates to trust for the Tapo cloud.',
       format: String,
       default: '',
       env: 'TPCM_TAPO_CA_FILE',
+      arg: 'tapo-ca-file',
     },
     shadowBatchSize: {
       doc: 'Things asked per shadows request.',
       format: positive,
       default: 20,
       env: 'TPCM_TAPO_SHADOW_BATCH_SIZE',
+      arg: 'tapo-shadow-batch-size',
     },
     pageSize: {
       doc: 'Things asked per page of the thing list.',
       format: positive,
       default: 100,
       env: 'TPCM_TAPO_PAGE_SIZE',
+      arg: 'tapo-page-size',
     },
   },
   poll: {
@@ -325,18 +341,21 @@ export const schema: Schema<AppConfig> = {
       format: positive,
       default: 10,
       env: 'TPCM_CLOUD_REQUEST_TIMEOUT_S',
+      arg: 'cloud-request-timeout-s',
     },
     retryDeadlineS: {
       doc: 'How long transient cloud errors are retried (exponential backoff with jitter).',
       format: nonNegative,
       default: 20,
       env: 'TPCM_CLOUD_RETRY_DEADLINE_S',
+      arg: 'cloud-retry-deadline-s',
     },
     authCooldownS: {
       doc: 'After a wrong password or a locked account, seconds before the next login attempt.',
       format: positive,
       default: 1800,
       env: 'TPCM_CLOUD_AUTH_COOLDOWN_S',
+      arg: 'cloud-auth-cooldown-s',
     },
   },
   commands: {
@@ -345,18 +364,21 @@ export const schema: Schema<AppConfig> = {
       format: positive,
       default: 60,
       env: 'TPCM_COMMANDS_TTL_S',
+      arg: 'commands-ttl-s',
     },
     minIntervalS: {
       doc: 'Least time between two cloud requests for one device; commands arriving sooner are merged (the latest value wins) and sent when it has passed.',
       format: nonNegative,
       default: 0.5,
       env: 'TPCM_COMMANDS_MIN_INTERVAL_S',
+      arg: 'commands-min-interval-s',
     },
     confirmDelayS: {
       doc: 'Seconds after a command before its state is read back to confirm it.',
       format: nonNegative,
       default: 2,
       env: 'TPCM_COMMANDS_CONFIRM_DELAY_S',
+      arg: 'commands-confirm-delay-s',
     },
   },
   stateDir: {

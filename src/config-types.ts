@@ -12,6 +12,7 @@ export interface AppConfig {
     baseTopic: string;
     clientId: string;
     keepaliveS: number;
+    startupTimeoutS: number;
     ca: string;
     cert: string;
     key: string;

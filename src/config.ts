@@ -43,8 +43,14 @@ export function loadConfig(options: LoadOptions = {}): AppConfig {
     files.pop();
   }
 
+  for (const file of files) {
+    try {
+      config.loadFile(file);
+    } catch (error) {
+      throw new ConfigError(`config file ${file} is not valid JSON: ${firstLine(error)}`);
+    }
+  }
   try {
-    for (const file of files) config.loadFile(file);
     config.validate({ allowed: 'strict' });
   } catch (error) {
     throw new ConfigError(firstLine(error));
@@ -99,7 +105,10 @@ function firstLine(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
   // convict lists one problem per line: "kasa.url: must be an http(s) URL: value was ..."
   const line = text.split('\n').find((part) => part.trim() !== '') ?? text;
-  return line.replace(/^Error: /, '').trim();
+  return line
+    .replace(/^Error: /, '')
+    .replace(/^configuration param '(.+)' not declared in the schema$/, '$1: unknown setting (misspelt? "tplink-cloud-mqtt run --help" lists them all)')
+    .trim();
 }
 
 /** True when the cloud should be used: enabled and given an account. */
