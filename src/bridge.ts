@@ -8,8 +8,10 @@ import { KasaClient } from './cloud/kasa/client.js';
 import { TapoClient } from './cloud/tapo/client.js';
 import { TokenStore } from './cloud/token-store.js';
 import { CloudQueue } from './commands/queue.js';
+import type { CloudError } from './cloud/errors.js';
 import type { CloudName } from './devices/model.js';
 import { bridgeDiscovery } from './homeassistant/discovery.js';
+import { isLoginRefusal, loginRefusalHint } from './hints.js';
 import type { Logger } from './logger.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from './mqtt/broker.js';
 import { MqttConnection } from './mqtt/client.js';
@@ -36,6 +38,8 @@ export class Bridge {
   readonly names: TopicNameRegistry;
   readonly requests = new BridgeRequests();
   readonly tokens: TokenStore;
+  /** Per cloud, what the user must fix while its login is refused (cleared when it works again). */
+  readonly cloudProblems = new Map<CloudName, string>();
   broker: EmbeddedBroker | undefined;
   #mqtt: MqttConnection | undefined;
   #publisher: Publisher | undefined;
@@ -97,6 +101,7 @@ export class Bridge {
       ...tlsFiles(config),
       rejectUnauthorized: config.mqtt.rejectUnauthorized,
       keepaliveS: config.mqtt.keepaliveS,
+      startupTimeoutMs: config.mqtt.startupTimeoutS * 1000,
       will: { topic: bridgeTopic(base, 'state'), payload: OFFLINE, retain: true, qos: 1 },
       logger,
     });
@@ -148,7 +153,7 @@ export class Bridge {
     }
     if (this.sources.size === 0) logger.warn('no cloud configured: set kasa.username and/or tapo.username');
     for (const source of this.sources.values()) {
-      source.onStatus((status) => void this.#onCloudStatus(source.cloud, status));
+      source.onStatus((status, error) => void this.#onCloudStatus(source.cloud, status, error));
     }
   }
 
@@ -212,9 +217,12 @@ export class Bridge {
     }
   }
 
-  async #onCloudStatus(cloud: CloudName, status: CloudStatus): Promise<void> {
-    if (status === 'auth_failed' || status === 'account_locked' || status === 'mfa_required') {
-      this.logger.error({ cloud, status }, `${cloud}: login refused (${status}); its devices are unavailable until it is fixed`);
+  async #onCloudStatus(cloud: CloudName, status: CloudStatus, error?: CloudError): Promise<void> {
+    if (status === 'ok') this.cloudProblems.delete(cloud);
+    if (isLoginRefusal(status)) {
+      const hint = loginRefusalHint(cloud, status, error);
+      this.cloudProblems.set(cloud, hint);
+      this.logger.error({ cloud, status }, `${hint} Its devices are unavailable until then.`);
       for (const node of this.store.ofCloud(cloud)) this.store.setOnline(node.id, false);
       await Promise.all(this.store.ofCloud(cloud).map((node) => this.publisher.publishNode(node)));
       await this.publisher.event('cloud_auth_failed', { cloud, reason: status });
@@ -227,7 +235,7 @@ export class Bridge {
     for (const cloud of ['kasa', 'tapo'] as const) {
       const source = this.sources.get(cloud);
       clouds[cloud] = source
-        ? { enabled: true, status: source.status(), devices: this.store.ofCloud(cloud).length }
+        ? { enabled: true, status: source.status(), devices: this.store.ofCloud(cloud).length, problem: this.cloudProblems.get(cloud) ?? null }
         : { enabled: false, status: 'disabled', devices: 0 };
     }
     return {
@@ -254,8 +262,16 @@ export class Bridge {
       })
       .on('health_check', async () => {
         const clouds = Object.fromEntries([...this.sources].map(([cloud, source]) => [cloud, source.status()]));
-        const healthy = this.mqtt.connected && Object.values(clouds).every((status) => status === 'ok' || status === 'unknown');
-        return { healthy, mqtt: this.mqtt.connected, clouds, device_count: this.store.size };
+        // unknown / logging_in: not decided yet (start-up, a renewal); only a refusal needs the user.
+        const healthy = this.mqtt.connected && Object.values(clouds).every((status) => !isLoginRefusal(status));
+        return {
+          healthy,
+          mqtt: this.mqtt.connected,
+          clouds,
+          problems: Object.fromEntries(this.cloudProblems),
+          device_count: this.store.size,
+          last_poll_at: this.#poller?.lastPollAt?.toISOString() ?? null,
+        };
       })
       .on('info', async () => this.info());
   }

@@ -1,65 +1,60 @@
 #!/usr/bin/env node
 /**
  * tplink-cloud-mqtt <command>. Each command's module is imported only when
- * that command runs, so `--help` and `simulate` stay light.
+ * that command runs, so `--help` and `simulate` stay light. Anything that
+ * stops a command early is printed as one line saying what to fix.
  */
-import { ConfigError, loadConfig, type AppConfig } from './config.js';
+import { COMMANDS, commandSpec } from './cli/commands.js';
+import { UsageError, checkFlags } from './cli/flags.js';
+import { commandHelp, globalHelp, type CommandSpec } from './cli/help.js';
+import { loadConfig, type AppConfig } from './config.js';
+import { startupFailure } from './hints.js';
 import { createLogger, secrets, type Logger } from './logger.js';
 import { PACKAGE_NAME, VERSION } from './version.js';
 
-const HELP = `${PACKAGE_NAME} ${VERSION}: TP-Link Kasa and Tapo cloud devices on MQTT
-
-Usage: ${PACKAGE_NAME} [command] [options]
-
-Commands:
-  run        Run the bridge (default)
-  demo       Simulated cloud + embedded broker + bridge in one process
-  simulate   Run the simulated Kasa and Tapo cloud alone
-             [--fixtures DIR] [--devices N] [--latency-ms N] [--token-ttl-s N]
-  login      Log in to the configured clouds and store the tokens
-             (asks for a two-factor code when needed, or --code CODE)
-  devices    List every device of both clouds [--json]
-
-Options:
-  -c, --config FILE   JSON config file (or TPCM_CONFIG)
-  -h, --help          Show this help
-  -v, --version       Show the version
-  Every setting also has a flag, e.g. --mqtt-url, --log-level:
-  see README.md, "Configuration".
-`;
-
-type Command = 'run' | 'demo' | 'simulate' | 'login' | 'devices';
-const COMMANDS: readonly Command[] = ['run', 'demo', 'simulate', 'login', 'devices'];
-
-function isCommand(word: string): word is Command {
-  return (COMMANDS as readonly string[]).includes(word);
-}
+const wants = (args: readonly string[], ...flags: string[]) => args.some((arg) => flags.includes(arg));
 
 async function main(argv: string[]): Promise<number> {
-  if (argv.includes('--help') || argv.includes('-h')) {
-    process.stdout.write(HELP);
-    return 0;
-  }
-  if (argv.includes('--version') || argv.includes('-v')) {
-    process.stdout.write(`${VERSION}\n`);
-    return 0;
-  }
   const first = argv[0];
-  const command: Command = first !== undefined && !first.startsWith('-') ? (isCommand(first) ? first : usageError(first)) : 'run';
-  const args = first === command ? argv.slice(1) : argv;
+  const explicit = first !== undefined && !first.startsWith('-');
+  if (first === 'help') return print(argv[1] === undefined ? globalHelp(COMMANDS) : commandHelp(specOf(argv[1])));
+  if (!explicit && wants(argv, '--help', '-h')) return print(globalHelp(COMMANDS));
+  if (wants(argv, '--version', '-v')) return print(`${VERSION}\n`);
 
-  if (command === 'simulate') {
-    const { simulateCommand } = await import('./simulator/cli.js');
+  const spec = specOf(explicit ? first : 'run');
+  const args = explicit ? argv.slice(1) : argv;
+  if (wants(args, '--help', '-h')) return print(commandHelp(spec));
+  checkFlags(spec, args);
+
+  if (spec.name === 'simulate') {
+    const { parseSimulateArgs, simulateCommand } = await import('./simulator/cli.js');
+    try {
+      parseSimulateArgs(args);
+    } catch (error) {
+      throw new UsageError(`simulate: ${error instanceof Error ? error.message : String(error)} (see ${PACKAGE_NAME} simulate --help)`);
+    }
     await simulateCommand(args);
     return 0;
   }
-
   const config = loadConfig({ args });
-  const logger = createLogger({ level: config.log.level, pretty: config.log.pretty });
-  return runCommand(command, args, config, logger);
+  // health prints one line of its own: the bridge's logs are not wanted there unless asked for.
+  const quiet = spec.name === 'health' && !wants(args, '--log-level') && !process.env.TPCM_LOG_LEVEL;
+  const logger = createLogger({ level: quiet ? 'silent' : config.log.level, pretty: config.log.pretty });
+  return runCommand(spec.name, args, config, logger);
 }
 
-async function runCommand(command: Exclude<Command, 'simulate'>, args: string[], config: AppConfig, logger: Logger): Promise<number> {
+function specOf(name: string): CommandSpec {
+  const spec = commandSpec(name);
+  if (!spec) throw new UsageError(`unknown command "${name}" (commands: ${COMMANDS.map((c) => c.name).join(', ')}; see --help)`);
+  return spec;
+}
+
+function print(text: string): number {
+  process.stdout.write(text);
+  return 0;
+}
+
+async function runCommand(command: string, args: string[], config: AppConfig, logger: Logger): Promise<number> {
   switch (command) {
     case 'login': {
       const { loginCommand } = await import('./cloud/cli.js');
@@ -69,20 +64,24 @@ async function runCommand(command: Exclude<Command, 'simulate'>, args: string[],
       const { devicesCommand } = await import('./cloud/cli.js');
       return devicesCommand(args, config, logger);
     }
-    case 'run': {
-      const { runCommand: run } = await import('./run.js');
-      return run(config, logger);
+    case 'health': {
+      const { healthCommand } = await import('./health.js');
+      return healthCommand(args, config);
     }
     case 'demo': {
       const { demoCommand } = await import('./demo.js');
       return demoCommand(args, config, logger);
     }
+    default: {
+      const { runCommand: run } = await import('./run.js');
+      return run(config, logger);
+    }
   }
 }
 
-function usageError(word: string): never {
-  process.stderr.write(`${PACKAGE_NAME}: unknown command "${word}" (see --help)\n`);
-  process.exit(2);
+function fail(lines: string[], code: number): never {
+  for (const line of lines) process.stderr.write(`${PACKAGE_NAME}: ${secrets.scrub(line)}\n`);
+  process.exit(code);
 }
 
 main(process.argv.slice(2)).then(
@@ -90,12 +89,9 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${PACKAGE_NAME}: configuration error: ${error.message}\n`);
-      process.exit(2);
-    }
-    const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`${PACKAGE_NAME}: ${secrets.scrub(message)}\n`);
-    process.exit(1);
+    if (error instanceof UsageError) fail([error.message], 2);
+    const failure = startupFailure(error);
+    if (failure) fail(failure.lines, failure.exitCode);
+    fail([error instanceof Error ? error.message : String(error)], 1);
   },
 );

@@ -4,22 +4,62 @@
  */
 import { setFlagsFromString } from 'node:v8';
 import { Bridge } from './bridge.js';
-import type { AppConfig } from './config.js';
+import { ConfigError, cloudActive, type AppConfig } from './config.js';
+import { LoginRefusedError, isLoginRefusal, loginRefusalHint } from './hints.js';
 import type { Logger } from './logger.js';
 
 /** docker stop waits 10 s before SIGKILL; finish well before. */
 const STOP_DEADLINE_MS = 9_500;
 
 export async function runCommand(config: AppConfig, logger: Logger): Promise<number> {
+  requireAccount(config);
   favourMemory();
   guardProcess(logger);
   const bridge = new Bridge(config, logger);
   // Listen before starting: a first read of a large account can take minutes,
   // and docker stop during it must still shut down cleanly.
   const signal = untilSignal(logger);
-  const started = await Promise.race([bridge.start().then(() => true), signal.then(() => false)]);
-  if (started) await signal;
+  let started: boolean;
+  try {
+    started = await Promise.race([bridge.start().then(() => true), signal.then(() => false)]);
+  } catch (error) {
+    // Broker unreachable, port taken...: close whatever did start, then let the CLI explain.
+    await bridge.stop().catch(() => undefined);
+    throw error;
+  }
+  if (started) {
+    const refusals = everyAccountRefused(bridge);
+    if (refusals) {
+      await stopWithin(bridge, logger);
+      throw new LoginRefusedError(refusals);
+    }
+    await signal;
+  }
   return stopWithin(bridge, logger);
+}
+
+/** A bridge without any account has nothing to do: say so instead of idling. */
+function requireAccount(config: AppConfig): void {
+  if (cloudActive(config, 'kasa') || cloudActive(config, 'tapo')) return;
+  throw new ConfigError(
+    'no cloud account configured: set KASA_USERNAME and KASA_PASSWORD and/or TAPO_USERNAME and TAPO_PASSWORD (or kasa.* / tapo.* in a config file); "tplink-cloud-mqtt demo" runs without one',
+  );
+}
+
+/**
+ * The hint for each cloud when every configured one refused to log in at
+ * start-up; undefined when at least one works (the bridge then runs on,
+ * the refused cloud's devices unavailable and its problem logged).
+ * Exiting is safe under a restart policy: the login pause is saved, so a
+ * restarted bridge does not try the refused password again.
+ */
+function everyAccountRefused(bridge: Bridge): string[] | undefined {
+  const sources = [...bridge.sources.values()];
+  if (sources.length === 0 || !sources.every((source) => isLoginRefusal(source.status()))) return undefined;
+  return sources.map((source) => {
+    const status = source.status();
+    return bridge.cloudProblems.get(source.cloud) ?? (isLoginRefusal(status) ? loginRefusalHint(source.cloud, status) : status);
+  });
 }
 
 /**

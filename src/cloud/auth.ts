@@ -132,12 +132,12 @@ export class Session extends EventEmitter<StatusEvents> {
       if (stale.refreshToken) {
         try {
           const issued = await this.#o.refresh(stale);
-          this.#o.logger.info({ cloud: this.#o.cloud }, 'token refreshed');
+          this.#o.logger.info('token refreshed');
           return this.#save({ ...stale, ...issued, refreshToken: issued.refreshToken ?? stale.refreshToken });
         } catch (error) {
           // Network trouble: a login would fail the same way; let the caller retry.
           if (isCloudError(error) && error.retryable) throw error;
-          this.#o.logger.info({ cloud: this.#o.cloud, kind: isCloudError(error) ? error.kind : 'unknown' }, 'token refresh refused, logging in');
+          this.#o.logger.info({ kind: isCloudError(error) ? error.kind : 'unknown' }, 'token refresh refused, logging in');
         }
       }
       return this.#login({}, true);
@@ -202,7 +202,7 @@ export class Session extends EventEmitter<StatusEvents> {
     try {
       const issued = await this.#o.login(options, previous);
       store.clearCooldown(cloud);
-      logger.info({ cloud }, 'logged in');
+      logger.info('logged in');
       const tokens = this.#save({ ...issued });
       this.#setStatus('ok');
       return tokens;
@@ -211,7 +211,7 @@ export class Session extends EventEmitter<StatusEvents> {
       if (isCloudError(error) && isNeedsUser(error.kind)) {
         const retryAfterS = Math.max(this.#o.cooldownS, error.retryAfterS ?? 0);
         store.setCooldown(cloud, { until: this.#now() + retryAfterS * 1000, reason: error.kind, configHash: this.#hash });
-        logger.error({ cloud, kind: error.kind, code: error.code, retryAfterS }, `${cloud} login failed: ${describe(error.kind)}`);
+        logger.error({ kind: error.kind, code: error.code, retryAfterS }, `${cloud} login failed: ${describe(error.kind)}`);
         const refusal = new CloudError(cloud, error.kind, error.message, { code: error.code, retryAfterS, cause: error });
         this.#setStatus(error.kind, refusal);
         throw refusal;

@@ -28,6 +28,23 @@ export interface EmbeddedBroker {
   close(): Promise<void>;
 }
 
+/** The embedded broker could not listen (port in use, no permission, no such address). */
+export class EmbeddedBrokerError extends Error {
+  override name = 'EmbeddedBrokerError';
+  /** The socket error code: EADDRINUSE, EACCES, EADDRNOTAVAIL... */
+  readonly code: string | undefined;
+
+  constructor(
+    readonly host: string,
+    readonly port: number,
+    cause: unknown,
+  ) {
+    const code = (cause as { code?: unknown } | null)?.code;
+    super(`the embedded MQTT broker cannot listen on ${urlHost(host)}:${port}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.code = typeof code === 'string' ? code : undefined;
+  }
+}
+
 /** MQTT CONNACK return code 4 (v3.1.1): bad user name or password. */
 const BAD_USERNAME_OR_PASSWORD = 4;
 
@@ -133,7 +150,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     });
   } catch (error) {
     await new Promise<void>((resolve) => aedes.close(() => resolve()));
-    throw error;
+    throw new EmbeddedBrokerError(host, options.port, error);
   }
   server.on('error', (error) => log.error({ err: error.message }, 'embedded broker server error'));
 

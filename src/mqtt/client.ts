@@ -90,6 +90,37 @@ function isAuthRefusal(error: unknown): boolean {
   return code === 4 || code === 5 || code === 134 || code === 135;
 }
 
+/** Certificate problems: the broker's certificate (or ours) will not verify on the next attempt either. */
+function isTlsFailure(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ERR_TLS|ERR_SSL/.test(code);
+}
+
+export type MqttConnectFailure = 'unreachable' | 'refused' | 'tls';
+
+/** The first connection could not be made: the start-up error names the cause so the user can fix it. */
+export class MqttConnectError extends Error {
+  override name = 'MqttConnectError';
+
+  constructor(
+    readonly failure: MqttConnectFailure,
+    /** The broker URL without credentials. */
+    readonly url: string,
+    /** What the socket or the broker said last. */
+    readonly detail: string,
+    /** How long connect() kept trying (unreachable only). */
+    readonly waitedMs?: number,
+  ) {
+    super(
+      failure === 'unreachable'
+        ? `could not connect to the MQTT broker at ${url} within ${waitedMs ?? 0} ms (${detail})`
+        : failure === 'refused'
+          ? `the MQTT broker at ${url} refused the connection: ${detail}`
+          : `TLS connection to the MQTT broker at ${url} failed: ${detail}`,
+    );
+  }
+}
+
 function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -143,18 +174,23 @@ export class MqttConnection extends EventEmitter<MqttConnectionEvents> {
 
     try {
       await new Promise<void>((resolve, reject) => {
+        let lastError: Error | undefined;
         const timer = setTimeout(() => {
           cleanup();
-          reject(new Error(`could not connect to the MQTT broker at ${safeUrl(options.url)} within ${timeoutMs} ms`));
+          const detail = lastError ? errorMessage(lastError) : 'no answer';
+          reject(new MqttConnectError('unreachable', safeUrl(options.url), detail, timeoutMs));
         }, timeoutMs);
         const onConnect = (): void => {
           cleanup();
           resolve();
         };
         const onError = (error: Error): void => {
-          if (!isAuthRefusal(error)) return; // transient: keep retrying until the timeout
+          lastError = error;
+          // Retrying cannot fix a wrong password or a certificate that does not verify.
+          const failure = isAuthRefusal(error) ? 'refused' : isTlsFailure(error) ? 'tls' : undefined;
+          if (failure === undefined) return; // transient: keep retrying until the timeout
           cleanup();
-          reject(new Error(`the MQTT broker refused the connection: ${error.message}`));
+          reject(new MqttConnectError(failure, safeUrl(options.url), errorMessage(error)));
         };
         const cleanup = (): void => {
           clearTimeout(timer);

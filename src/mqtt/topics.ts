@@ -216,7 +216,7 @@ export function subscriptions(baseTopic: string, haStatusTopic?: string): string
 // ---------------------------------------------------------------------------
 // Outbound topics
 
-export type BridgeSubtopic = 'state' | 'info' | 'devices' | 'event' | `response/${string}`;
+export type BridgeSubtopic = 'state' | 'info' | 'devices' | 'event' | `request/${string}` | `response/${string}`;
 
 export function stateTopic(baseTopic: string, name: string): string {
   return `${baseTopic}/${name}`;

@@ -4,23 +4,12 @@
  */
 import { parseArgs } from 'node:util';
 import { startSimulator } from './index.js';
+import { SIMULATE_FLAGS, STANDALONE_RECORD_LIMIT } from './flags.js';
 import type { FaultKind, SimulatorOptions } from './types.js';
 
-export const SIMULATE_USAGE = `Usage: tplink-cloud-mqtt simulate [options]
-  --fixtures DIR        load every Kasa/Tapo fixture under DIR
-  --devices N           add N synthetic devices (realistic mix)
-  --latency-ms N        delay every answer
-  --token-ttl-s N       token lifetime (0 = never expires)
-  --seed N              seed for ids and random choices
-  --host H              listen address (default 127.0.0.1)
-  --username U --password P
-  --error-rate R        probability 0..1 of an injected fault
-  --error-kinds LIST    comma list of http500,busy,timeout,reset,malformed,schema
-  --rate-limit N        requests per second per cloud
-  --shadow-delay-ms N   delay before Tapo desired state is reported
-  --record-limit N      keep about N recorded requests (default 10000)
-  --v2-only             V1 Kasa login answers -23003
-  --mfa                 V2 login needs the second factor (code printed on stderr)`;
+const PARSE_OPTIONS = Object.fromEntries(
+  SIMULATE_FLAGS.map((flag) => [flag.flag.slice(2), { type: flag.value === undefined ? ('boolean' as const) : ('string' as const) }]),
+);
 
 const FAULT_KINDS: readonly FaultKind[] = ['http500', 'busy', 'timeout', 'reset', 'malformed', 'schema'];
 
@@ -32,47 +21,36 @@ function number(name: string, value: string | undefined): number | undefined {
 }
 
 export function parseSimulateArgs(args: string[]): SimulatorOptions {
-  const { values } = parseArgs({
-    args,
-    strict: true,
-    options: {
-      fixtures: { type: 'string' },
-      devices: { type: 'string' },
-      'latency-ms': { type: 'string' },
-      'token-ttl-s': { type: 'string' },
-      seed: { type: 'string' },
-      host: { type: 'string' },
-      username: { type: 'string' },
-      password: { type: 'string' },
-      'error-rate': { type: 'string' },
-      'error-kinds': { type: 'string' },
-      'rate-limit': { type: 'string' },
-      'shadow-delay-ms': { type: 'string' },
-      'record-limit': { type: 'string' },
-      'v2-only': { type: 'boolean' },
-      mfa: { type: 'boolean' },
-    },
-  });
+  // Strict: a mistyped flag must not silently start a simulator without the fault asked for.
+  const { values } = parseArgs({ args, strict: true, options: PARSE_OPTIONS });
+  const text = (name: string): string | undefined => {
+    const value = values[name];
+    return typeof value === 'string' ? value : undefined;
+  };
   const options: SimulatorOptions = {};
   const set = <K extends keyof SimulatorOptions>(key: K, value: SimulatorOptions[K] | undefined) => {
     if (value !== undefined) options[key] = value;
   };
-  set('fixturesDir', values.fixtures);
-  set('devices', number('devices', values.devices));
-  set('latencyMs', number('latency-ms', values['latency-ms']));
-  set('tokenTtlS', number('token-ttl-s', values['token-ttl-s']));
-  set('seed', number('seed', values.seed));
-  set('host', values.host);
-  set('username', values.username);
-  set('password', values.password);
-  set('errorRate', number('error-rate', values['error-rate']));
-  set('rateLimitPerSecond', number('rate-limit', values['rate-limit']));
-  set('shadowApplyDelayMs', number('shadow-delay-ms', values['shadow-delay-ms']));
-  set('recordLimit', number('record-limit', values['record-limit']));
-  set('v2Only', values['v2-only']);
-  set('mfaRequired', values.mfa);
-  if (values['error-kinds'] !== undefined) {
-    const kinds = values['error-kinds'].split(',').map((kind) => kind.trim());
+  const numbers: [keyof SimulatorOptions, string][] = [
+    ['devices', 'devices'],
+    ['latencyMs', 'latency-ms'],
+    ['tokenTtlS', 'token-ttl-s'],
+    ['seed', 'seed'],
+    ['errorRate', 'error-rate'],
+    ['rateLimitPerSecond', 'rate-limit'],
+    ['shadowApplyDelayMs', 'shadow-delay-ms'],
+    ['recordLimit', 'record-limit'],
+  ];
+  for (const [key, flag] of numbers) set(key, number(flag, text(flag)));
+  set('fixturesDir', text('fixtures'));
+  set('host', text('host'));
+  set('username', text('username'));
+  set('password', text('password'));
+  if (values['v2-only'] === true) options.v2Only = true;
+  if (values.mfa === true) options.mfaRequired = true;
+  const errorKinds = text('error-kinds');
+  if (errorKinds !== undefined) {
+    const kinds = errorKinds.split(',').map((kind) => kind.trim());
     const bad = kinds.filter((kind) => !(FAULT_KINDS as readonly string[]).includes(kind));
     if (bad.length > 0) throw new Error(`--error-kinds: unknown ${bad.join(', ')}`);
     options.errorKinds = kinds as FaultKind[];
@@ -91,9 +69,8 @@ export async function simulateCommand(args: string[], io: SimulateIo = {}): Prom
   const stdout = io.stdout ?? ((line: string) => process.stdout.write(`${line}\n`));
   const stderr = io.stderr ?? ((line: string) => process.stderr.write(`${line}\n`));
   const options = parseSimulateArgs(args);
-  // A standalone run may serve benchmarks for hours: keep the request log bounded.
   const sim = await startSimulator({
-    recordLimit: 10_000,
+    recordLimit: STANDALONE_RECORD_LIMIT,
     ...options,
     log: (line) => stderr(`[simulator] ${line}`),
   });

@@ -3,6 +3,7 @@
  * the demo and the benchmarks. See types.ts for the contract.
  */
 import { Accounts } from './accounts.js';
+import { DEFAULT_FAULTS, DEFAULT_SEED, DEFAULT_USERNAME } from './defaults.js';
 import { builtinDevices, syntheticDevices } from './catalog.js';
 import type { HostApi, SimContext } from './context.js';
 import { loadFixtures } from './fixtures.js';
@@ -24,21 +25,7 @@ import type {
 
 export type * from './types.js';
 
-export const DEFAULT_FAULTS: Readonly<FaultOptions> = {
-  latencyMs: 0,
-  tokenTtlS: 0,
-  errorRate: 0,
-  errorKinds: ['http500', 'busy', 'timeout', 'reset', 'malformed', 'schema'],
-  rateLimitPerSecond: 0,
-  wrongPassword: false,
-  lockAfterFailures: 0,
-  v2Only: false,
-  mfaRequired: false,
-  shadowApplyDelayMs: 0,
-};
-
-export const DEFAULT_USERNAME = 'demo@example.com';
-export const DEFAULT_SEED = 20240601;
+export { DEFAULT_FAULTS, DEFAULT_SEED, DEFAULT_USERNAME } from './defaults.js';
 
 function pickFaults(options: SimulatorOptions): FaultOptions {
   const faults: FaultOptions = { ...DEFAULT_FAULTS, errorKinds: [...DEFAULT_FAULTS.errorKinds] };

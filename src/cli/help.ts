@@ -1,0 +1,164 @@
+/**
+ * `--help` text for every command, built from the settings schema (the
+ * same source as README's configuration table) plus each command's own
+ * flags, so no option can be undocumented or show a stale default.
+ */
+import { SECRET_OPTIONS, schema } from '../config-schema.js';
+import type { AppConfig } from '../config.js';
+import { PACKAGE_NAME, VERSION } from '../version.js';
+
+/** A flag of a command's own (not a setting). */
+export interface FlagHelp {
+  /** Long form, with the dashes: `--code`. */
+  flag: string;
+  /** Placeholder of its value; absent for a switch. */
+  value?: string;
+  doc: string;
+  /** As printed after "default:"; absent when there is none worth printing. */
+  default?: string;
+}
+
+export type SettingGroup = keyof AppConfig;
+
+export interface CommandSpec {
+  name: string;
+  summary: string;
+  /** What follows the command name on the usage line. */
+  usage: string;
+  /** Paragraph printed under the usage line. */
+  description: string;
+  /** Setting groups the command reads: their flags are accepted and listed. */
+  settings: readonly SettingGroup[];
+  flags: readonly FlagHelp[];
+}
+
+/** One option of the settings schema, as the CLI shows and accepts it. */
+export interface SettingFlag extends FlagHelp {
+  path: string;
+  env: string | undefined;
+  boolean: boolean;
+}
+
+interface Leaf {
+  doc?: string;
+  default: unknown;
+  format?: unknown;
+  env?: string;
+  arg?: string;
+  sensitive?: boolean;
+}
+
+function isLeaf(node: unknown): node is Leaf {
+  return typeof node === 'object' && node !== null && 'default' in node;
+}
+
+function leavesOf(group: SettingGroup): [string, Leaf][] {
+  const node: unknown = schema[group];
+  if (isLeaf(node)) return [[group, node]];
+  return Object.entries(node as Record<string, unknown>).flatMap(([key, value]): [string, Leaf][] =>
+    isLeaf(value) ? [[`${group}.${key}`, value]] : [],
+  );
+}
+
+/** How a default reads on the command line: strings bare, empty as (empty). */
+export function renderDefault(value: unknown): string {
+  if (value === '') return '(empty)';
+  if (typeof value === 'string') return value;
+  return JSON.stringify(value);
+}
+
+function placeholder(path: string, leaf: Leaf): string {
+  const key = path.split('.').at(-1) ?? path;
+  if (Array.isArray(leaf.format)) return (leaf.format as unknown[]).join('|');
+  if (leaf.format === Boolean) return '[true|false]';
+  if (typeof leaf.default === 'number') return 'N';
+  if (/url$/i.test(key)) return 'URL';
+  if (key === 'stateDir') return 'DIR';
+  if (/^(ca|cert|key)$|File$/.test(key)) return 'FILE';
+  return 'TEXT';
+}
+
+/** The flags of the settings in `groups`, in schema order. */
+export function settingFlags(groups: readonly SettingGroup[]): SettingFlag[] {
+  return groups.flatMap((group) =>
+    leavesOf(group)
+      .filter(([, leaf]) => leaf.arg !== undefined)
+      .map(([path, leaf]) => ({
+        path,
+        flag: `--${leaf.arg}`,
+        value: placeholder(path, leaf),
+        doc: leaf.doc ?? '',
+        default: renderDefault(leaf.default),
+        env: leaf.env,
+        boolean: leaf.format === Boolean,
+      })),
+  );
+}
+
+/** Settings of `groups` that have no flag: secrets and structured values. */
+function settingsWithoutFlag(groups: readonly SettingGroup[]): string[] {
+  return groups.flatMap((group) =>
+    leavesOf(group)
+      .filter(([, leaf]) => leaf.arg === undefined)
+      .map(([path, leaf]) => {
+        const secret = (SECRET_OPTIONS as readonly string[]).includes(path);
+        const env = leaf.env ? (secret ? `${leaf.env} or ${leaf.env}_FILE` : leaf.env) : 'config file only';
+        return `  ${path.padEnd(COLUMN - 2)}${env}${secret ? ' (secret: never a flag)' : ''}`;
+      }),
+  );
+}
+
+const COLUMN = 34;
+
+function flagLine(flag: FlagHelp, extra: string[] = []): string {
+  const head = `  ${flag.flag}${flag.value ? ` ${flag.value}` : ''}`;
+  const details = [...extra, ...(flag.default !== undefined ? [`default: ${flag.default}`] : [])];
+  const first = head.length < COLUMN ? `${head.padEnd(COLUMN)}${flag.doc}` : `${head}\n${' '.repeat(COLUMN)}${flag.doc}`;
+  return details.length > 0 ? `${first}\n${' '.repeat(COLUMN)}${details.join(' · ')}` : first;
+}
+
+const COMMON_FLAGS: FlagHelp[] = [
+  { flag: '-h, --help', doc: 'Show this help' },
+];
+
+const CONFIG_FLAG: FlagHelp = { flag: '-c, --config', value: 'FILE', doc: 'JSON config file (or TPCM_CONFIG)' };
+
+export function commandHelp(spec: CommandSpec): string {
+  const sections = [
+    `Usage: ${PACKAGE_NAME} ${spec.name}${spec.usage ? ` ${spec.usage}` : ''}`,
+    '',
+    spec.description,
+    '',
+    'Options:',
+    ...[...spec.flags, ...(spec.settings.length > 0 ? [CONFIG_FLAG] : []), ...COMMON_FLAGS].map((flag) => flagLine(flag)),
+  ];
+  if (spec.settings.length > 0) {
+    sections.push(
+      '',
+      'Settings (also from the environment variable shown, or the config file; flags win):',
+      ...settingFlags(spec.settings).map((flag) => flagLine(flag, flag.env ? [`env ${flag.env}`] : [])),
+    );
+    const rest = settingsWithoutFlag(spec.settings);
+    if (rest.length > 0) sections.push('', 'Settings without a flag:', ...rest);
+  }
+  return `${sections.join('\n')}\n`;
+}
+
+export function globalHelp(specs: readonly CommandSpec[]): string {
+  const width = Math.max(...specs.map((spec) => spec.name.length)) + 3;
+  return [
+    `${PACKAGE_NAME} ${VERSION}: TP-Link Kasa and Tapo cloud devices on MQTT`,
+    '',
+    `Usage: ${PACKAGE_NAME} [command] [options]`,
+    '',
+    'Commands:',
+    ...specs.map((spec) => `  ${spec.name.padEnd(width)}${spec.summary}`),
+    '',
+    'Options:',
+    '  -h, --help       Show this help (after a command: that command\'s options and defaults)',
+    '  -v, --version    Show the version',
+    '',
+    `Run "${PACKAGE_NAME} <command> --help" for a command's options; README.md has the full reference.`,
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,113 @@
+/**
+ * What a user sees when `run` cannot start: the real CLI, one line per
+ * problem on stderr naming the setting or command that fixes it, a
+ * non-zero exit, never a stack trace or a secret.
+ */
+import { createServer, type Server } from 'node:net';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../src/logger.js';
+import { startEmbeddedBroker } from '../../src/mqtt/broker.js';
+import { startSimulator } from '../../src/simulator/index.js';
+import type { Simulator } from '../../src/simulator/types.js';
+import { errorLines, runCli, type CliResult } from '../helpers/cli.js';
+import { cliEnv, freePort, loginAttempts } from '../reliability/helpers.js';
+
+let sim: Simulator;
+const quiet = { TPCM_LOG_LEVEL: 'silent' };
+
+beforeAll(async () => {
+  sim = await startSimulator();
+});
+afterAll(async () => {
+  await sim.close();
+});
+
+function expectOneLineFailure(result: CliResult, code: number, pattern: RegExp): void {
+  const lines = errorLines(result);
+  expect(result.code, result.stderr).toBe(code);
+  expect(lines, result.stderr).toHaveLength(1);
+  expect(lines[0]).toMatch(/^tplink-cloud-mqtt: /);
+  expect(lines[0]).toMatch(pattern);
+  expect(result.stderr).not.toMatch(/\n\s+at /);
+}
+
+describe('run stops with one clear line', () => {
+  it('when the broker cannot be reached within mqtt.startupTimeoutS', async () => {
+    const port = await freePort();
+    const url = `mqtt://127.0.0.1:${port}`;
+    const result = await runCli(['run', '--mqtt-url', url, '--mqtt-startup-timeout-s', '1'], cliEnv(sim, 0, quiet));
+    expectOneLineFailure(result, 1, new RegExp(`cannot reach the MQTT broker at ${url} \\(connect ECONNREFUSED[^)]*\\) within 1 s\\. .*fix mqtt\\.url \\(TPCM_MQTT_URL, --mqtt-url\\)`));
+  });
+
+  it('when the broker refuses the MQTT login, without echoing the password', async () => {
+    const broker = await startEmbeddedBroker({ port: 0, username: 'bridge', password: 'right-secret', logger: silentLogger() });
+    try {
+      const env = cliEnv(sim, 0, { ...quiet, MQTT_PASSWORD: 'wrong-secret' });
+      const result = await runCli(['run', '--mqtt-url', broker.url, '--mqtt-username', 'bridge'], env);
+      expectOneLineFailure(result, 1, /the MQTT broker at mqtt:\/\/127\.0\.0\.1:\d+ refused the login \(.*\)\. Check mqtt\.username \/ mqtt\.password \(MQTT_USERNAME, MQTT_PASSWORD or MQTT_PASSWORD_FILE\)/);
+      expect(result.stderr + result.stdout).not.toContain('wrong-secret');
+    } finally {
+      await broker.close();
+    }
+  });
+
+  it('when the embedded broker port is taken', async () => {
+    const server: Server = createServer();
+    const port = await new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)));
+    try {
+      const result = await runCli(['run'], cliEnv(sim, port, quiet));
+      expectOneLineFailure(result, 1, new RegExp(`embedded MQTT broker cannot listen on 127\\.0\\.0\\.1:${port}: the port is already in use .*embeddedBroker\\.port \\(TPCM_EMBEDDED_BROKER_PORT, --embedded-broker-port\\)`));
+    } finally {
+      server.close();
+    }
+  });
+
+  it('when no account is configured', async () => {
+    const result = await runCli(['run'], { ...quiet, TPCM_STATE_DIR: mkdtempSync(join(tmpdir(), 'tpcm-none-')) });
+    expectOneLineFailure(result, 2, /configuration error: no cloud account configured: set KASA_USERNAME and KASA_PASSWORD and\/or TAPO_USERNAME and TAPO_PASSWORD/);
+  });
+
+  it('when the config file is not JSON, or names a setting that does not exist', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tpcm-config-'));
+    const broken = join(dir, 'broken.json');
+    const misspelt = join(dir, 'misspelt.json');
+    writeFileSync(broken, '{"mqtt": {"url": "mqtt://broker:1883",}}');
+    writeFileSync(misspelt, '{"poll": {"intervalSeconds": 10}}');
+    expectOneLineFailure(await runCli(['run', '--config', broken], cliEnv(sim, 0, quiet)), 2, new RegExp(`config file ${broken} is not valid JSON`));
+    expectOneLineFailure(await runCli(['run', '--config', misspelt], cliEnv(sim, 0, quiet)), 2, /poll\.intervalSeconds: unknown setting/);
+  });
+});
+
+describe('run stops when every configured account refuses to log in', () => {
+  it('wrong password on both clouds: one line per cloud, no password shown, and a restart does not try it again', async () => {
+    const port = await freePort();
+    const env = cliEnv(sim, port, { ...quiet, KASA_PASSWORD: 'not-the-password', TAPO_PASSWORD: 'not-the-password' });
+    const first = await runCli(['run'], env);
+    expect(first.code).toBe(1);
+    const lines = errorLines(first);
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^tplink-cloud-mqtt: kasa: login refused: wrong e-mail or password \(-20601\)\. Fix KASA_USERNAME \/ KASA_PASSWORD \(or KASA_PASSWORD_FILE/);
+    expect(lines[1]).toMatch(/^tplink-cloud-mqtt: tapo: login refused: wrong e-mail or password \(-20601\)\. Fix TAPO_USERNAME \/ TAPO_PASSWORD/);
+    expect(first.stderr + first.stdout).not.toContain('not-the-password');
+
+    const attempts = loginAttempts(sim, 'kasa').length + loginAttempts(sim, 'tapo').length;
+    const again = await runCli(['run'], env);
+    expect(again.code).toBe(1);
+    expect(errorLines(again)[0]).toMatch(/kasa: login refused: wrong e-mail or password\. .*No new login is tried for \d+ s \(cloud\.authCooldownS\)/);
+    expect(loginAttempts(sim, 'kasa').length + loginAttempts(sim, 'tapo').length).toBe(attempts);
+  });
+
+  it('a two-factor Kasa account: says to run login once', async () => {
+    const mfa = await startSimulator({ v2Only: true, mfaRequired: true });
+    try {
+      const env = cliEnv(mfa, await freePort(), { ...quiet, TAPO_USERNAME: '' });
+      const result = await runCli(['run'], env);
+      expectOneLineFailure(result, 1, /kasa: login needs a two-factor code: run "tplink-cloud-mqtt login" once in a terminal \(Docker: docker compose run --rm -it tplink-cloud-mqtt login\)/);
+    } finally {
+      await mfa.close();
+    }
+  });
+});
