@@ -111,7 +111,9 @@ export function discoveryMessages(nodes: DeviceNode[], options: DiscoveryOptions
 export function bridgeDiscovery(options: DiscoveryOptions): DiscoveryMessage[] {
   const bridgeId = safeId(options.bridgeId);
   const base = options.baseTopic;
-  const slug = entitySlug(bridgeId);
+  // Entity ids users can write in automations: stable across installations (the
+  // unique_id carries the installation), one set per base topic.
+  const slug = `${entitySlug(base)}_bridge`;
   const availability = {
     availability: [{ topic: bridgeStateTopic(base), value_template: '{{ value_json.state }}' }],
     availability_mode: 'all',

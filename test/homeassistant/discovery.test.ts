@@ -227,6 +227,9 @@ describe('discovery payloads', () => {
     expect(Object.keys(cmps)).toEqual(['connection_state', 'device_count', 'last_poll_duration']);
     expect(cmps.connection_state).toMatchObject({ p: 'binary_sensor', device_class: 'connectivity', state_topic: 'tplink/bridge/state', payload_on: 'online' });
     expect(cmps.connection_state?.availability).toBeUndefined();
+    // Entity ids an automation can name whatever the installation; unique_ids stay per installation.
+    expect(cmps.connection_state).toMatchObject({ default_entity_id: 'binary_sensor.tplink_bridge_connection_state' });
+    expect(String(cmps.connection_state?.unique_id)).toContain(options('device').bridgeId);
     expect(cmps.device_count).toMatchObject({ state_topic: 'tplink/bridge/info', value_template: '{{ value_json.device_count }}' });
     expect(cmps.last_poll_duration).toMatchObject({
       value_template: '{{ value_json.last_poll_duration_s }}', device_class: 'duration', unit_of_measurement: 's',
