@@ -42,18 +42,6 @@ function nonNegative(value: unknown): void {
   }
 }
 
-function deviceOverrides(value: unknown): void {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new Error('must be an object of {"<node id>": {"name": "<topic name>"}}');
-  }
-  for (const [id, entry] of Object.entries(value as Record<string, unknown>)) {
-    const name = (entry as { name?: unknown } | null)?.name;
-    if (typeof entry !== 'object' || entry === null || (name !== undefined && typeof name !== 'string')) {
-      throw new Error(`entry "${id}" must be {"name": "<topic name>"}`);
-    }
-  }
-}
-
 export const schema: Schema<AppConfig> = {
   mqtt: {
     url: {
@@ -406,10 +394,65 @@ export const schema: Schema<AppConfig> = {
   },
   devices: {
     doc: 'Per-node overrides, by node id: {"kasa_<id>": {"name": "garage_heater"}} sets its topic name.',
-    format: deviceOverrides,
+    // Object (not a custom check): convict then takes the file's value whole instead of
+    // looking each node id up as a schema key. loadConfig checks the entries.
+    format: Object,
     default: {},
   },
 };
 
 /** Options whose `<ENV>_FILE` variant reads the value from a file (docker secrets). */
+/** The entries of `devices`; a message naming the bad entry, or undefined. */
+export function deviceOverridesProblem(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return 'must be an object of {"<node id>": {"name": "<topic name>"}}';
+  }
+  for (const [id, entry] of Object.entries(value as Record<string, unknown>)) {
+    const name = (entry as { name?: unknown } | null)?.name;
+    if (typeof entry !== 'object' || entry === null || (name !== undefined && typeof name !== 'string')) {
+      return `entry "${id}" must be {"name": "<topic name>"}`;
+    }
+  }
+  return undefined;
+}
+
 export const SECRET_OPTIONS = ['mqtt.password', 'kasa.password', 'tapo.password'] as const;
+
+/** One setting of the schema, as the CLI help, README's table and the tests read it. */
+export interface SettingLeaf {
+  /** `mqtt.url`; a top-level setting is its own group: `stateDir`. */
+  path: string;
+  group: keyof AppConfig;
+  doc: string;
+  default: unknown;
+  format: unknown;
+  env: string | undefined;
+  arg: string | undefined;
+  sensitive: boolean;
+}
+
+interface RawLeaf {
+  doc?: string;
+  default: unknown;
+  format?: unknown;
+  env?: string;
+  arg?: string;
+  sensitive?: boolean;
+}
+
+function isLeaf(node: unknown): node is RawLeaf {
+  return typeof node === 'object' && node !== null && 'default' in node;
+}
+
+function leaf(path: string, group: keyof AppConfig, raw: RawLeaf): SettingLeaf {
+  return { path, group, doc: raw.doc ?? '', default: raw.default, format: raw.format, env: raw.env, arg: raw.arg, sensitive: raw.sensitive === true };
+}
+
+/** Every setting in schema order. */
+export function settingLeaves(): SettingLeaf[] {
+  return (Object.keys(schema) as (keyof AppConfig)[]).flatMap((group): SettingLeaf[] => {
+    const node: unknown = schema[group];
+    if (isLeaf(node)) return [leaf(group, group, node)];
+    return Object.entries(node as Record<string, unknown>).flatMap(([key, value]) => (isLeaf(value) ? [leaf(`${group}.${key}`, group, value)] : []));
+  });
+}

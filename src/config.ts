@@ -9,7 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import convict from 'convict';
-import { type AppConfig, SECRET_OPTIONS, schema } from './config-schema.js';
+import { type AppConfig, SECRET_OPTIONS, deviceOverridesProblem, schema, settingLeaves } from './config-schema.js';
 
 export type { AppConfig, DeviceOverride } from './config-schema.js';
 
@@ -57,6 +57,8 @@ export function loadConfig(options: LoadOptions = {}): AppConfig {
   }
 
   const loaded = config.getProperties();
+  const overrides = deviceOverridesProblem(loaded.devices);
+  if (overrides) throw new ConfigError(`devices: ${overrides}`);
   loaded.stateDir = expandHome(loaded.stateDir);
   checkCredentials(loaded);
   return loaded;
@@ -114,4 +116,15 @@ function firstLine(error: unknown): string {
 /** True when the cloud should be used: enabled and given an account. */
 export function cloudActive(config: AppConfig, cloud: 'kasa' | 'tapo'): boolean {
   return config[cloud].enabled && config[cloud].username !== '';
+}
+
+/** Variables that may hold a secret directly (each also has a `<NAME>_FILE` form). */
+export function secretVariables(): string[] {
+  return settingLeaves().flatMap((leaf) => ((SECRET_OPTIONS as readonly string[]).includes(leaf.path) && leaf.env ? [leaf.env] : []));
+}
+
+/** Every environment variable the configuration reads: settings, `<secret>_FILE` and TPCM_CONFIG. */
+export function environmentVariables(): string[] {
+  const settings = settingLeaves().flatMap((leaf) => (leaf.env ? [leaf.env] : []));
+  return [...settings, ...secretVariables().map((name) => `${name}_FILE`), 'TPCM_CONFIG'];
 }

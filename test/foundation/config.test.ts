@@ -41,6 +41,13 @@ describe('configuration precedence', () => {
     expect(withArg.poll.intervalS).toBe(11);
   });
 
+  it('takes per-node overrides from a config file, keyed by node id, and refuses malformed ones', () => {
+    const good = tempFile('d.json', JSON.stringify({ devices: { kasa_8006ABC: { name: 'garage_heater' }, tapo_80ff: {} } }));
+    expect(loadConfig({ args: ['--config', good], env: {} }).devices).toEqual({ kasa_8006ABC: { name: 'garage_heater' }, tapo_80ff: {} });
+    const bad = tempFile('e.json', JSON.stringify({ devices: { kasa_8006ABC: { name: 7 } } }));
+    expect(() => loadConfig({ args: ['--config', bad], env: {} })).toThrow(/devices: entry "kasa_8006ABC" must be \{"name": "<topic name>"\}/);
+  });
+
   it('finds the config file through TPCM_CONFIG', () => {
     const file = tempFile('c.json', JSON.stringify({ log: { level: 'debug' } }));
     expect(loadConfig({ args: [], env: { TPCM_CONFIG: file } }).log.level).toBe('debug');
