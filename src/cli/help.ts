@@ -3,7 +3,7 @@
  * same source as README's configuration table) plus each command's own
  * flags, so no option can be undocumented or show a stale default.
  */
-import { SECRET_OPTIONS, schema } from '../config-schema.js';
+import { SECRET_OPTIONS, settingLeaves, type SettingLeaf } from '../config-schema.js';
 import type { AppConfig } from '../config.js';
 import { PACKAGE_NAME, VERSION } from '../version.js';
 
@@ -39,27 +39,6 @@ export interface SettingFlag extends FlagHelp {
   boolean: boolean;
 }
 
-interface Leaf {
-  doc?: string;
-  default: unknown;
-  format?: unknown;
-  env?: string;
-  arg?: string;
-  sensitive?: boolean;
-}
-
-function isLeaf(node: unknown): node is Leaf {
-  return typeof node === 'object' && node !== null && 'default' in node;
-}
-
-function leavesOf(group: SettingGroup): [string, Leaf][] {
-  const node: unknown = schema[group];
-  if (isLeaf(node)) return [[group, node]];
-  return Object.entries(node as Record<string, unknown>).flatMap(([key, value]): [string, Leaf][] =>
-    isLeaf(value) ? [[`${group}.${key}`, value]] : [],
-  );
-}
-
 /** How a default reads on the command line: strings bare, empty as (empty). */
 export function renderDefault(value: unknown): string {
   if (value === '') return '(empty)';
@@ -67,8 +46,8 @@ export function renderDefault(value: unknown): string {
   return JSON.stringify(value);
 }
 
-function placeholder(path: string, leaf: Leaf): string {
-  const key = path.split('.').at(-1) ?? path;
+function placeholder(leaf: SettingLeaf): string {
+  const key = leaf.path.split('.').at(-1) ?? leaf.path;
   if (Array.isArray(leaf.format)) return (leaf.format as unknown[]).join('|');
   if (leaf.format === Boolean) return '[true|false]';
   if (typeof leaf.default === 'number') return 'N';
@@ -78,34 +57,36 @@ function placeholder(path: string, leaf: Leaf): string {
   return 'TEXT';
 }
 
+const inGroups = (groups: readonly SettingGroup[]) => settingLeaves().filter((leaf) => groups.includes(leaf.group));
+
 /** The flags of the settings in `groups`, in schema order. */
 export function settingFlags(groups: readonly SettingGroup[]): SettingFlag[] {
-  return groups.flatMap((group) =>
-    leavesOf(group)
-      .filter(([, leaf]) => leaf.arg !== undefined)
-      .map(([path, leaf]) => ({
-        path,
-        flag: `--${leaf.arg}`,
-        value: placeholder(path, leaf),
-        doc: leaf.doc ?? '',
-        default: renderDefault(leaf.default),
-        env: leaf.env,
-        boolean: leaf.format === Boolean,
-      })),
+  return inGroups(groups).flatMap((leaf) =>
+    leaf.arg === undefined
+      ? []
+      : [
+          {
+            path: leaf.path,
+            flag: `--${leaf.arg}`,
+            value: placeholder(leaf),
+            doc: leaf.doc,
+            default: renderDefault(leaf.default),
+            env: leaf.env,
+            boolean: leaf.format === Boolean,
+          },
+        ],
   );
 }
 
 /** Settings of `groups` that have no flag: secrets and structured values. */
 function settingsWithoutFlag(groups: readonly SettingGroup[]): string[] {
-  return groups.flatMap((group) =>
-    leavesOf(group)
-      .filter(([, leaf]) => leaf.arg === undefined)
-      .map(([path, leaf]) => {
-        const secret = (SECRET_OPTIONS as readonly string[]).includes(path);
-        const env = leaf.env ? (secret ? `${leaf.env} or ${leaf.env}_FILE` : leaf.env) : 'config file only';
-        return `  ${path.padEnd(COLUMN - 2)}${env}${secret ? ' (secret: never a flag)' : ''}`;
-      }),
-  );
+  return inGroups(groups)
+    .filter((leaf) => leaf.arg === undefined)
+    .map((leaf) => {
+      const secret = (SECRET_OPTIONS as readonly string[]).includes(leaf.path);
+      const env = leaf.env ? (secret ? `${leaf.env} or ${leaf.env}_FILE` : leaf.env) : 'config file only';
+      return `  ${leaf.path.padEnd(COLUMN - 2)}${env}${secret ? ' (secret: never a flag)' : ''}`;
+    });
 }
 
 const COLUMN = 34;

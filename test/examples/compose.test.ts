@@ -12,8 +12,7 @@ import { join, posix, resolve } from 'node:path';
 import mqtt from 'mqtt';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { SECRET_OPTIONS, schema } from '../../src/config-schema.js';
-import { loadConfig } from '../../src/config.js';
+import { environmentVariables, loadConfig, secretVariables } from '../../src/config.js';
 import { startHarness } from '../bridge/harness.js';
 import { freePort } from '../reliability/helpers.js';
 import { hasMosquitto } from '../reliability/mosquitto.js';
@@ -56,16 +55,7 @@ function mounts(service: Service): { source: string; target: string }[] {
 const namedVolumeAt = (service: Service, target: string): boolean =>
   mounts(service).some((mount) => posix.normalize(`${mount.target}/`) === posix.normalize(`${target}/`) && mount.source in (compose.volumes ?? {}));
 
-/** Every env name the schema reads, from the leaves of its tree (a leaf is what has a default). */
-function schemaEnvNames(tree: unknown): string[] {
-  if (typeof tree !== 'object' || tree === null) return [];
-  if ('default' in tree) return 'env' in tree && typeof tree.env === 'string' ? [tree.env] : [];
-  return Object.values(tree).flatMap(schemaEnvNames);
-}
-const secretEnvNames = SECRET_OPTIONS.map((option) => {
-  const [group, key] = option.split('.') as [string, string];
-  return schemaEnvNames((schema as Record<string, Record<string, unknown>>)[group]?.[key])[0] ?? option;
-});
+const secretEnvNames = secretVariables();
 
 /** `directive value` lines of mosquitto.conf; a directive given twice keeps the last. */
 const conf = Object.fromEntries(
@@ -98,7 +88,7 @@ describe('docker-compose.yml', () => {
   });
 
   it('gives the bridge only settings it knows, passwords only as files', () => {
-    const known = new Set([...schemaEnvNames(schema), ...secretEnvNames.map((name) => `${name}_FILE`), 'TPCM_CONFIG']);
+    const known = new Set(environmentVariables());
     const names = Object.keys(environment(bridge));
     expect(names.length).toBeGreaterThan(0);
     for (const name of names) expect(known.has(name), `${name} is not a setting of the bridge`).toBe(true);

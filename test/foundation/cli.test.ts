@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../src/cli/commands.js';
 import { checkFlags } from '../../src/cli/flags.js';
 import { renderDefault, settingFlags } from '../../src/cli/help.js';
-import { schema } from '../../src/config-schema.js';
+import { schema, settingLeaves } from '../../src/config-schema.js';
 import { VERSION } from '../../src/version.js';
 import { errorLines, runCli } from '../helpers/cli.js';
 
@@ -98,9 +98,9 @@ describe('flag check', () => {
       const kebab = flag.path.replace(/\./g, '-').replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
       expect(flag.flag).toBe(`--${kebab}`);
     }
-    const groups = schema as unknown as Record<string, Record<string, unknown>>;
-    const paths = Object.entries(groups).flatMap(([group, node]) => ('default' in node ? [group] : Object.keys(node).map((key) => `${group}.${key}`)));
-    const flagless = paths.filter((path) => !flags.some((flag) => flag.path === path));
+    const flagless = settingLeaves()
+      .map((leaf) => leaf.path)
+      .filter((path) => !flags.some((flag) => flag.path === path));
     expect(flagless.sort()).toEqual(['devices', 'kasa.password', 'mqtt.password', 'tapo.password']);
   });
 });

@@ -10,7 +10,7 @@ import { builtinModules } from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { commandSpec } from '../../src/cli/commands.js';
-import { schema } from '../../src/config-schema.js';
+import { environmentVariables } from '../../src/config.js';
 import { execForm, instructions, runtimeStage, stageEnv } from '../../scripts/dockerfile.js';
 import { ROOT } from '../helpers/cli.js';
 
@@ -18,17 +18,7 @@ const dockerfile = instructions(readFileSync(join(ROOT, 'Dockerfile'), 'utf8'));
 const runtime = runtimeStage(join(ROOT, 'Dockerfile'));
 const of = (keyword: string) => runtime.filter((step) => step.keyword === keyword);
 
-function envNames(): Set<string> {
-  const names = new Set<string>(['TPCM_CONFIG', 'NODE_ENV']);
-  for (const node of Object.values(schema as unknown as Record<string, Record<string, unknown>>)) {
-    const leaves = 'default' in node ? [node] : Object.values(node);
-    for (const leaf of leaves as { env?: string; sensitive?: boolean }[]) {
-      if (leaf.env) names.add(leaf.env);
-      if (leaf.env && leaf.sensitive) names.add(`${leaf.env}_FILE`);
-    }
-  }
-  return names;
-}
+const envNames = (): Set<string> => new Set([...environmentVariables(), 'NODE_ENV']);
 
 describe('Dockerfile', () => {
   it('runs as the unprivileged node user, with tokens in the /data volume', () => {
