@@ -16,7 +16,7 @@ import { silentLogger } from '../src/logger.js';
 import { startSimulator } from '../src/simulator/index.js';
 
 /** The order fields are documented in (NodeState's). */
-const FIELD_ORDER: (keyof NodeState)[] = [
+export const FIELD_ORDER: (keyof NodeState)[] = [
   'state', 'brightness', 'color_temp', 'color', 'color_mode', 'power', 'voltage', 'current', 'energy',
   'rssi', 'led', 'on_time', 'overcurrent', 'overheat', 'power_protection',
 ];
