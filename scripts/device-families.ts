@@ -47,7 +47,7 @@ interface Family {
 
 /** `switch.<name>_led (config)`: the entity id Home Assistant creates, `<name>` for the node's topic name. */
 function entityLabels(node: DeviceNode): [string, string][] {
-  return nodeEntities(node, { baseTopic: 'tplink', name: 'name' }).map(({ component, config }) => {
+  return nodeEntities(node, { baseTopic: 'tplink', name: 'name' }).map(({ config }) => {
     const id = String(config.default_entity_id).replace(/\.name/, '.<name>');
     const notes = [config.entity_category, config.enabled_by_default === false ? 'disabled by default' : undefined].filter(Boolean);
     return [id, notes.length > 0 ? `\`${id}\` (${notes.join(', ')})` : `\`${id}\``] as [string, string];
