@@ -37,9 +37,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const config = loadConfig({ args });
-  // health prints one line of its own: the bridge's logs are not wanted there unless asked for.
-  const quiet = spec.name === 'health' && !wants(args, '--log-level') && !process.env.TPCM_LOG_LEVEL;
-  const logger = createLogger({ level: quiet ? 'silent' : config.log.level, pretty: config.log.pretty });
+  const logger = createLogger({ level: config.log.level, pretty: config.log.pretty });
   return runCommand(spec.name, args, config, logger);
 }
 
