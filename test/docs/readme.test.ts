@@ -127,7 +127,7 @@ describe('README.md', () => {
       ...COMMANDS.flatMap((spec) => [...spec.flags.map((flag) => flag.flag), ...settingFlags(spec.settings).map((flag) => flag.flag)]),
       '--help', '--version', '--config',
       // Other tools' flags README shows: docker, npm, the benchmark and soak scripts, node, mosquitto.
-      '--rm', '--name', '--format', '--omit', '--minutes', '--latency-runs', '--max-semi-space-size', '--optimize-for-size',
+      '--rm', '--name', '--restart', '--format', '--omit', '--minutes', '--latency-runs', '--max-semi-space-size', '--optimize-for-size',
       // The misspelling in the example of a start-up error.
       '--mqtt-ulr',
     ]);
