@@ -49,14 +49,17 @@ export async function demoCommand(_args: string[], config: AppConfig, logger: Lo
   const nodes = bridge.store.all();
   const name = topicOf((node) => node.kind === 'plug');
   const bulb = topicOf((node) => node.capabilities.brightness && node.kind === 'bulb');
+  const outlet = topicOf((node) => node.kind === 'outlet');
   process.stdout.write(`
 Demo running: ${bridge.store.size} simulated devices and outlets on MQTT.
 
   Watch everything:   mosquitto_sub ${broker} -t '${base}/#' -v
   Switch a device:    mosquitto_pub ${broker} -t '${base}/${name}/set' -m 'TOGGLE'
+  Switch an outlet:   mosquitto_pub ${broker} -t '${base}/${outlet}/set' -m 'OFF'
   Dim a bulb:         mosquitto_pub ${broker} -t '${base}/${bulb}/set' -m '{"state":"ON","brightness":40}'
   Ask for a refresh:  mosquitto_pub ${broker} -t '${base}/bridge/request/refresh' -m '{"transaction":1}'
   Device list:        mosquitto_sub ${broker} -t '${base}/bridge/devices' -C 1
+  Health:             node dist/cli.js health ${bridge.broker ? `--embedded-broker-port ${bridge.broker.port}` : `--mqtt-url ${demoConfig.mqtt.url}`}
 
 Press Ctrl+C to stop.
 `);
