@@ -59,7 +59,7 @@ Demo running: ${bridge.store.size} simulated devices and outlets on MQTT.
   Dim a bulb:         mosquitto_pub ${broker} -t '${base}/${bulb}/set' -m '{"state":"ON","brightness":40}'
   Ask for a refresh:  mosquitto_pub ${broker} -t '${base}/bridge/request/refresh' -m '{"transaction":1}'
   Device list:        mosquitto_sub ${broker} -t '${base}/bridge/devices' -C 1
-  Health:             node dist/cli.js health ${bridge.broker ? `--embedded-broker-port ${bridge.broker.port}` : `--mqtt-url ${demoConfig.mqtt.url}`}
+  Health:             node dist/cli.js health ${bridge.broker ? `--embedded-broker-port ${bridge.broker.port}` : `--mqtt-url ${demoConfig.mqtt.url.replace(/\/\/[^@/]*@/, '//')}`}
 
 Press Ctrl+C to stop.
 `);
