@@ -3,8 +3,10 @@
  * problem on stderr naming the setting or command that fixes it, a
  * non-zero exit, never a stack trace or a secret.
  */
+import { execFileSync, spawnSync } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer as createTlsServer } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +16,8 @@ import { startSimulator } from '../../src/simulator/index.js';
 import type { Simulator } from '../../src/simulator/types.js';
 import { errorLines, runCli, type CliResult } from '../helpers/cli.js';
 import { cliEnv, freePort, loginAttempts } from '../reliability/helpers.js';
+
+const hasOpenssl = spawnSync('openssl', ['version']).status === 0;
 
 let sim: Simulator;
 const quiet = { TPCM_LOG_LEVEL: 'silent' };
@@ -51,6 +55,22 @@ describe('run stops with one clear line', () => {
       expect(result.stderr + result.stdout).not.toContain('wrong-secret');
     } finally {
       await broker.close();
+    }
+  });
+
+  it.skipIf(!hasOpenssl)('at once when the broker certificate does not verify (retrying cannot fix it)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tpcm-tls-'));
+    const [key, cert] = [join(dir, 'key.pem'), join(dir, 'cert.pem')];
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1'], { stdio: 'ignore' });
+    const server = createTlsServer({ key: readFileSync(key), cert: readFileSync(cert) }, (socket) => socket.destroy());
+    const port = await new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)));
+    try {
+      const started = Date.now();
+      const result = await runCli(['run', '--mqtt-url', `mqtts://127.0.0.1:${port}`, '--mqtt-startup-timeout-s', '20'], cliEnv(sim, 0, quiet));
+      expectOneLineFailure(result, 1, /TLS to the MQTT broker at mqtts:\/\/127\.0\.0\.1:\d+ failed \(self[- ]signed certificate\)\. Give the CA that signed its certificate with mqtt\.ca \(TPCM_MQTT_CA\)/);
+      expect(Date.now() - started).toBeLessThan(10_000);
+    } finally {
+      server.close();
     }
   });
 
