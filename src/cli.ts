@@ -24,6 +24,7 @@ async function main(argv: string[]): Promise<number> {
   const spec = specOf(explicit ? first : 'run');
   const args = explicit ? argv.slice(1) : argv;
   if (wants(args, '--help', '-h')) return print(commandHelp(spec));
+  if (spec.name === 'health') return health(spec, args);
   checkFlags(spec, args);
 
   if (spec.name === 'simulate') {
@@ -39,6 +40,22 @@ async function main(argv: string[]): Promise<number> {
   const config = loadConfig({ args });
   const logger = createLogger({ level: config.log.level, pretty: config.log.pretty });
   return runCommand(spec.name, args, config, logger);
+}
+
+/**
+ * Docker reserves a health check's exit status 2, so every failure of
+ * `health`, a configuration mistake included, is "unhealthy" (1) with its line.
+ */
+async function health(spec: CommandSpec, args: string[]): Promise<number> {
+  try {
+    checkFlags(spec, args);
+    const { healthCommand } = await import('./health.js');
+    return await healthCommand(args, loadConfig({ args }));
+  } catch (error) {
+    const lines = error instanceof UsageError ? [error.message] : (startupFailure(error)?.lines ?? [error instanceof Error ? error.message : String(error)]);
+    process.stdout.write(lines.map((line) => `unhealthy: ${secrets.scrub(line)}\n`).join(''));
+    return 1;
+  }
 }
 
 function specOf(name: string): CommandSpec {
@@ -61,10 +78,6 @@ async function runCommand(command: string, args: string[], config: AppConfig, lo
     case 'devices': {
       const { devicesCommand } = await import('./cloud/cli.js');
       return devicesCommand(args, config, logger);
-    }
-    case 'health': {
-      const { healthCommand } = await import('./health.js');
-      return healthCommand(args, config);
     }
     case 'demo': {
       const { demoCommand } = await import('./demo.js');

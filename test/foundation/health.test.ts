@@ -65,6 +65,15 @@ describe('health when something is wrong', () => {
     expect(result.stdout.trim()).toBe(`unhealthy: cannot reach the MQTT broker at mqtt://127.0.0.1:${port} (connect ECONNREFUSED 127.0.0.1:${port})`);
   });
 
+  it('a configuration mistake is unhealthy too, never exit 2 (Docker reserves it)', async () => {
+    const result = await runCli(['health'], { KASA_USERNAME: 'you@example.com', KASA_PASSWORD_FILE: '/nonexistent/password' });
+    expect(result.code).toBe(1);
+    expect(result.stdout.trim()).toBe('unhealthy: configuration error: kasa.password: cannot read KASA_PASSWORD_FILE (/nonexistent/password)');
+    const typo = await runCli(['health', '--timeout', '3']);
+    expect(typo.code).toBe(1);
+    expect(typo.stdout).toMatch(/^unhealthy: health: unknown option --timeout \(did you mean --timeout-s\?\)/);
+  });
+
   it('finds an embedded broker listening on every interface through loopback', () => {
     const base = { mqtt: { url: '' }, embeddedBroker: { host: '0.0.0.0', port: 1883 } } as AppConfig;
     expect(brokerUrl(base)).toBe('mqtt://127.0.0.1:1883');
