@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../../src/config.js';
 import { availabilityTopic, bridgeTopic, parseInbound, RESERVED_NAMES, slugify, stateTopic, type BridgeSubtopic } from '../../src/mqtt/topics.js';
 import { startHarness, type Harness } from '../bridge/harness.js';
+import { topicMatches } from '../docs/shell-examples.js';
 import { events, type BridgeEvent } from '../reliability/helpers.js';
 
 export type { BridgeEvent };
@@ -48,18 +49,6 @@ export function unionMembers(path: string, typeName: string): string[] {
 
 export const eventTypes = (): string[] => unionMembers('src/bridge/publisher.ts', 'BridgeEventType');
 
-/** MQTT filter matching; `topic` may itself be a filter, whose `+` only a `+` matches. */
-export function matchesFilter(filter: string, topic: string): boolean {
-  const wanted = filter.split('/');
-  const parts = topic.split('/');
-  for (const [index, level] of wanted.entries()) {
-    if (level === '#') return true;
-    const part = parts[index];
-    if (part === undefined || (level !== '+' && level !== part)) return false;
-  }
-  return wanted.length === parts.length;
-}
-
 export type Published = { kind: 'state' | 'availability'; name: string } | { kind: 'bridge'; subtopic: string };
 
 /**
@@ -75,7 +64,7 @@ export function publishedTopic(topic: string): Published | undefined {
   const [first = '', ...rest] = topic.slice(prefix.length).split('/');
   if (first === 'bridge') {
     const subtopic = rest.join('/');
-    const known = unionMembers('src/mqtt/topics.ts', 'BridgeSubtopic').some((member) => matchesFilter(member, subtopic));
+    const known = unionMembers('src/mqtt/topics.ts', 'BridgeSubtopic').some((member) => topicMatches(member, subtopic));
     return known && bridgeTopic(BASE, subtopic as BridgeSubtopic) === topic ? { kind: 'bridge', subtopic } : undefined;
   }
   const isName = first === '+' || (slugify(first) === first && first !== '' && !RESERVED_NAMES.includes(first));
