@@ -9,7 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import convict from 'convict';
-import { type AppConfig, SECRET_OPTIONS, deviceOverridesProblem, schema, settingLeaves } from './config-schema.js';
+import { type AppConfig, SECRET_OPTIONS, type SettingLeaf, deviceOverridesProblem, schema, settingLeaves } from './config-schema.js';
 
 export type { AppConfig, DeviceOverride } from './config-schema.js';
 
@@ -76,18 +76,21 @@ function configFileFrom(args: string[]): string | undefined {
 
 /** Docker-secrets style: KASA_PASSWORD_FILE=/run/secrets/kasa fills KASA_PASSWORD. */
 function readSecretFiles(env: NodeJS.ProcessEnv): void {
-  for (const option of SECRET_OPTIONS) {
-    const [group, key] = option.split('.') as [keyof typeof schema, string];
-    const name = (schema[group] as Record<string, { env?: string }>)[key]?.env;
-    if (!name) continue;
+  for (const leaf of secretLeaves()) {
+    const name = leaf.env as string;
     const file = env[`${name}_FILE`];
     if (!file || env[name] !== undefined) continue;
     try {
       env[name] = readFileSync(file, 'utf8').replace(/\r?\n$/, '');
     } catch {
-      throw new ConfigError(`${option}: cannot read ${name}_FILE (${file})`);
+      throw new ConfigError(`${leaf.path}: cannot read ${name}_FILE (${file})`);
     }
   }
+}
+
+/** The secret settings that an environment variable (and its `_FILE` form) can set. */
+function secretLeaves(): SettingLeaf[] {
+  return settingLeaves().filter((leaf) => (SECRET_OPTIONS as readonly string[]).includes(leaf.path) && leaf.env !== undefined);
 }
 
 function checkCredentials(config: AppConfig): void {
@@ -120,7 +123,7 @@ export function cloudActive(config: AppConfig, cloud: 'kasa' | 'tapo'): boolean 
 
 /** Variables that may hold a secret directly (each also has a `<NAME>_FILE` form). */
 export function secretVariables(): string[] {
-  return settingLeaves().flatMap((leaf) => ((SECRET_OPTIONS as readonly string[]).includes(leaf.path) && leaf.env ? [leaf.env] : []));
+  return secretLeaves().map((leaf) => leaf.env as string);
 }
 
 /** Every environment variable the configuration reads: settings, `<secret>_FILE` and TPCM_CONFIG. */

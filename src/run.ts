@@ -54,12 +54,13 @@ function requireAccount(config: AppConfig): void {
  * restarted bridge does not try the refused password again.
  */
 function everyAccountRefused(bridge: Bridge): string[] | undefined {
-  const sources = [...bridge.sources.values()];
-  if (sources.length === 0 || !sources.every((source) => isLoginRefusal(source.status()))) return undefined;
-  return sources.map((source) => {
+  const hints: string[] = [];
+  for (const source of bridge.sources.values()) {
     const status = source.status();
-    return bridge.cloudProblems.get(source.cloud) ?? (isLoginRefusal(status) ? loginRefusalHint(source.cloud, status) : status);
-  });
+    if (!isLoginRefusal(status)) return undefined;
+    hints.push(bridge.cloudProblems.get(source.cloud) ?? loginRefusalHint(source.cloud, status));
+  }
+  return hints.length > 0 ? hints : undefined;
 }
 
 /**
