@@ -5,7 +5,7 @@
 import { isCloudError } from './errors.js';
 
 export interface RetryOptions {
-  /** Give up when the next attempt would start after this many ms from the first. */
+  /** No attempt starts this many ms or later after the first. */
   deadlineMs: number;
   /** Cap of the first backoff; doubled per attempt. */
   baseMs: number;
@@ -45,11 +45,17 @@ export async function withRetry<T>(
       return await fn(attempt);
     } catch (error) {
       if (!isRetryable(error)) throw error;
-      const cap = Math.min(options.maxMs, options.baseMs * 2 ** attempt);
-      let delay = Math.floor(random() * cap);
+      // The last try starts a little before the deadline (a tenth of the base backoff), so
+      // the deadline is never overrun and a nearly spent one does not spin.
+      const left = options.deadlineMs - (now() - start) - options.baseMs / 10;
       // A rate-limit answer that says how long to wait is honoured over the jitter.
-      if (isCloudError(error) && error.retryAfterS !== undefined) delay = Math.max(delay, error.retryAfterS * 1000);
-      if (now() - start + delay >= options.deadlineMs) throw error;
+      const told = isCloudError(error) && error.retryAfterS !== undefined ? error.retryAfterS * 1000 : 0;
+      // No room for one more try, or told to wait past the deadline.
+      if (left <= 0 || told > left) throw error;
+      const cap = Math.min(options.maxMs, options.baseMs * 2 ** attempt);
+      // A jittered backoff that would overshoot the deadline is cut short, so the last
+      // try still happens in time instead of the call giving up with time to spare.
+      const delay = Math.min(Math.max(Math.floor(random() * cap), told), Math.floor(left));
       options.onRetry?.(error, attempt + 1, delay);
       await sleep(delay);
     }

@@ -64,6 +64,38 @@ describe('withRetry', () => {
     expect(attempts).toBeGreaterThan(1);
   });
 
+  it('keeps trying until the deadline: a backoff that would overshoot it is cut short', async () => {
+    const clock = fakeClock();
+    const starts: number[] = [];
+    const run = withRetry(
+      async () => {
+        starts.push(clock.now());
+        throw transient();
+      },
+      { deadlineMs: 3000, baseMs: 250, maxMs: 5000, sleep: clock.sleep, now: clock.now, random: () => 0.999 },
+    );
+    await expect(run).rejects.toMatchObject({ kind: 'transient' });
+    // Full jitter near 1 wants 249, 499, 999, 1998 ms...: the fourth sleep is cut short, so a
+    // last try starts just before the deadline (by a tenth of the base backoff).
+    expect(starts.at(-1)).toBe(2975);
+    expect(Math.max(...starts)).toBeLessThan(3000);
+  });
+
+  it('gives up at once when told to wait past the deadline', async () => {
+    const clock = fakeClock();
+    let attempts = 0;
+    const run = withRetry(
+      async () => {
+        attempts++;
+        throw new CloudError('kasa', 'rate_limited', 'slow down', { retryAfterS: 30 });
+      },
+      { deadlineMs: 10_000, baseMs: 10, maxMs: 100, sleep: clock.sleep, now: clock.now, random: () => 0 },
+    );
+    await expect(run).rejects.toMatchObject({ kind: 'rate_limited' });
+    expect(attempts).toBe(1);
+    expect(clock.sleeps).toEqual([]);
+  });
+
   it('does not retry non-retryable errors', async () => {
     let attempts = 0;
     const run = withRetry(
