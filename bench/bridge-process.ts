@@ -3,9 +3,9 @@
  * CPU time and memory are its own (the simulator stays in the parent).
  * Compiled first (tsconfig.child.json), run as `node --expose-gc bench/results/build/bench/bridge-process.js`.
  */
-import { Bridge } from '../src/bridge.js';
+import { Bridge } from '../src/runtime/bridge.js';
 import { silentLogger } from '../src/logger.js';
-import { favourMemory } from '../src/run.js';
+import { favourMemory } from '../src/cli/run.js';
 import { stateTopic } from '../src/mqtt/topics.js';
 import { mb, type ChildReply, type ChildRequest, type PublishCounts } from './ipc.js';
 import { nowMs } from './stats.js';

@@ -7,7 +7,7 @@ import { copyFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import type { AppConfig } from '../src/config.js';
+import type { AppConfig } from '../src/config/load.js';
 import type { ChildReply, ChildRequest, CycleReport, MemoryReport, ReadyReport } from './ipc.js';
 import { nowMs } from './stats.js';
 

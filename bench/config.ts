@@ -7,8 +7,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig, type AppConfig } from '../src/config.js';
-import { configForSimulator } from '../src/demo.js';
+import { loadConfig, type AppConfig } from '../src/config/load.js';
+import { configForSimulator } from '../src/cli/demo.js';
 import type { SimulatorUrls } from '../src/simulator/types.js';
 
 /** What a bridge needs to know about a simulator (also what crosses to a child process). */

@@ -4,8 +4,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import mqtt, { type MqttClient } from 'mqtt';
-import { Bridge } from '../src/bridge.js';
-import type { DeviceNode } from '../src/devices/model.js';
+import { Bridge } from '../src/runtime/bridge.js';
+import type { DeviceNode } from '../src/model/node.js';
 import { silentLogger } from '../src/logger.js';
 import { benchConfig, endpointsOf, type BenchOverrides } from './config.js';
 import type { BenchSimulator } from './sim.js';

@@ -1,5 +1,5 @@
 /** Messages between the benchmark and the bridge child process (bridge-process.ts). */
-import type { AppConfig } from '../src/config.js';
+import type { AppConfig } from '../src/config/load.js';
 
 export interface PublishCounts {
   state: number;

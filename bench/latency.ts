@@ -6,7 +6,7 @@
  * alternating states, so nothing coalesces and each request is matched
  * to the first set_relay_state the simulator records for that device.
  */
-import type { DeviceNode } from '../src/devices/model.js';
+import type { DeviceNode } from '../src/model/node.js';
 import type { RecordedRequest } from '../src/simulator/types.js';
 import { endpointsOf } from './config.js';
 import { kasaDeviceId, kasaRelayDevices, relayStateSet, startInProcessBridge } from './inproc.js';

@@ -2,7 +2,7 @@
  * Renders the settings schema as README's configuration table, so the
  * documentation cannot drift from the code (a test compares them).
  */
-import { settingLeaves, type SettingLeaf } from '../src/config-schema.js';
+import { settingLeaves, type SettingLeaf } from '../src/config/schema.js';
 
 function formatName(leaf: SettingLeaf): string {
   const { format } = leaf;

@@ -7,10 +7,10 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Bridge } from '../src/bridge.js';
-import { loadConfig } from '../src/config.js';
-import { configForSimulator } from '../src/demo.js';
-import type { DeviceNode, NodeState } from '../src/devices/model.js';
+import { Bridge } from '../src/runtime/bridge.js';
+import { loadConfig } from '../src/config/load.js';
+import { configForSimulator } from '../src/cli/demo.js';
+import type { DeviceNode, NodeState } from '../src/model/node.js';
 import { nodeEntities } from '../src/homeassistant/entities.js';
 import { silentLogger } from '../src/logger.js';
 import { startSimulator } from '../src/simulator/index.js';

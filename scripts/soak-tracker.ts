@@ -4,7 +4,7 @@
  * state), failed (a `command_failed` event named the node), or lost
  * (neither, well after its time-to-live and retry deadline).
  */
-import type { DeviceNode } from '../src/devices/model.js';
+import type { DeviceNode } from '../src/model/node.js';
 import type { Simulator } from '../src/simulator/types.js';
 
 export type Outcome = 'pending' | 'carried_out' | 'failed' | 'lost';

@@ -7,8 +7,8 @@
 import { COMMANDS, commandSpec } from './cli/commands.js';
 import { UsageError, checkFlags } from './cli/flags.js';
 import { commandHelp, globalHelp, type CommandSpec } from './cli/help.js';
-import { loadConfig, type AppConfig } from './config.js';
-import { startupFailure } from './hints.js';
+import { loadConfig, type AppConfig } from './config/load.js';
+import { startupFailure } from './cli/hints.js';
 import { createLogger, secrets, type Logger } from './logger.js';
 import { PACKAGE_NAME, VERSION } from './version.js';
 
@@ -49,7 +49,7 @@ async function main(argv: string[]): Promise<number> {
 async function health(spec: CommandSpec, args: string[]): Promise<number> {
   try {
     checkFlags(spec, args);
-    const { healthCommand } = await import('./health.js');
+    const { healthCommand } = await import('./cli/health.js');
     return await healthCommand(args, loadConfig({ args }));
   } catch (error) {
     const lines = error instanceof UsageError ? [error.message] : (startupFailure(error)?.lines ?? [error instanceof Error ? error.message : String(error)]);
@@ -72,19 +72,19 @@ function print(text: string): number {
 async function runCommand(command: string, args: string[], config: AppConfig, logger: Logger): Promise<number> {
   switch (command) {
     case 'login': {
-      const { loginCommand } = await import('./cloud/cli.js');
+      const { loginCommand } = await import('./cli/cloud-commands.js');
       return loginCommand(args, config, logger);
     }
     case 'devices': {
-      const { devicesCommand } = await import('./cloud/cli.js');
+      const { devicesCommand } = await import('./cli/cloud-commands.js');
       return devicesCommand(args, config, logger);
     }
     case 'demo': {
-      const { demoCommand } = await import('./demo.js');
+      const { demoCommand } = await import('./cli/demo.js');
       return demoCommand(args, config, logger);
     }
     default: {
-      const { runCommand: run } = await import('./run.js');
+      const { runCommand: run } = await import('./cli/run.js');
       return run(config, logger);
     }
   }

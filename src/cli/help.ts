@@ -3,8 +3,8 @@
  * same source as README's configuration table) plus each command's own
  * flags, so no option can be undocumented or show a stale default.
  */
-import { SECRET_OPTIONS, settingLeaves, type SettingLeaf } from '../config-schema.js';
-import type { AppConfig } from '../config.js';
+import { SECRET_OPTIONS, settingLeaves, type SettingLeaf } from '../config/schema.js';
+import type { AppConfig } from '../config/load.js';
 import { PACKAGE_NAME, VERSION } from '../version.js';
 
 /** A flag of a command's own (not a setting). */

@@ -19,7 +19,7 @@
  *   strips use it, other families ignore it.
  */
 import { z } from 'zod';
-import type { DeviceNode } from '../devices/model.js';
+import type { DeviceNode } from '../model/node.js';
 import type { DesiredState, ParseResult } from './types.js';
 
 export const MAX_PAYLOAD_BYTES = 4096;

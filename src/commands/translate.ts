@@ -3,7 +3,7 @@
  * right away. Pure functions: no I/O, so each family's exact JSON is easy
  * to test (kasa-cloud.md §4, tapo-cloud.md §4).
  */
-import type { DeviceNode, KasaAddress, NodeState } from '../devices/model.js';
+import type { DeviceNode, KasaAddress, NodeState } from '../model/node.js';
 import type { DesiredState, ResolvedDesired } from './types.js';
 
 const BULB_MODULE = 'smartlife.iot.smartbulb.lightingservice';

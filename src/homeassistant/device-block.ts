@@ -1,5 +1,5 @@
 /** The `device` and `origin` blocks of discovery payloads. */
-import type { DeviceNode } from '../devices/model.js';
+import type { DeviceNode } from '../model/node.js';
 import { PACKAGE_NAME, SUPPORT_URL } from '../version.js';
 
 /** Prefixed so our identifiers never collide with another integration's bare ids. */

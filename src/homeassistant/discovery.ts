@@ -4,7 +4,7 @@
  * (bridge first, then parents before their outlets, so `via_device` always
  * names a device HA already knows).
  */
-import { safeId, type DeviceNode } from '../devices/model.js';
+import { safeId, type DeviceNode } from '../model/node.js';
 import { bridgeDeviceBlock, nodeDeviceBlock, nodeIdentifier, originBlock } from './device-block.js';
 import { ENTITY_CATALOGUE, nodeEntities, type EntityConfig } from './entities.js';
 import { bridgeInfoTopic, bridgeStateTopic, entitySlug } from './topics.js';

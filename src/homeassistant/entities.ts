@@ -2,7 +2,7 @@
  * The Home Assistant entities of one node, as component configs without the
  * device/origin blocks (discovery.ts adds those per discovery mode).
  */
-import type { DeviceNode, ProtectionKind } from '../devices/model.js';
+import type { DeviceNode, ProtectionKind } from '../model/node.js';
 import {
   bridgeStateTopic,
   entitySlug,

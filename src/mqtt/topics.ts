@@ -7,7 +7,7 @@
  *   <base>/bridge/...             bridge state, info, devices, event, request/response
  */
 import { createHash } from 'node:crypto';
-import type { DeviceOverride } from '../config-schema.js';
+import type { DeviceOverride } from '../config/schema.js';
 
 /** Names no node may take: they are bridge topics. */
 export const RESERVED_NAMES: readonly string[] = ['bridge'];

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { DeviceNode } from '../../src/devices/model.js';
+import type { DeviceNode } from '../../src/model/node.js';
 import type { RecordedRequest } from '../../src/simulator/types.js';
 import { startHarness, type Harness } from './harness.js';
 

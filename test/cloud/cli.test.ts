@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { devicesCommand, loginCommand, type CommandIo } from '../../src/cloud/cli.js';
-import { TokenStore } from '../../src/cloud/token-store.js';
+import { devicesCommand, loginCommand, type CommandIo } from '../../src/cli/cloud-commands.js';
+import { TokenStore } from '../../src/clouds/common/token-store.js';
 import { silentLogger } from '../../src/logger.js';
 import type { Simulator } from '../../src/simulator/types.js';
 import { calls, configFor, loginCalls, removeDir, simulator, tempStateDir } from './helpers.js';

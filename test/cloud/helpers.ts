@@ -5,14 +5,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig, type AppConfig } from '../../src/config.js';
-import { KasaClient } from '../../src/cloud/kasa/client.js';
-import { TapoClient } from '../../src/cloud/tapo/client.js';
-import { TokenStore } from '../../src/cloud/token-store.js';
+import { loadConfig, type AppConfig } from '../../src/config/load.js';
+import { KasaClient } from '../../src/clouds/kasa/client.js';
+import { TapoClient } from '../../src/clouds/tapo/client.js';
+import { TokenStore } from '../../src/clouds/common/token-store.js';
 import { silentLogger } from '../../src/logger.js';
 import { startSimulator } from '../../src/simulator/index.js';
 import type { RecordedRequest, Simulator, SimulatorOptions } from '../../src/simulator/types.js';
-import type { RetryOptions } from '../../src/cloud/retry.js';
+import type { RetryOptions } from '../../src/clouds/common/retry.js';
 
 export const FAST_RETRY: Partial<RetryOptions> = { baseMs: 10, maxMs: 80 };
 

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HttpClient, safeUrl } from '../../src/cloud/http.js';
+import { HttpClient, safeUrl } from '../../src/clouds/common/http.js';
 import { silentLogger } from '../../src/logger.js';
 
 let server: Server;

@@ -1,8 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { HttpClient, type HttpRequest, type HttpResponse } from '../../src/cloud/http.js';
-import { KasaClient, moduleResult } from '../../src/cloud/kasa/client.js';
-import type { KasaDeviceListEntry } from '../../src/cloud/kasa/schemas.js';
+import { HttpClient, type HttpRequest, type HttpResponse } from '../../src/clouds/common/http.js';
+import { KasaClient, moduleResult } from '../../src/clouds/kasa/client.js';
+import type { KasaDeviceListEntry } from '../../src/clouds/kasa/schemas.js';
 import { silentLogger } from '../../src/logger.js';
 import type { Simulator } from '../../src/simulator/types.js';
 import { calls, DEFAULT_CLOUD, FAST_RETRY, kasaClient, loginCalls, removeDir, simulator, tempStateDir, TokenStore } from './helpers.js';

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { unwrapEnvelope } from '../../src/cloud/envelope.js';
-import { kindOfCode } from '../../src/cloud/errors.js';
-import { failedModules, moduleResult } from '../../src/cloud/kasa/client.js';
-import { kasaDeviceListEntrySchema } from '../../src/cloud/kasa/schemas.js';
-import { decodeNickname } from '../../src/devices/names.js';
-import { kasaOutlets } from '../../src/cloud/inventory.js';
+import { unwrapEnvelope } from '../../src/clouds/common/envelope.js';
+import { kindOfCode } from '../../src/clouds/common/errors.js';
+import { failedModules, moduleResult } from '../../src/clouds/kasa/client.js';
+import { kasaDeviceListEntrySchema } from '../../src/clouds/kasa/schemas.js';
+import { decodeNickname } from '../../src/model/names.js';
+import { kasaOutlets } from '../../src/cli/inventory.js';
 
 describe('envelope', () => {
   it('returns result on success', () => {

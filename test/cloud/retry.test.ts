@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CloudError } from '../../src/cloud/errors.js';
-import { withRetry } from '../../src/cloud/retry.js';
+import { CloudError } from '../../src/clouds/common/errors.js';
+import { withRetry } from '../../src/clouds/common/retry.js';
 
 /** A fake clock: sleeping advances time instantly. */
 function fakeClock() {

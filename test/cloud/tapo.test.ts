@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { TapoClient, TapoThing } from '../../src/cloud/tapo/client.js';
+import type { TapoClient, TapoThing } from '../../src/clouds/tapo/client.js';
 import type { Simulator } from '../../src/simulator/types.js';
 import { calls, loginCalls, removeDir, simulator, tapoClient, tempStateDir, TokenStore } from './helpers.js';
 

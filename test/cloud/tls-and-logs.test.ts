@@ -4,8 +4,8 @@ import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { HttpClient } from '../../src/cloud/http.js';
-import { KasaClient } from '../../src/cloud/kasa/client.js';
+import { HttpClient } from '../../src/clouds/common/http.js';
+import { KasaClient } from '../../src/clouds/kasa/client.js';
 import { createLogger, SecretRegistry, silentLogger } from '../../src/logger.js';
 import { DEFAULT_CLOUD, FAST_RETRY, removeDir, simulator, tempStateDir, TokenStore } from './helpers.js';
 

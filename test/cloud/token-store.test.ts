@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { credentialsHash, TokenStore } from '../../src/cloud/token-store.js';
+import { credentialsHash, TokenStore } from '../../src/clouds/common/token-store.js';
 import { secrets } from '../../src/logger.js';
 import { removeDir, tempStateDir } from './helpers.js';
 

@@ -1,5 +1,5 @@
 /** Small DeviceNode literals for command tests. */
-import { emptyCapabilities, type Capabilities, type DeviceNode, type NodeKind } from '../../src/devices/model.js';
+import { emptyCapabilities, type Capabilities, type DeviceNode, type NodeKind } from '../../src/model/node.js';
 
 export function kasaNode(kind: NodeKind, caps: Partial<Capabilities> = {}, extra: Partial<DeviceNode> = {}): DeviceNode {
   return {

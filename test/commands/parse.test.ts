@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseSetPayload, MAX_PAYLOAD_BYTES } from '../../src/commands/parse.js';
 import type { DesiredState } from '../../src/commands/types.js';
-import type { DeviceNode } from '../../src/devices/model.js';
+import type { DeviceNode } from '../../src/model/node.js';
 import { bulb, dimmer, lightstrip, outlet, plug, strip, tapoBulb, whiteBulb } from './nodes.js';
 
 type Good = [string, DeviceNode, string | undefined, string | Buffer, DesiredState];

@@ -7,7 +7,7 @@ import {
   resolveToggle,
   tapoDesired,
 } from '../../src/commands/translate.js';
-import type { KasaAddress } from '../../src/devices/model.js';
+import type { KasaAddress } from '../../src/model/node.js';
 import { bulb, dimmer, lightstrip, outlet, plug, strip, tapoBulb, tapoPlug } from './nodes.js';
 
 describe('kasaRequest', () => {

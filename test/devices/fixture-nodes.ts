@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import type { KasaListEntryInput, TapoShadowInput, TapoThingInput, TapoUsageInput } from '../../src/devices/inputs.js';
+import type { KasaListEntryInput, TapoShadowInput, TapoThingInput, TapoUsageInput } from '../../src/model/inputs.js';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);

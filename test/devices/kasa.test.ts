@@ -1,8 +1,8 @@
 import { basename } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { kasaChildId, kasaFamily, kasaKelvinRange, kasaNodes, kasaOutletEnergy } from '../../src/devices/kasa.js';
-import type { KasaListEntryInput } from '../../src/devices/inputs.js';
-import type { DeviceNode } from '../../src/devices/model.js';
+import { kasaChildId, kasaFamily, kasaKelvinRange, kasaNodes, kasaOutletEnergy } from '../../src/clouds/kasa/devices.js';
+import type { KasaListEntryInput } from '../../src/model/inputs.js';
+import type { DeviceNode } from '../../src/model/node.js';
 import { fixtureFiles, hasFixtures } from '../helpers/fixtures.js';
 import { kasaCase } from './fixture-nodes.js';
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { KasaListEntryInput } from '../../src/devices/inputs.js';
-import { kasaNodes } from '../../src/devices/kasa.js';
-import { mergeClouds } from '../../src/devices/merge.js';
-import { nodeSummary } from '../../src/devices/summary.js';
-import { tapoNodes } from '../../src/devices/tapo.js';
+import type { KasaListEntryInput } from '../../src/model/inputs.js';
+import { kasaNodes } from '../../src/clouds/kasa/devices.js';
+import { mergeClouds } from '../../src/model/merge.js';
+import { nodeSummary } from '../../src/model/summary.js';
+import { tapoNodes } from '../../src/clouds/tapo/devices.js';
 
 const kasaEntry = (over: Partial<KasaListEntryInput>): KasaListEntryInput => ({
   deviceId: 'K1',

@@ -1,8 +1,8 @@
 import { basename } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { TapoThingInput } from '../../src/devices/inputs.js';
-import type { DeviceNode } from '../../src/devices/model.js';
-import { applyTapoShadow, applyTapoUsage, decodeNickname, tapoNodes } from '../../src/devices/tapo.js';
+import type { TapoThingInput } from '../../src/model/inputs.js';
+import type { DeviceNode } from '../../src/model/node.js';
+import { applyTapoShadow, applyTapoUsage, decodeNickname, tapoNodes } from '../../src/clouds/tapo/devices.js';
 import { fixtureFiles, hasFixtures } from '../helpers/fixtures.js';
 import { tapoCase } from './fixture-nodes.js';
 

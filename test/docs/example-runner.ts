@@ -4,7 +4,7 @@
  * the docs would expect. Host and port are pointed at the harness broker;
  * everything else is run as written.
  */
-import type { DeviceNode } from '../../src/devices/model.js';
+import type { DeviceNode } from '../../src/model/node.js';
 import { parseInbound, type Inbound } from '../../src/mqtt/topics.js';
 import type { RecordedRequest } from '../../src/simulator/types.js';
 import type { Harness } from '../bridge/harness.js';

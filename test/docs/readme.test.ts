@@ -13,7 +13,7 @@ import { renderReadme, startMarker, endMarker } from '../../scripts/readme-secti
 import { COMMANDS, commandSpec } from '../../src/cli/commands.js';
 import { checkFlags } from '../../src/cli/flags.js';
 import { settingFlags } from '../../src/cli/help.js';
-import { environmentVariables } from '../../src/config.js';
+import { environmentVariables } from '../../src/config/load.js';
 import { eventTypes } from '../examples/helpers.js';
 import { ROOT } from '../helpers/cli.js';
 import { splitShellWords } from './shell-examples.js';

@@ -12,7 +12,7 @@ import { join, posix, resolve } from 'node:path';
 import mqtt from 'mqtt';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { environmentVariables, loadConfig, secretVariables } from '../../src/config.js';
+import { environmentVariables, loadConfig, secretVariables } from '../../src/config/load.js';
 import { startHarness } from '../bridge/harness.js';
 import { freePort } from '../reliability/helpers.js';
 import { hasMosquitto } from '../reliability/mosquitto.js';

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config/load.js';
 import { availabilityTopic, bridgeTopic, parseInbound, RESERVED_NAMES, slugify, stateTopic, type BridgeSubtopic } from '../../src/mqtt/topics.js';
 import { startHarness, type Harness } from '../bridge/harness.js';
 import { topicMatches } from '../docs/shell-examples.js';
@@ -47,7 +47,7 @@ export function unionMembers(path: string, typeName: string): string[] {
     });
 }
 
-export const eventTypes = (): string[] => unionMembers('src/bridge/publisher.ts', 'BridgeEventType');
+export const eventTypes = (): string[] => unionMembers('src/runtime/publisher.ts', 'BridgeEventType');
 
 export type Published = { kind: 'state' | 'availability'; name: string } | { kind: 'bridge'; subtopic: string };
 

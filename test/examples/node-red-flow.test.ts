@@ -6,7 +6,7 @@
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseSetPayload } from '../../src/commands/parse.js';
-import type { DeviceNode } from '../../src/devices/model.js';
+import type { DeviceNode } from '../../src/model/node.js';
 import { parseInbound } from '../../src/mqtt/topics.js';
 import type { Harness } from '../bridge/harness.js';
 import { simId, simPower, writes } from '../reliability/helpers.js';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../src/cli/commands.js';
 import { checkFlags } from '../../src/cli/flags.js';
 import { renderDefault, settingFlags } from '../../src/cli/help.js';
-import { schema, settingLeaves } from '../../src/config-schema.js';
+import { schema, settingLeaves } from '../../src/config/schema.js';
 import { VERSION } from '../../src/version.js';
 import { errorLines, runCli } from '../helpers/cli.js';
 

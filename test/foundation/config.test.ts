@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, cloudActive, loadConfig } from '../../src/config.js';
+import { ConfigError, cloudActive, loadConfig } from '../../src/config/load.js';
 
 function tempFile(name: string, content: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'tpcm-config-'));

@@ -10,7 +10,7 @@ import { builtinModules } from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { commandSpec } from '../../src/cli/commands.js';
-import { environmentVariables } from '../../src/config.js';
+import { environmentVariables } from '../../src/config/load.js';
 import { execForm, instructions, runtimeStage, stageEnv } from '../../scripts/dockerfile.js';
 import { ROOT } from '../helpers/cli.js';
 

@@ -4,8 +4,8 @@
  */
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AppConfig } from '../../src/config.js';
-import { brokerUrl, checkHealth } from '../../src/health.js';
+import type { AppConfig } from '../../src/config/load.js';
+import { brokerUrl, checkHealth } from '../../src/cli/health.js';
 import { silentLogger } from '../../src/logger.js';
 import { startEmbeddedBroker } from '../../src/mqtt/broker.js';
 import { startHarness, type Harness } from '../bridge/harness.js';

@@ -3,9 +3,9 @@
  * or command that fixes it (the CLI tests drive the common ones end to end).
  */
 import { describe, expect, it } from 'vitest';
-import { CloudError } from '../../src/cloud/errors.js';
-import { ConfigError } from '../../src/config.js';
-import { LoginRefusedError, loginRefusalHint, startupFailure } from '../../src/hints.js';
+import { CloudError } from '../../src/clouds/common/errors.js';
+import { ConfigError } from '../../src/config/load.js';
+import { LoginRefusedError, loginRefusalHint, startupFailure } from '../../src/cli/hints.js';
 import { EmbeddedBrokerError } from '../../src/mqtt/broker.js';
 import { MqttConnectError } from '../../src/mqtt/client.js';
 

@@ -1,8 +1,8 @@
 /** Every fixture as one bridge would see it: Kasa and Tapo nodes, merged, with topic names. */
-import { kasaNodes, kasaOutletEnergy } from '../../src/devices/kasa.js';
-import { mergeClouds } from '../../src/devices/merge.js';
-import type { DeviceNode } from '../../src/devices/model.js';
-import { applyTapoUsage, tapoNodes } from '../../src/devices/tapo.js';
+import { kasaNodes, kasaOutletEnergy } from '../../src/clouds/kasa/devices.js';
+import { mergeClouds } from '../../src/model/merge.js';
+import type { DeviceNode } from '../../src/model/node.js';
+import { applyTapoUsage, tapoNodes } from '../../src/clouds/tapo/devices.js';
 import type { DiscoveryOptions } from '../../src/homeassistant/discovery.js';
 import { entitySlug } from '../../src/homeassistant/topics.js';
 import { kasaCase, tapoCase } from '../devices/fixture-nodes.js';

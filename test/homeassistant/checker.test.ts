@@ -1,6 +1,6 @@
 /** The checker must be able to fail: each broken payload below must be caught. */
 import { describe, expect, it } from 'vitest';
-import { emptyCapabilities, type DeviceNode } from '../../src/devices/model.js';
+import { emptyCapabilities, type DeviceNode } from '../../src/model/node.js';
 import { bridgeDiscovery, discoveryMessages, type DiscoveryMessage } from '../../src/homeassistant/discovery.js';
 import { options } from './bridge-nodes.js';
 import { assertDiscovery, checkDiscovery } from './checker.js';

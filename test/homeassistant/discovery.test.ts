@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { emptyCapabilities, type DeviceNode } from '../../src/devices/model.js';
+import { emptyCapabilities, type DeviceNode } from '../../src/model/node.js';
 import { bridgeDiscovery, discoveryMessages, removalMessages, type DiscoveryMessage } from '../../src/homeassistant/discovery.js';
 import { hasFixtures } from '../helpers/fixtures.js';
 import { allFixtureNodes, options, topicName } from './bridge-nodes.js';

@@ -4,7 +4,7 @@
  * unavailable after repeated failed reads and available again on recovery.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { FAILURES_BEFORE_OFFLINE } from '../../src/bridge/node-store.js';
+import { FAILURES_BEFORE_OFFLINE } from '../../src/runtime/node-store.js';
 import type { FaultKind } from '../../src/simulator/types.js';
 import { startHarness, type Harness } from '../bridge/harness.js';
 import { availability, watchUnhandled } from './helpers.js';

@@ -4,7 +4,7 @@
  * can be replayed. `rejected` says whether the bridge must answer the case
  * with exactly one `command_rejected` event (a set/get it subscribes to).
  */
-import type { DeviceNode } from '../../src/devices/model.js';
+import type { DeviceNode } from '../../src/model/node.js';
 
 export { seededRandom as seeded } from '../../src/simulator/model.js';
 

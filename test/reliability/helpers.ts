@@ -7,7 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { DeviceNode } from '../../src/devices/model.js';
+import type { DeviceNode } from '../../src/model/node.js';
 import { createLogger, type Logger } from '../../src/logger.js';
 import type { RecordedRequest, Simulator } from '../../src/simulator/types.js';
 import type { Harness } from '../bridge/harness.js';

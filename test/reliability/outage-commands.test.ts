@@ -4,7 +4,7 @@
  * `command_failed` naming its device — never silently dropped.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { DeviceNode } from '../../src/devices/model.js';
+import type { DeviceNode } from '../../src/model/node.js';
 import type { FaultKind } from '../../src/simulator/types.js';
 import { startHarness, type Harness } from '../bridge/harness.js';
 import { events, relayNodes, simDesiredOn, simPower, sleep, until, watchUnhandled } from './helpers.js';

@@ -10,7 +10,7 @@ import { connect } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config/load.js';
 import { startHarness, type Harness } from '../bridge/harness.js';
 import { captureLogger, relayNodes, simPower, until } from './helpers.js';
 

@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DeviceNode } from '../../src/devices/model.js';
+import type { DeviceNode } from '../../src/model/node.js';
 import { startSimulator } from '../../src/simulator/index.js';
 import type { RecordedRequest, Simulator } from '../../src/simulator/types.js';
 import { cliEnv, freePort, isWrite, sleep, until } from './helpers.js';

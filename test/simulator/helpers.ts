@@ -1,7 +1,7 @@
 /** Small undici helpers so each simulator test reads like the wire traffic it checks. */
 import { randomUUID } from 'node:crypto';
 import { request } from 'undici';
-import { signRequest } from '../../src/cloud/kasa/signing.js';
+import { signRequest } from '../../src/protocol/kasa-signing.js';
 import type { Simulator } from '../../src/simulator/index.js';
 
 export type Body = Record<string, unknown>;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { signRequest } from '../../src/cloud/kasa/signing.js';
+import { signRequest } from '../../src/protocol/kasa-signing.js';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
 import { idOf, newTerminal, post, result, signedPost, type Body } from './helpers.js';
 

@@ -1,0 +1,96 @@
+/**
+ * What to tell a person when something they control is wrong: one line that
+ * names the cause and the setting (config key, environment variable, flag)
+ * or command that fixes it. The CLI prints these at start-up, the bridge logs
+ * them at run time, `health` reports them, and README's Troubleshooting
+ * quotes them (a test keeps the quotes in step with this file).
+ * Nothing here may carry a secret: inputs are error kinds, codes and URLs
+ * already stripped of credentials.
+ */
+import type { CloudError, CloudName } from '../clouds/common/errors.js';
+import { ConfigError } from '../config/load.js';
+import { EmbeddedBrokerError } from '../mqtt/broker.js';
+import { MqttConnectError } from '../mqtt/client.js';
+
+export type LoginRefusal = 'auth_failed' | 'account_locked' | 'mfa_required';
+
+const CREDENTIALS: Record<CloudName, string> = {
+  kasa: 'KASA_USERNAME / KASA_PASSWORD (or KASA_PASSWORD_FILE; kasa.username / kasa.password in a config file)',
+  tapo: 'TAPO_USERNAME / TAPO_PASSWORD (or TAPO_PASSWORD_FILE; tapo.username / tapo.password in a config file)',
+};
+
+export const LOGIN_COMMAND_HINT =
+  'run "tplink-cloud-mqtt login" once in a terminal (Docker: docker compose run --rm -it tplink-cloud-mqtt login); the bridge then reuses the saved tokens';
+
+function pause(seconds: number | undefined): string {
+  return seconds === undefined ? '' : ` No new login is tried for ${seconds} s (cloud.authCooldownS) unless the credentials change.`;
+}
+
+function withCode(error: CloudError | undefined): string {
+  return error?.code === undefined ? '' : ` (${error.code})`;
+}
+
+/** Why a cloud refused to log in, and what the user does about it. */
+export function loginRefusalHint(cloud: CloudName, kind: LoginRefusal, error?: CloudError): string {
+  const retryAfter = error?.retryAfterS;
+  switch (kind) {
+    case 'auth_failed':
+      return `${cloud}: login refused: wrong e-mail or password${withCode(error)}. Fix ${CREDENTIALS[cloud]}.${pause(retryAfter)}`;
+    case 'account_locked':
+      return `${cloud}: login refused: the account is locked${withCode(error)}, usually after too many failed logins. Wait until TP-Link unlocks it (or reset the password in the app), then restart.${pause(retryAfter)}`;
+    case 'mfa_required':
+      return cloud === 'kasa'
+        ? `kasa: login needs a two-factor code: ${LOGIN_COMMAND_HINT}.`
+        : 'tapo: login needs a two-factor code, which the bridge cannot enter for the Tapo cloud yet: turn off two-step verification for this TP-Link ID in the Tapo app, then restart.';
+  }
+}
+
+export function isLoginRefusal(status: string): status is LoginRefusal {
+  return status === 'auth_failed' || status === 'account_locked' || status === 'mfa_required';
+}
+
+/** Every cloud this run was configured for refused to log in: nothing left to bridge. */
+export class LoginRefusedError extends Error {
+  override name = 'LoginRefusedError';
+
+  constructor(readonly hints: string[]) {
+    super(hints.join('\n'));
+  }
+}
+
+function brokerHint(error: MqttConnectError): string {
+  switch (error.failure) {
+    case 'unreachable':
+      return `cannot reach the MQTT broker at ${error.url} (${error.detail}) within ${Math.round((error.waitedMs ?? 0) / 1000)} s. Start the broker, or fix mqtt.url (TPCM_MQTT_URL, --mqtt-url); leave it empty to use the embedded broker. To wait longer, raise mqtt.startupTimeoutS.`;
+    case 'refused':
+      return `the MQTT broker at ${error.url} refused the login (${error.detail}). Check mqtt.username / mqtt.password (MQTT_USERNAME, MQTT_PASSWORD or MQTT_PASSWORD_FILE).`;
+    case 'tls':
+      return `TLS to the MQTT broker at ${error.url} failed (${error.detail}). Give the CA that signed its certificate with mqtt.ca (TPCM_MQTT_CA), client certificates with mqtt.cert / mqtt.key, or use mqtt:// for a plain connection.`;
+  }
+}
+
+function embeddedBrokerHint(error: EmbeddedBrokerError): string {
+  const where = `${error.host}:${error.port}`;
+  const why =
+    error.code === 'EADDRINUSE'
+      ? 'the port is already in use (another MQTT broker?)'
+      : error.code === 'EACCES'
+        ? 'permission denied (ports below 1024 need root)'
+        : error.code === 'EADDRNOTAVAIL'
+          ? 'this machine has no such address'
+          : (error.cause instanceof Error ? error.cause.message : error.message);
+  return `the embedded MQTT broker cannot listen on ${where}: ${why}. Choose another embeddedBroker.port (TPCM_EMBEDDED_BROKER_PORT, --embedded-broker-port) or embeddedBroker.host, or set mqtt.url to use the broker that is already there.`;
+}
+
+/**
+ * The one line (or one per cloud) for an error that stops the CLI at start-up,
+ * with the exit code: 2 for a configuration mistake, 1 otherwise.
+ * undefined: not a failure we know how to explain (the CLI prints its message).
+ */
+export function startupFailure(error: unknown): { lines: string[]; exitCode: number } | undefined {
+  if (error instanceof ConfigError) return { lines: [`configuration error: ${error.message}`], exitCode: 2 };
+  if (error instanceof MqttConnectError) return { lines: [brokerHint(error)], exitCode: 1 };
+  if (error instanceof EmbeddedBrokerError) return { lines: [embeddedBrokerHint(error)], exitCode: 1 };
+  if (error instanceof LoginRefusedError) return { lines: error.hints, exitCode: 1 };
+  return undefined;
+}

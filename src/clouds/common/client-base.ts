@@ -1,0 +1,94 @@
+/**
+ * What the Kasa and Tapo clients have in common: the HTTP layer, the session
+ * (tokens, renewal, auth cool-down), retries of transient failures within
+ * `cloud.retryDeadlineS`, and the status event the bridge publishes.
+ */
+import { EventEmitter } from 'node:events';
+import type { AppConfig } from '../../config/load.js';
+import type { CloudName } from './errors.js';
+import { HttpClient } from './http.js';
+import { Session, type ClientStatus, type IssuedTokens, type LoginOptions, type StatusEvents } from './session.js';
+import { withRetry, type RetryOptions } from './retry.js';
+import type { CloudTokens, TokenStore } from './token-store.js';
+import type { Logger } from '../../logger.js';
+
+export type { ClientStatus, LoginOptions, StatusEvents } from './session.js';
+
+export interface ClientOptionsBase {
+  cloud: AppConfig['cloud'];
+  store: TokenStore;
+  logger: Logger;
+  /** Replace the HTTP layer (tests); closed by `close()` all the same. */
+  fetcher?: HttpClient;
+  /** Override backoff timing (tests); deadline defaults to cloud.retryDeadlineS. */
+  retry?: Partial<RetryOptions>;
+}
+
+interface Credentials {
+  username: string;
+  password: string;
+  caFile: string;
+}
+
+export abstract class CloudClientBase extends EventEmitter<StatusEvents> {
+  protected readonly http: HttpClient;
+  protected readonly session: Session;
+  protected readonly store: TokenStore;
+  protected readonly logger: Logger;
+  readonly #retry: RetryOptions;
+
+  constructor(cloudName: CloudName, credentials: Credentials, options: ClientOptionsBase) {
+    super();
+    this.store = options.store;
+    this.logger = options.logger.child({ cloud: cloudName });
+    this.http =
+      options.fetcher ??
+      new HttpClient({
+        cloud: cloudName,
+        timeoutMs: options.cloud.requestTimeoutS * 1000,
+        logger: this.logger,
+        ...(credentials.caFile ? { caFile: credentials.caFile } : {}),
+      });
+    this.session = new Session({
+      cloud: cloudName,
+      store: options.store,
+      username: credentials.username,
+      password: credentials.password,
+      cooldownS: options.cloud.authCooldownS,
+      logger: this.logger,
+      login: (loginOptions, previous) => this.doLogin(loginOptions, previous),
+      refresh: (tokens) => this.doRefresh(tokens),
+    });
+    this.session.on('status', (...args) => this.emit('status', ...args));
+    this.#retry = {
+      deadlineMs: options.cloud.retryDeadlineS * 1000,
+      baseMs: 250,
+      maxMs: 5000,
+      onRetry: (error, attempt, delayMs) =>
+        this.logger.debug({ attempt, delayMs, err: error instanceof Error ? error.message : String(error) }, 'retrying cloud call'),
+      ...options.retry,
+    };
+  }
+
+  get status(): ClientStatus {
+    return this.session.status;
+  }
+
+  /** Logs in now (CLI `login`): ignores the cool-down, runs the MFA flow when asked to. */
+  async login(options: LoginOptions = {}): Promise<void> {
+    await withRetry(() => this.session.login(options), this.#retry);
+  }
+
+  async close(): Promise<void> {
+    await this.http.close();
+  }
+
+  /** Cloud-specific login; throws CloudError with the right kind on refusal. */
+  protected abstract doLogin(options: LoginOptions, previous: CloudTokens | undefined): Promise<IssuedTokens>;
+  protected abstract doRefresh(tokens: CloudTokens): Promise<IssuedTokens>;
+
+  /** An authenticated call: transient errors retried, expiry handled once. */
+  protected call<T>(fn: (tokens: CloudTokens) => Promise<T>): Promise<T> {
+    return withRetry(() => this.session.withToken(fn), this.#retry);
+  }
+}

@@ -1,0 +1,158 @@
+/**
+ * MQTT -> command -> cloud. A `set` is parsed and checked against the
+ * node's capabilities (invalid ones never reach the cloud), published
+ * optimistically, queued (rate-limited, coalesced per node), carried out,
+ * then confirmed by a read shortly after. A failure restores the real state
+ * and says why on the event topic.
+ */
+import { isCloudError } from '../clouds/common/errors.js';
+import { parseSetPayload } from './parse.js';
+import type { CloudQueue } from './queue.js';
+import { optimisticState, resolveToggle } from './translate.js';
+import type { CommandOutcome, DesiredState, ResolvedDesired } from './types.js';
+import type { CloudName, DeviceNode, NodeState } from '../model/node.js';
+import type { Logger } from '../logger.js';
+import type { NodeStore } from '../runtime/node-store.js';
+import type { Poller } from '../runtime/poller.js';
+import type { Publisher } from '../runtime/publisher.js';
+import type { CloudSource } from '../runtime/sources.js';
+
+/** Longest text of a rejected payload echoed into an event. */
+const ECHO_LIMIT = 200;
+
+export interface CommandDeps {
+  store: NodeStore;
+  publisher: Publisher;
+  poller: Poller;
+  sources: Map<CloudName, CloudSource>;
+  queues: Map<CloudName, CloudQueue>;
+  resolve: (segment: string) => string | undefined;
+  confirmDelayMs: number;
+  logger: Logger;
+}
+
+export class CommandHandler {
+  readonly #confirmTimers = new Map<string, NodeJS.Timeout>();
+  /** The last state read from the cloud before optimistic updates, per node. */
+  readonly #confirmed = new Map<string, NodeState>();
+  #inFlight = 0;
+
+  constructor(private readonly deps: CommandDeps) {}
+
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
+  async set(target: string, attribute: string | undefined, payload: Buffer): Promise<void> {
+    const node = this.#node(target);
+    if (!node) return this.reject(target, `unknown device "${clip(target)}"`, payload);
+    const parsed = parseSetPayload(payload, attribute, node);
+    if (!parsed.ok) return this.reject(target, parsed.reason, payload);
+    const desired = resolveToggle(parsed.desired, node.state);
+    if (Object.keys(desired).length === 0) return;
+    await this.#run(node, desired);
+  }
+
+  async get(target: string): Promise<void> {
+    const node = this.#node(target);
+    if (!node) return this.reject(target, `unknown device "${clip(target)}"`, Buffer.alloc(0));
+    await this.deps.poller.readNodes([node.id]);
+    const fresh = this.deps.store.get(node.id);
+    if (fresh) await this.deps.publisher.publishNode(fresh, true);
+  }
+
+  async reject(target: string, reason: string, payload: Buffer): Promise<void> {
+    this.deps.logger.warn({ target: clip(target), reason }, 'command rejected');
+    await this.deps.publisher.event('command_rejected', {
+      target: clip(target),
+      reason,
+      payload: clip(payload.toString('utf8')),
+    });
+  }
+
+  async #run(node: DeviceNode, desired: ResolvedDesired): Promise<void> {
+    const { store, publisher, sources, queues } = this.deps;
+    const source = sources.get(node.cloud);
+    const queue = queues.get(node.cloud);
+    if (!source || !queue) return this.reject(node.id, `the ${node.cloud} cloud is not enabled`, Buffer.alloc(0));
+
+    if (!this.#confirmed.has(node.id)) this.#confirmed.set(node.id, { ...node.state });
+    const optimistic = store.patchState(node.id, optimisticState(node, desired));
+    // Not awaited before queueing: the cloud request need not wait for the broker's PUBACK.
+    const published = optimistic ? publisher.publishNode(optimistic) : Promise.resolve();
+
+    this.#inFlight += 1;
+    let outcome: CommandOutcome;
+    try {
+      const execute = (merged: DesiredState) => source.execute([store.get(node.id) ?? node], merged as ResolvedDesired);
+      const nodesOf = (keys: string[]) => keys.map((key) => store.get(key)).filter((n): n is DeviceNode => n !== undefined);
+      const batch =
+        source.batchesOutlets && node.parentId
+          ? { group: node.parentId, executeMany: (keys: string[], merged: DesiredState) => source.execute(nodesOf(keys), merged as ResolvedDesired) }
+          : {};
+      outcome = await queue.command(node.id, desired, execute, batch);
+    } finally {
+      this.#inFlight -= 1;
+    }
+    await published;
+    if (outcome.status === 'done') {
+      this.#scheduleConfirm(node.id);
+      return;
+    }
+    const reason = outcome.status === 'expired' ? 'expired: not carried out within commands.ttlS' : describe(outcome.error);
+    this.deps.logger.warn({ node: node.id, reason }, 'command failed');
+    const real = this.#confirmed.get(node.id);
+    this.#confirmed.delete(node.id);
+    if (real) store.restoreState(node.id, real);
+    const restored = store.get(node.id);
+    if (restored) await publisher.publishNode(restored);
+    await publisher.event('command_failed', {
+      device: publisher.nameOf(node),
+      id: node.id,
+      desired,
+      reason,
+    });
+    this.#scheduleConfirm(node.id);
+  }
+
+  /** One read per node shortly after its last command settles. */
+  #scheduleConfirm(nodeId: string): void {
+    const previous = this.#confirmTimers.get(nodeId);
+    if (previous) clearTimeout(previous);
+    const timer = setTimeout(() => {
+      this.#confirmTimers.delete(nodeId);
+      this.#confirmed.delete(nodeId);
+      this.deps.poller.readNodes([nodeId]).catch((error: unknown) => {
+        this.deps.logger.debug({ err: error, node: nodeId }, 'confirmation read failed');
+      });
+    }, this.deps.confirmDelayMs);
+    timer.unref();
+    this.#confirmTimers.set(nodeId, timer);
+  }
+
+  /** Resolves once every command has settled and said so (or after timeoutMs). */
+  async idle(timeoutMs: number): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    while (this.#inFlight > 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+
+  stop(): void {
+    for (const timer of this.#confirmTimers.values()) clearTimeout(timer);
+    this.#confirmTimers.clear();
+  }
+
+  #node(target: string): DeviceNode | undefined {
+    const id = this.deps.resolve(target);
+    return id === undefined ? undefined : this.deps.store.get(id);
+  }
+}
+
+function describe(error: unknown): string {
+  if (isCloudError(error)) return `${error.kind}: ${error.message}`;
+  return error instanceof Error ? error.message : String(error);
+}
+
+function clip(text: string): string {
+  const printable = text.replace(/[\u0000-\u001f\u007f]/g, '?');
+  return printable.length > ECHO_LIMIT ? `${printable.slice(0, ECHO_LIMIT)}…` : printable;
+}

@@ -1,0 +1,48 @@
+/** Small pure helpers shared by the Kasa and Tapo mappings. */
+import type { Capabilities, NodeState } from './node.js';
+
+export function round(value: number, decimals: number): number {
+  const factor = 10 ** decimals;
+  return Math.round(value * factor) / factor;
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export function finiteNumber(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
+export function nonEmptyString(value: unknown): string | undefined {
+  return typeof value === 'string' && value.trim() !== '' ? value : undefined;
+}
+
+/** "HS300(US)" -> "HS300"; "L530E(EU)" -> "L530E". */
+export function stripRegion(model: string): string {
+  return model.replace(/\s*\(.*\)\s*$/, '').trim();
+}
+
+/**
+ * "5C-E9-31-00-00-00", "788CB5000000", "50:c7:bf:00:00:00" -> "5c:e9:31:00:00:00".
+ * Scrubbed or all-zero addresses are no identity (Home Assistant would merge
+ * every device carrying one), so they give undefined.
+ */
+export function normaliseMac(raw: unknown): string | undefined {
+  if (typeof raw !== 'string') return undefined;
+  const hex = raw.replace(/[^0-9a-fA-F]/g, '').toLowerCase();
+  if (hex.length !== 12 || raw.replace(/[-:.\s]/g, '').length !== 12) return undefined;
+  if (/^0+$/.test(hex)) return undefined;
+  return hex.match(/../g)?.join(':');
+}
+
+/**
+ * The colour mode Home Assistant must see: one of the modes the discovery
+ * advertised, else HA logs "invalid color mode" and drops the state.
+ */
+export function colorModeFor(caps: Capabilities, colorTempK: number | undefined): NodeState['color_mode'] {
+  if (caps.colorTemp && colorTempK !== undefined && colorTempK > 0) return 'color_temp';
+  if (caps.color) return 'hs';
+  if (caps.colorTemp) return 'color_temp';
+  return caps.brightness ? 'brightness' : 'onoff';
+}

@@ -1,0 +1,315 @@
+/**
+ * Wires the pieces: clouds -> sources -> node store -> publisher -> MQTT,
+ * and MQTT -> command handler -> queue -> cloud. Each concern lives in its
+ * own module under src/runtime/; this file only connects them.
+ */
+import { cloudActive, type AppConfig } from '../config/load.js';
+import { KasaClient } from '../clouds/kasa/client.js';
+import { TapoClient } from '../clouds/tapo/client.js';
+import { TokenStore } from '../clouds/common/token-store.js';
+import { CloudQueue } from '../commands/queue.js';
+import type { CloudError } from '../clouds/common/errors.js';
+import type { CloudName } from '../model/node.js';
+import { bridgeDiscovery } from '../homeassistant/discovery.js';
+import { isLoginRefusal, loginRefusalHint } from '../cli/hints.js';
+import type { Logger } from '../logger.js';
+import { startEmbeddedBroker, type EmbeddedBroker } from '../mqtt/broker.js';
+import { MqttConnection } from '../mqtt/client.js';
+import { TopicNameRegistry, bridgeTopic, parseInbound, subscriptions } from '../mqtt/topics.js';
+import { CommandHandler } from '../commands/handler.js';
+import { KasaSource } from '../clouds/kasa/source.js';
+import { NodeStore } from './node-store.js';
+import { NodeSync } from './node-sync.js';
+import { Poller } from './poller.js';
+import { Publisher } from './publisher.js';
+import { BridgeRequests } from './requests.js';
+import type { CloudSource, CloudStatus } from './sources.js';
+import { TapoSource } from '../clouds/tapo/source.js';
+import { VERSION } from '../version.js';
+
+const OFFLINE = JSON.stringify({ state: 'offline' });
+const ONLINE = JSON.stringify({ state: 'online' });
+const SHUTDOWN_BUDGET_MS = 8_000;
+
+export class Bridge {
+  readonly store = new NodeStore();
+  readonly sources = new Map<CloudName, CloudSource>();
+  readonly queues = new Map<CloudName, CloudQueue>();
+  readonly names: TopicNameRegistry;
+  readonly requests = new BridgeRequests();
+  readonly tokens: TokenStore;
+  /** Per cloud, what the user must fix while its login is refused (cleared when it works again). */
+  readonly cloudProblems = new Map<CloudName, string>();
+  broker: EmbeddedBroker | undefined;
+  #mqtt: MqttConnection | undefined;
+  #publisher: Publisher | undefined;
+  #poller: Poller | undefined;
+  #sync: NodeSync | undefined;
+  #commands: CommandHandler | undefined;
+  #haTimer: NodeJS.Timeout | undefined;
+  #stopping = false;
+  /** device_added/removed are news only after the first full read. */
+  #started = false;
+
+  constructor(
+    readonly config: AppConfig,
+    private readonly logger: Logger,
+  ) {
+    this.tokens = new TokenStore(config.stateDir);
+    this.names = new TopicNameRegistry(config.devices);
+  }
+
+  get id(): string {
+    return `tplink_cloud_mqtt_${this.tokens.terminalUUID.slice(0, 8)}`;
+  }
+
+  get publisher(): Publisher {
+    if (!this.#publisher) throw new Error('bridge not started');
+    return this.#publisher;
+  }
+
+  get poller(): Poller {
+    if (!this.#poller) throw new Error('bridge not started');
+    return this.#poller;
+  }
+
+  get mqtt(): MqttConnection {
+    if (!this.#mqtt) throw new Error('bridge not started');
+    return this.#mqtt;
+  }
+
+  #starting: Promise<void> | undefined;
+
+  /** Connects, reads every cloud once and publishes; stop() may interrupt it. */
+  async start(): Promise<void> {
+    this.#starting = this.#start();
+    return this.#starting;
+  }
+
+  async #start(): Promise<void> {
+    const { config, logger } = this;
+    let url = config.mqtt.url;
+    if (url === '') {
+      this.broker = await startEmbeddedBroker({ ...config.embeddedBroker, ...credentials(config), logger });
+      url = this.broker.url;
+    }
+    const base = config.mqtt.baseTopic;
+    this.#mqtt = await MqttConnection.connect({
+      url,
+      clientId: config.mqtt.clientId || `tplink-cloud-mqtt-${this.tokens.terminalUUID.slice(0, 8)}`,
+      ...credentials(config),
+      ...tlsFiles(config),
+      rejectUnauthorized: config.mqtt.rejectUnauthorized,
+      keepaliveS: config.mqtt.keepaliveS,
+      startupTimeoutMs: config.mqtt.startupTimeoutS * 1000,
+      will: { topic: bridgeTopic(base, 'state'), payload: OFFLINE, retain: true, qos: 1 },
+      logger,
+    });
+    if (this.#stopping) return;
+    this.#publisher = new Publisher(this.#mqtt, this.names, config, this.id, logger);
+    this.#createSources();
+    this.#sync = new NodeSync(this.store, this.names, this.#publisher, () => this.#started, () => this.#publishInfo());
+    this.#poller = new Poller([...this.sources.values()], this.store, this.#sync, config.poll, logger);
+    this.#commands = new CommandHandler({
+      store: this.store,
+      publisher: this.#publisher,
+      poller: this.#poller,
+      sources: this.sources,
+      queues: this.queues,
+      resolve: (segment) => this.names.resolve(segment),
+      confirmDelayMs: config.commands.confirmDelayS * 1000,
+      logger,
+    });
+    this.#registerRequests();
+
+    this.#mqtt.on('message', (topic, payload, retained) => {
+      // A retained set/request is an old command replayed on subscribe: never act on it.
+      if (retained) return;
+      this.#onMessage(topic, payload).catch((error: unknown) => logger.error({ err: error, topic }, 'message handling failed'));
+    });
+    this.#mqtt.on('connect', (info) => {
+      if (info.reconnect) void this.republish('reconnect');
+    });
+    await this.#mqtt.subscribe(subscriptions(base, this.#haStatusTopic()));
+    await this.#publisher.bridge('state', JSON.parse(ONLINE));
+    await this.#publishBridgeDevice();
+    if (this.#stopping) return;
+    await this.#poller.start();
+    this.#started = true;
+    await this.#publishInfo();
+    logger.info({ nodes: this.store.size, clouds: [...this.sources.keys()] }, 'bridge started');
+  }
+
+  #createSources(): void {
+    const { config, logger } = this;
+    const common = { cloud: config.cloud, store: this.tokens, logger };
+    if (cloudActive(config, 'kasa')) {
+      const queue = this.#queue('kasa', config.rateLimit.kasaPerSecond);
+      this.sources.set('kasa', new KasaSource(new KasaClient({ ...common, config: config.kasa }), queue, logger));
+    }
+    if (cloudActive(config, 'tapo')) {
+      const queue = this.#queue('tapo', config.rateLimit.tapoPerSecond);
+      this.sources.set('tapo', new TapoSource(new TapoClient({ ...common, config: config.tapo }), queue, logger));
+    }
+    if (this.sources.size === 0) logger.warn('no cloud configured: set kasa.username and/or tapo.username');
+    for (const source of this.sources.values()) {
+      source.onStatus((status, error) => void this.#onCloudStatus(source.cloud, status, error));
+    }
+  }
+
+  #queue(cloud: CloudName, perSecond: number): CloudQueue {
+    const queue = new CloudQueue({
+      perSecond,
+      ttlMs: this.config.commands.ttlS * 1000,
+      minIntervalMs: this.config.commands.minIntervalS * 1000,
+      logger: this.logger,
+    });
+    this.queues.set(cloud, queue);
+    return queue;
+  }
+
+  async #onMessage(topic: string, payload: Buffer): Promise<void> {
+    const inbound = parseInbound(topic, this.config.mqtt.baseTopic, this.#haStatusTopic());
+    if (!inbound || this.#stopping || !this.#commands) {
+      if (!inbound && topic.startsWith(`${this.config.mqtt.baseTopic}/`)) this.logger.debug({ topic }, 'ignored topic');
+      return;
+    }
+    switch (inbound.type) {
+      case 'set':
+        return this.#commands.set(inbound.target, inbound.attribute, payload);
+      case 'get':
+        return this.#commands.get(inbound.target);
+      case 'bridge_request':
+        return this.publisher.response(inbound.key, await this.requests.handle(inbound.key, payload));
+      case 'ha_status':
+        if (payload.toString('utf8').trim() === 'online') this.#scheduleHaRepublish();
+        return;
+    }
+  }
+
+  #haStatusTopic(): string | undefined {
+    return this.config.homeassistant.enabled ? this.config.homeassistant.statusTopic : undefined;
+  }
+
+  #scheduleHaRepublish(): void {
+    if (this.#haTimer) clearTimeout(this.#haTimer);
+    this.#haTimer = setTimeout(() => void this.republish('homeassistant birth'), this.config.homeassistant.republishDelayS * 1000);
+    this.#haTimer.unref();
+  }
+
+  /** Discovery, state and availability of everything, whether changed or not. */
+  async republish(reason: string): Promise<void> {
+    this.logger.info({ reason }, 'republishing discovery and state');
+    await this.publisher.bridge('state', JSON.parse(ONLINE));
+    await this.#publishBridgeDevice();
+    await this.publisher.publishDiscovery(this.store.all(), true);
+    await Promise.all(this.store.all().map((node) => this.publisher.publishNode(node, true)));
+    // Retained too: a broker that lost its retained messages must get the device list back.
+    await this.#sync?.publishDevices();
+    await this.#publishInfo();
+  }
+
+
+  async #publishBridgeDevice(): Promise<void> {
+    if (!this.config.homeassistant.enabled) return;
+    for (const message of bridgeDiscovery(this.publisher.discoveryOptions())) {
+      await this.mqtt.publish(message.topic, JSON.stringify(message.payload), { retain: true, qos: 1 });
+    }
+  }
+
+  async #onCloudStatus(cloud: CloudName, status: CloudStatus, error?: CloudError): Promise<void> {
+    if (status === 'ok') this.cloudProblems.delete(cloud);
+    if (isLoginRefusal(status)) {
+      const hint = loginRefusalHint(cloud, status, error);
+      this.cloudProblems.set(cloud, hint);
+      this.logger.error({ cloud, status }, `${hint} Its devices are unavailable until then.`);
+      for (const node of this.store.ofCloud(cloud)) this.store.setOnline(node.id, false);
+      await Promise.all(this.store.ofCloud(cloud).map((node) => this.publisher.publishNode(node)));
+      await this.publisher.event('cloud_auth_failed', { cloud, reason: status });
+    }
+    await this.#publishInfo();
+  }
+
+  info(): Record<string, unknown> {
+    const clouds: Record<string, unknown> = {};
+    for (const cloud of ['kasa', 'tapo'] as const) {
+      const source = this.sources.get(cloud);
+      clouds[cloud] = source
+        ? { enabled: true, status: source.status(), devices: this.store.ofCloud(cloud).length, problem: this.cloudProblems.get(cloud) ?? null }
+        : { enabled: false, status: 'disabled', devices: 0 };
+    }
+    return {
+      version: VERSION,
+      clouds,
+      mqtt: { base_topic: this.config.mqtt.baseTopic, embedded_broker: this.broker !== undefined },
+      homeassistant: { enabled: this.config.homeassistant.enabled, prefix: this.config.homeassistant.prefix, discovery: this.config.homeassistant.discovery },
+      poll: this.config.poll,
+      device_count: this.store.size,
+      last_poll_duration_s: this.#poller?.lastPollDurationS ?? null,
+      last_poll_at: this.#poller?.lastPollAt?.toISOString() ?? null,
+    };
+  }
+
+  async #publishInfo(): Promise<void> {
+    await this.publisher.bridge('info', this.info());
+  }
+
+  #registerRequests(): void {
+    this.requests
+      .on('refresh', async () => {
+        await this.poller.refreshAll();
+        return { device_count: this.store.size };
+      })
+      .on('health_check', async () => {
+        const clouds = Object.fromEntries([...this.sources].map(([cloud, source]) => [cloud, source.status()]));
+        // unknown / logging_in: not decided yet (start-up, a renewal); only a refusal needs the user.
+        const healthy = this.mqtt.connected && Object.values(clouds).every((status) => !isLoginRefusal(status));
+        return {
+          healthy,
+          mqtt: this.mqtt.connected,
+          clouds,
+          problems: Object.fromEntries(this.cloudProblems),
+          device_count: this.store.size,
+          last_poll_at: this.#poller?.lastPollAt?.toISOString() ?? null,
+        };
+      })
+      .on('info', async () => this.info());
+  }
+
+  /**
+   * Graceful stop: no new polls, queued commands carried out or reported
+   * failed, `offline` published, connections and the embedded broker closed.
+   */
+  async stop(): Promise<void> {
+    if (this.#stopping) return;
+    this.#stopping = true;
+    if (this.#haTimer) clearTimeout(this.#haTimer);
+    this.#poller?.stop();
+    this.#commands?.stop();
+    await Promise.all([...this.queues.values()].map((queue) => queue.drain(SHUTDOWN_BUDGET_MS)));
+    // A stop during start-up: let start() reach a settled point (its reads were just cancelled).
+    await this.#starting?.catch(() => undefined);
+    this.#poller?.stop();
+    // Let each settled command publish its outcome (command_failed) before going offline.
+    await this.#commands?.idle(1_000);
+    if (this.#mqtt?.connected) {
+      await this.publisher.bridge('state', JSON.parse(OFFLINE)).catch(() => undefined);
+    }
+    await this.#mqtt?.end();
+    await Promise.all([...this.sources.values()].map((source) => source.close()));
+    await this.broker?.close();
+    this.logger.info('bridge stopped');
+  }
+}
+
+function credentials(config: AppConfig): { username?: string; password?: string } {
+  return config.mqtt.username ? { username: config.mqtt.username, password: config.mqtt.password } : {};
+}
+
+function tlsFiles(config: AppConfig): { ca?: string; cert?: string; key?: string } {
+  const files: { ca?: string; cert?: string; key?: string } = {};
+  if (config.mqtt.ca) files.ca = config.mqtt.ca;
+  if (config.mqtt.cert) files.cert = config.mqtt.cert;
+  if (config.mqtt.key) files.key = config.mqtt.key;
+  return files;
+}

@@ -1,0 +1,162 @@
+/**
+ * Everything the bridge publishes goes through here: node state and
+ * availability (retained, only when changed unless forced), Home Assistant
+ * discovery, removals, bridge events and responses. It remembers what it
+ * last published so an unchanged poll costs no MQTT message.
+ */
+import type { AppConfig } from '../config/load.js';
+import type { DeviceNode } from '../model/node.js';
+import { discoveryMessages, removalMessages, type DiscoveryMessage, type DiscoveryOptions } from '../homeassistant/discovery.js';
+import { secrets, type Logger } from '../logger.js';
+import type { MqttConnection } from '../mqtt/client.js';
+import { availabilityTopic, bridgeTopic, stateTopic, type TopicNameRegistry } from '../mqtt/topics.js';
+import { VERSION } from '../version.js';
+
+export type BridgeEventType = 'command_failed' | 'command_rejected' | 'device_added' | 'device_removed' | 'cloud_auth_failed';
+
+export class Publisher {
+  readonly #lastState = new Map<string, string>();
+  readonly #lastAvailability = new Map<string, string>();
+  readonly #lastDiscovery = new Map<string, string>();
+  /** What discovery depends on, per node: recomputing it is only worth it when this changes. */
+  readonly #discoveryInputs = new Map<string, string>();
+  /** Messages published since start, by kind (benchmarks read this). */
+  readonly counts = { state: 0, availability: 0, discovery: 0, other: 0 };
+
+  constructor(
+    private readonly mqtt: MqttConnection,
+    private readonly names: TopicNameRegistry,
+    private readonly config: AppConfig,
+    private readonly bridgeId: string,
+    private readonly logger: Logger,
+  ) {}
+
+  get base(): string {
+    return this.config.mqtt.baseTopic;
+  }
+
+  nameOf(node: DeviceNode): string {
+    return this.names.nameOf(node.id) ?? node.id;
+  }
+
+  /** Publishes a node's state (and availability) if it changed since last time, or when forced. */
+  async publishNode(node: DeviceNode, force = false): Promise<void> {
+    const name = this.nameOf(node);
+    // Both decided and handed to the client before any await, so concurrent
+    // calls for one node reach the broker in call order.
+    const sends: Promise<void>[] = [];
+    const availability = JSON.stringify({ state: node.online ? 'online' : 'offline' });
+    if (force || this.#lastAvailability.get(node.id) !== availability) {
+      this.#lastAvailability.set(node.id, availability);
+      this.counts.availability += 1;
+      sends.push(this.#send(availabilityTopic(this.base, name), availability, true));
+    }
+    const state = JSON.stringify(node.state);
+    if (force || this.#lastState.get(node.id) !== state) {
+      this.#lastState.set(node.id, state);
+      this.counts.state += 1;
+      sends.push(this.#send(stateTopic(this.base, name), state, true));
+    }
+    await Promise.all(sends);
+  }
+
+  /** Publishes discovery for `nodes` whose config changed (or all when forced). */
+  async publishDiscovery(nodes: DeviceNode[], force = false): Promise<void> {
+    if (!this.config.homeassistant.enabled) return;
+    for (const node of nodes) this.#discoveryInputs.set(node.id, discoveryInputs(node, this.nameOf(node)));
+    const byTopic = discoveryMessages(nodes, this.discoveryOptions());
+    for (const message of byTopic) {
+      const payload = JSON.stringify(message.payload);
+      if (!force && this.#lastDiscovery.get(message.topic) === payload) continue;
+      this.#lastDiscovery.set(message.topic, payload);
+      this.counts.discovery += 1;
+      await this.#send(message.topic, payload, true);
+    }
+  }
+
+  /**
+   * Republishes discovery when a node's discovery inputs changed (the first
+   * sysinfo reveals an energy meter, a rename). Cheap when nothing changed.
+   */
+  async refreshDiscovery(changed: DeviceNode[], all: () => DeviceNode[]): Promise<void> {
+    let dirty = false;
+    for (const node of changed) {
+      const inputs = discoveryInputs(node, this.nameOf(node));
+      if (this.#discoveryInputs.get(node.id) !== inputs) {
+        this.#discoveryInputs.set(node.id, inputs);
+        dirty = true;
+      }
+    }
+    if (dirty) await this.publishDiscovery(all());
+  }
+
+  /** Clears a removed node: discovery configs and its retained topics. */
+  async removeNode(node: DeviceNode, name = this.nameOf(node)): Promise<void> {
+    this.#discoveryInputs.delete(node.id);
+    if (this.config.homeassistant.enabled) {
+      for (const message of removalMessages(node, this.discoveryOptions())) {
+        this.#lastDiscovery.delete(message.topic);
+        await this.#send(message.topic, '', true);
+      }
+    }
+    await this.clearTopics(node.id, name);
+  }
+
+  /** Empties a node's retained state and availability (removal, or a rename of its topic). */
+  async clearTopics(nodeId: string, name: string): Promise<void> {
+    this.#lastState.delete(nodeId);
+    this.#lastAvailability.delete(nodeId);
+    await this.#send(stateTopic(this.base, name), '', true);
+    await this.#send(availabilityTopic(this.base, name), '', true);
+  }
+
+  /** Forgets what was published so the next publish sends everything (after a reconnect). */
+  forget(): void {
+    this.#lastState.clear();
+    this.#lastAvailability.clear();
+    this.#lastDiscovery.clear();
+    this.#discoveryInputs.clear();
+  }
+
+  async event(type: BridgeEventType, data: Record<string, unknown>): Promise<void> {
+    this.counts.other += 1;
+    // Events carry error texts from the clouds: mask any secret that slipped into one.
+    await this.#send(bridgeTopic(this.base, 'event'), secrets.scrub(JSON.stringify({ type, data })), false);
+  }
+
+  async bridge(topic: 'state' | 'info' | 'devices', payload: unknown): Promise<void> {
+    this.counts.other += 1;
+    await this.#send(bridgeTopic(this.base, topic), JSON.stringify(payload), true);
+  }
+
+  async response(key: string, payload: unknown): Promise<void> {
+    this.counts.other += 1;
+    await this.#send(bridgeTopic(this.base, `response/${key}`), secrets.scrub(JSON.stringify(payload)), false);
+  }
+
+  discoveryOptions(): DiscoveryOptions {
+    return {
+      prefix: this.config.homeassistant.prefix,
+      mode: this.config.homeassistant.discovery,
+      baseTopic: this.base,
+      topicName: (node: DeviceNode) => this.nameOf(node),
+      bridgeId: this.bridgeId,
+      version: VERSION,
+    };
+  }
+
+  async #send(topic: string, payload: string, retain: boolean): Promise<void> {
+    try {
+      await this.mqtt.publish(topic, payload, { retain, qos: 1 });
+    } catch (error) {
+      // A dropped broker must not stop polling; the reconnect republishes everything.
+      this.logger.warn({ topic, err: error }, 'publish failed');
+    }
+  }
+}
+
+function discoveryInputs(node: DeviceNode, name: string): string {
+  return JSON.stringify([name, node.name, node.model, node.kind, node.parentId, node.capabilities, node.swVersion, node.hwVersion, node.mac]);
+}
+
+export type { DiscoveryMessage };

@@ -1,0 +1,80 @@
+/**
+ * What the bridge needs from a cloud, whatever the cloud. One
+ * implementation per cloud (kasa-source.ts, tapo-source.ts) turns client
+ * answers into nodes through the pure mappings in each cloud folder (devices.ts).
+ */
+import type { CloudError } from '../clouds/common/errors.js';
+import type { CloudQueue } from '../commands/queue.js';
+import type { ResolvedDesired } from '../commands/types.js';
+import type { CloudName, DeviceNode } from '../model/node.js';
+import type { Logger } from '../logger.js';
+
+export type CloudStatus = 'ok' | 'logging_in' | 'auth_failed' | 'account_locked' | 'mfa_required' | 'unknown';
+
+/** A read that failed for some nodes. */
+export interface ReadFailure {
+  nodeIds: string[];
+  error: unknown;
+  /** The cloud said the device is offline (-20571, status 0): not a bridge fault. */
+  offline: boolean;
+}
+
+export interface ReadResult {
+  nodes: DeviceNode[];
+  failures: ReadFailure[];
+}
+
+export interface CloudSource {
+  readonly cloud: CloudName;
+  /** Several outlets of one strip can share one request (Kasa child_ids). */
+  readonly batchesOutlets: boolean;
+  /** Reads the device list: every node of this cloud (devices and outlets known so far). */
+  list(): Promise<DeviceNode[]>;
+  /** Reads the state of every node (cheapest requests the API allows). */
+  readState(nodes: DeviceNode[]): Promise<ReadResult>;
+  /** Reads energy figures that are not part of the state read. */
+  readEnergy(nodes: DeviceNode[]): Promise<ReadResult>;
+  /** Carries out a command on one node (or several outlets of one strip). */
+  execute(nodes: DeviceNode[], desired: ResolvedDesired): Promise<void>;
+  status(): CloudStatus;
+  /** Called when the cloud's status changes (auth failures are published). */
+  onStatus(listener: (status: CloudStatus, error?: CloudError) => void): void;
+  close(): Promise<void>;
+}
+
+type StatusListener = (status: CloudStatus, error?: CloudError) => void;
+
+/** What a source needs of its cloud client beyond the cloud calls themselves. */
+interface StatusClient {
+  readonly status: CloudStatus;
+  on(event: 'status', listener: StatusListener): unknown;
+  close(): Promise<void>;
+}
+
+/** The plumbing both sources share: status from the client, queue for reads, closing. */
+export abstract class ClientSource<Client extends StatusClient> {
+  constructor(
+    protected readonly client: Client,
+    protected readonly queue: CloudQueue,
+    protected readonly logger: Logger,
+  ) {}
+
+  status(): CloudStatus {
+    return this.client.status;
+  }
+
+  onStatus(listener: StatusListener): void {
+    this.client.on('status', listener);
+  }
+
+  async close(): Promise<void> {
+    await this.client.close();
+  }
+}
+
+export function mergeResults(results: ReadResult[]): ReadResult {
+  return {
+    nodes: results.flatMap((result) => result.nodes),
+    failures: results.flatMap((result) => result.failures),
+  };
+}
