@@ -1,30 +1,35 @@
 /**
- * Tapo cloud client: account login on the account endpoint, Kasa-style
- * token refresh, and the app server's things / shadows / usage API.
+ * Tapo cloud client: the account (tapo/account.ts) and the app server's
+ * things / shadows / services-sync / usage API, with the headers the
+ * current app sends (tapo-cloud.md §7).
  */
 import type { AppConfig } from '../../config/load.js';
 import { CloudClientBase, type ClientOptionsBase, type LoginOptions } from '../common/client-base.js';
 import type { IssuedTokens } from '../common/session.js';
-import { CloudError, kindOfCode } from '../common/errors.js';
-import { CloudAnswerError, parseResult, unwrapEnvelope } from '../common/envelope.js';
+import { CloudError, isCloudError, kindOfCode } from '../common/errors.js';
+import { parseResult } from '../common/envelope.js';
 import type { HttpRequest } from '../common/http.js';
-import { loginResultSchema, refreshResultSchema } from '../kasa/schemas.js';
 import { joinUrl } from '../kasa/transport.js';
 import type { CloudTokens } from '../common/token-store.js';
+import { TAPO_APP_TYPE, TapoAccount } from './account.js';
 import {
   patchAnswerSchema,
+  servicesSyncAnswerSchema,
+  smartAnswerSchema,
   shadowsAnswerSchema,
   tapoErrorBodySchema,
   tapoShadowSchema,
   tapoThingSchema,
   tapoUsageSchema,
   thingsPageSchema,
+  type SmartResponse,
   type TapoShadow,
   type TapoThing,
   type TapoUsage,
 } from './schemas.js';
 
-export type { TapoShadow, TapoThing, TapoUsage } from './schemas.js';
+export type { SmartResponse, TapoShadow, TapoThing, TapoUsage } from './schemas.js';
+export { TAPO_APP_TYPE } from './account.js';
 
 export interface TapoClientOptions extends ClientOptionsBase {
   config: AppConfig['tapo'];
@@ -41,10 +46,9 @@ export interface ShadowFailure {
   message?: string;
 }
 
-export const TAPO_APP_TYPE = 'TP-Link_Tapo_Android';
-const APP_CID = 'app:TP-Link_Tapo_Android:app';
 const VERSION_CONFLICT = 11000;
-const WRONG_REGION = -20212;
+/** "method does not exist", "no route" (-1 in an NBU 404 body), HTTP 404/405 without a body. */
+const NO_SUCH_SERVICE = new Set([-20103, -1, 404, 405]);
 /** A guard against a server whose `total` never gets covered. */
 const MAX_PAGES = 1000;
 
@@ -60,10 +64,16 @@ class VersionConflict extends CloudError {
 
 export class TapoClient extends CloudClientBase {
   readonly #config: AppConfig['tapo'];
+  readonly #account: TapoAccount;
+  /** The app server discovery named (or the setting, when refused); undefined: not asked yet. */
+  #discovered: string | undefined;
+  /** `/v2/things` was refused: this cloud lists on `/v1/things`. */
+  #thingsV1 = false;
 
   constructor(options: TapoClientOptions) {
     super('tapo', options.config, options);
     this.#config = options.config;
+    this.#account = new TapoAccount({ http: this.http, config: options.config, store: this.store, logger: this.logger });
   }
 
   /** Things per shadows request (the bridge batches its queue jobs the same way). */
@@ -71,63 +81,62 @@ export class TapoClient extends CloudClientBase {
     return Math.max(1, Math.floor(this.#config.shadowBatchSize));
   }
 
-  protected async doLogin(_options: LoginOptions, _previous: CloudTokens | undefined): Promise<IssuedTokens> {
+  /** True once the account logged in with the signed V2 API. */
+  get usesV2(): boolean {
+    return this.session.tokens?.v2 === true;
+  }
+
+  protected doLogin(options: LoginOptions, previous: CloudTokens | undefined): Promise<IssuedTokens> {
+    return this.#account.login(options, previous);
+  }
+
+  protected doRefresh(tokens: CloudTokens): Promise<IssuedTokens> {
+    return this.#account.refresh(tokens);
+  }
+
+  /**
+   * The account's app server: asked once with getAppServiceUrlByCloudUserName
+   * (it does not change with a refreshed token), else `tapo.appServerUrl`.
+   */
+  async #appServer(tokens: CloudTokens): Promise<string> {
+    if (this.#discovered) return this.#discovered;
+    let url = this.#config.appServerUrl;
     try {
-      return await this.#login(this.#config.accountUrl);
+      url = (await this.#account.discoverAppServer(tokens)) ?? url;
     } catch (error) {
-      // Wrong region: the answer names the right server; one retry there.
-      const host = error instanceof CloudAnswerError && error.code === WRONG_REGION ? error.details.appServerUrl : undefined;
-      if (!host) throw error;
-      return this.#login(joinUrl(host, '/api/v1/account'));
+      // Expired tokens and network trouble go the usual way; a refusal means "use the setting".
+      if (!isCloudError(error) || error.kind === 'token_expired' || error.retryable || error.needsUser) throw error;
+      this.logger.info({ code: error.code }, 'tapo: app-server discovery refused, using tapo.appServerUrl');
     }
+    this.#discovered = url;
+    return url;
   }
 
-  async #login(accountUrl: string): Promise<IssuedTokens> {
-    const answer = await this.http.request({
-      method: 'POST',
-      url: accountUrl,
-      json: {
-        method: 'login',
-        params: {
-          appType: TAPO_APP_TYPE,
-          cloudUserName: this.#config.username,
-          cloudPassword: this.#config.password,
-          platform: '',
-          refreshTokenNeeded: true,
-          terminalUUID: this.store.terminalUUID,
-        },
-      },
-    });
-    const result = parseResult('tapo', loginResultSchema, unwrapEnvelope('tapo', answer, 'login'), 'login');
-    return { token: result.token, refreshToken: result.refreshToken };
-  }
-
-  /** The account endpoint does not refresh; the Kasa-style global host does. */
-  protected async doRefresh(tokens: CloudTokens): Promise<IssuedTokens> {
-    if (!tokens.refreshToken) throw new CloudError('tapo', 'token_expired', 'tapo: no refresh token');
-    const answer = await this.http.request({
-      method: 'POST',
-      url: joinUrl(this.#config.refreshUrl, '/'),
-      json: {
-        method: 'refreshToken',
-        params: { appType: TAPO_APP_TYPE, refreshToken: tokens.refreshToken, terminalUUID: this.store.terminalUUID },
-      },
-    });
-    const result = parseResult('tapo', refreshResultSchema, unwrapEnvelope('tapo', answer, 'refreshToken'), 'refreshToken');
-    return { token: result.token, refreshToken: result.refreshToken ?? tokens.refreshToken };
-  }
-
-  /** Every thing of the account, walking all pages. */
+  /** Every thing of the account: `/v2/things`, or `/v1/things` where that is refused. */
   async listThings(): Promise<TapoThing[]> {
+    if (!this.#thingsV1) {
+      try {
+        return await this.#walkThings('/v2/things');
+      } catch (error) {
+        if (!isNoSuchService(error)) throw error;
+        this.logger.info({ code: error.code }, 'tapo: /v2/things refused, listing on /v1/things');
+        this.#thingsV1 = true;
+      }
+    }
+    return this.#walkThings('/v1/things');
+  }
+
+  /** All pages of a thing list; a thing's own app server (V2 field first) is kept as `appServerUrl`. */
+  async #walkThings(path: string): Promise<TapoThing[]> {
     const things: TapoThing[] = [];
     const pageSize = this.#config.pageSize;
     for (let page = 0; page < MAX_PAGES; page++) {
-      const body = await this.#app({ method: 'GET', path: '/v1/things', query: { page: String(page), pageSize: String(pageSize) } });
+      const body = await this.#app({ method: 'GET', path, query: { page: String(page), pageSize: String(pageSize) } });
       const answer = parseResult('tapo', thingsPageSchema, body, 'things');
       for (const raw of answer.data) {
         const thing = tapoThingSchema.safeParse(raw);
-        if (thing.success) things.push(thing.data);
-        else this.logger.warn({ issue: thing.error.issues[0]?.message }, 'skipping a thing that does not parse');
+        if (!thing.success) this.logger.warn({ issue: thing.error.issues[0]?.message }, 'skipping a thing that does not parse');
+        else things.push({ ...thing.data, appServerUrl: thing.data.appServerUrlV2 || thing.data.appServerUrl });
       }
       const covered = (page + 1) * pageSize;
       const done = answer.total !== undefined ? covered >= answer.total : answer.data.length < pageSize;
@@ -192,7 +201,38 @@ export class TapoClient extends CloudClientBase {
     }
   }
 
-  /** Energy figures (not part of the shadow). */
+  /**
+   * The device's own protocol through services-sync: one `multipleRequest`
+   * of read methods, answered per method (`error_code` 0 or the device's own
+   * code). The cloud may answer `responseData` as an object or a JSON string.
+   */
+  async servicesSync(thing: TapoThingAddress, methods: readonly string[]): Promise<SmartResponse[]> {
+    const body = await this.#app({
+      method: 'POST',
+      host: thing.appServerUrl,
+      path: `/v1/things/${encodeURIComponent(thing.thingName)}/services-sync`,
+      json: {
+        serviceId: 'passthrough',
+        inputParams: { requestData: { method: 'multipleRequest', params: { requests: methods.map((method) => ({ method })) } } },
+      },
+    });
+    const { responseData } = parseResult('tapo', servicesSyncAnswerSchema, body, 'services-sync').outputParams;
+    let data: unknown = responseData;
+    if (typeof responseData === 'string') {
+      try {
+        data = JSON.parse(responseData);
+      } catch {
+        throw new CloudError('tapo', 'protocol', 'tapo: services-sync: responseData is not JSON');
+      }
+    }
+    const answer = parseResult('tapo', smartAnswerSchema, data, 'services-sync');
+    if (answer.error_code !== 0) {
+      throw new CloudError('tapo', 'protocol', `tapo: services-sync refused by ${thing.thingName} (${answer.error_code})`, { code: answer.error_code });
+    }
+    return answer.result?.responses ?? [];
+  }
+
+  /** Energy figures from the app's usage endpoint (the fallback where services-sync is refused). */
   async getUsage(thing: TapoThingAddress): Promise<TapoUsage> {
     const body = await this.#app({ method: 'GET', host: thing.appServerUrl, path: `/v1/things/${encodeURIComponent(thing.thingName)}/usage` });
     return parseResult('tapo', tapoUsageSchema, body, 'usage');
@@ -219,19 +259,44 @@ export class TapoClient extends CloudClientBase {
     return { version: parseResult('tapo', patchAnswerSchema, body, 'shadows.patch').version };
   }
 
-  /** An authenticated app-server call; returns the JSON body of a 2xx answer. */
+  /** An authenticated app-server call with the app's headers; returns the JSON body of a 2xx answer. */
   #app(req: { method: HttpRequest['method']; host?: string | undefined; path: string; query?: HttpRequest['query']; json?: unknown }): Promise<unknown> {
     return this.call(async (tokens) => {
+      const host = req.host || (await this.#appServer(tokens));
       const answer = await this.http.request({
         method: req.method,
-        url: joinUrl(req.host || this.#config.appServerUrl, req.path),
-        headers: { authorization: `ut|${tokens.token}`, 'app-cid': APP_CID },
+        url: joinUrl(host, req.path),
+        headers: this.#headers(tokens),
         ...(req.query ? { query: req.query } : {}),
         ...(req.json === undefined ? {} : { json: req.json }),
       });
       return checkAppAnswer(answer.status, answer.body, `${req.method} ${req.path}`);
     });
   }
+
+  /** NBU headers (tapo-cloud.md §7): app-cid names the terminal the token was issued to. */
+  #headers(tokens: CloudTokens): Record<string, string> {
+    const terminal = this.store.terminalUUID;
+    return {
+      authorization: `ut|${tokens.token}`,
+      'app-cid': `app:${TAPO_APP_TYPE}:${terminal}`,
+      'x-app-name': TAPO_APP_TYPE,
+      'x-app-version': this.#config.nbuAppVersion,
+      'x-term-id': terminal,
+      'x-ospf': 'Android 12',
+      'x-net-type': 'wifi',
+      'x-locale': 'en_US',
+      'x-strict': '0',
+    };
+  }
+}
+
+/**
+ * The app server does not offer this call here (unknown route or method):
+ * worth the older call instead. A missing thing or a broken answer is not.
+ */
+export function isNoSuchService(error: unknown): error is CloudError {
+  return isCloudError(error) && error.code !== undefined && NO_SUCH_SERVICE.has(error.code);
 }
 
 function checkAppAnswer(status: number, body: unknown, what: string): unknown {
