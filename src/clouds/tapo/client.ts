@@ -62,6 +62,14 @@ class VersionConflict extends CloudError {
   }
 }
 
+interface AppRequest {
+  method: HttpRequest['method'];
+  host?: string | undefined;
+  path: string;
+  query?: HttpRequest['query'];
+  json?: unknown;
+}
+
 export class TapoClient extends CloudClientBase {
   readonly #config: AppConfig['tapo'];
   readonly #account: TapoAccount;
@@ -259,8 +267,24 @@ export class TapoClient extends CloudClientBase {
     return { version: parseResult('tapo', patchAnswerSchema, body, 'shadows.patch').version };
   }
 
-  /** An authenticated app-server call with the app's headers; returns the JSON body of a 2xx answer. */
-  #app(req: { method: HttpRequest['method']; host?: string | undefined; path: string; query?: HttpRequest['query']; json?: unknown }): Promise<unknown> {
+  /**
+   * An authenticated app-server call with the app's headers; returns the
+   * JSON body of a 2xx answer. A bare 403 means app-cid names another
+   * terminal than the token's (a state file from another installation):
+   * one fresh login binds a token to this terminal.
+   */
+  async #app(req: AppRequest): Promise<unknown> {
+    try {
+      return await this.#appOnce(req);
+    } catch (error) {
+      if (!isCloudError(error) || error.code !== 403) throw error;
+      this.logger.warn('tapo: the app server refused app-cid for this token (403); logging in again');
+      this.session.forget();
+      return this.#appOnce(req);
+    }
+  }
+
+  #appOnce(req: AppRequest): Promise<unknown> {
     return this.call(async (tokens) => {
       const host = req.host || (await this.#appServer(tokens));
       const answer = await this.http.request({
