@@ -45,8 +45,9 @@ export function authenticate(
   return { ok: true, result: ctx.accounts.loginResult(withRefresh, login.terminalUUID ?? '') };
 }
 
-/** A refusal with the attempt counters and lock time the cloud reports in `result`. */
-function failureReply(failure: AuthFailure): Reply {
+/** A refusal; the Tapo account hosts add the attempt counters and lock time in `result` (tapo-cloud.md §1). */
+function failureReply(failure: AuthFailure, counters = false): Reply {
+  if (!counters) return kasaError(failure.code, failure.msg);
   const result: Json = {};
   for (const key of ['failedAttempts', 'remainAttempts', 'lockedMinutes'] as const) {
     if (failure[key] !== undefined) result[key] = failure[key];
@@ -54,9 +55,9 @@ function failureReply(failure: AuthFailure): Reply {
   return kasaError(failure.code, failure.msg, Object.keys(result).length > 0 ? result : undefined);
 }
 
-function loginReply(outcome: LoginOutcome): Reply {
+function loginReply(outcome: LoginOutcome, counters = false): Reply {
   if (outcome.ok) return kasaOk(outcome.result);
-  if ('failure' in outcome) return failureReply(outcome.failure);
+  if ('failure' in outcome) return failureReply(outcome.failure, counters);
   if ('tooOld' in outcome) return kasaError(-23003, 'App version is too old');
   return kasaError(-20677, 'Two-factor authentication required', {
     MFAProcessId: outcome.mfaProcessId,
@@ -116,7 +117,7 @@ export function v2AccountCall(ctx: SimContext, name: string, body: Json, homeUrl
     case 'login': {
       const parsed = LoginParams.safeParse(body);
       if (!parsed.success) return MISSING_PARAMS;
-      return loginReply(authenticate(ctx, mode, parsed.data, true));
+      return loginReply(authenticate(ctx, mode, parsed.data, true), mode === 'tapo-v2');
     }
     case 'refreshToken':
       return refreshReply(ctx, body, true);
