@@ -325,7 +325,7 @@ export const schema: Schema<AppConfig> = {
       arg: 'poll-list-interval-s',
     },
     energyIntervalS: {
-      doc: 'Seconds between energy reads (HS300 outlets, Tapo usage).',
+      doc: 'Seconds between energy reads (HS300 outlets, Tapo services-sync).',
       format: positive,
       default: 60,
       env: 'TPCM_POLL_ENERGY_INTERVAL_S',
