@@ -15,8 +15,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { KasaClient } from '../../src/clouds/kasa/client.js';
 import { TokenStore } from '../../src/clouds/common/token-store.js';
 import { silentLogger } from '../../src/logger.js';
-import { startSimulator } from '../../src/simulator/index.js';
-import type { FaultOptions, Simulator } from '../../src/simulator/types.js';
+import { startSimulator, type FaultOptions, type Simulator } from 'tplink-cloud-sim';
 import { startHarness, testConfig, type Harness } from '../bridge/harness.js';
 import { availability, events, loginAttempts, logins, relayNodes, simDesiredOn, sleep, until } from './helpers.js';
 
