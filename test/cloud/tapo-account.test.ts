@@ -5,7 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { TapoClient } from '../../src/clouds/tapo/client.js';
-import type { Simulator, SimulatorOptions } from '../../src/simulator/types.js';
+import type { Simulator, SimulatorOptions } from 'tplink-cloud-sim';
 import { calls, loginCalls, removeDir, simulator, tapoClient, tempStateDir, TokenStore } from './helpers.js';
 
 let sim: Simulator;

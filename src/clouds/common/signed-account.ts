@@ -10,6 +10,7 @@ import { CloudError, isCloudError, type CloudName } from './errors.js';
 import { CloudAnswerError, parseResult, unwrapEnvelope } from './envelope.js';
 import type { HttpClient, HttpResponse } from './http.js';
 import { signRequest, type KeyPair } from '../../protocol/kasa-signing.js';
+import { ERROR_CODES } from '../../protocol/error-codes.js';
 import type { IssuedTokens, LoginOptions } from './session.js';
 import type { CloudTokens, TokenStore } from './token-store.js';
 import type { Logger } from '../../logger.js';
@@ -17,7 +18,7 @@ import type { Logger } from '../../logger.js';
 const MFA_PUSH = 1;
 const MFA_EMAIL = 2;
 /** checkMFACodeAndLogin with an unknown MFAProcessId. */
-const PROCESS_NOT_FOUND = -20104;
+const PROCESS_NOT_FOUND = ERROR_CODES.parameterMissing;
 
 const accountStatusSchema = z.looseObject({ appServerUrl: z.string().min(1), accountStatus: z.number().optional() });
 const loginResultSchema = z.looseObject({ token: z.string().min(1), refreshToken: z.string().optional() });

@@ -7,7 +7,8 @@
 import { z } from 'zod';
 import type { AppConfig } from '../../config/load.js';
 import { CloudError, isCloudError } from '../common/errors.js';
-import { APP_VERSION_TOO_OLD, CloudAnswerError, parseResult, unwrapEnvelope } from '../common/envelope.js';
+import { CloudAnswerError, parseResult, unwrapEnvelope } from '../common/envelope.js';
+import { ERROR_CODES } from '../../protocol/error-codes.js';
 import type { HttpClient } from '../common/http.js';
 import type { IssuedTokens, LoginOptions } from '../common/session.js';
 import { SignedAccount, postSigned } from '../common/signed-account.js';
@@ -19,19 +20,18 @@ import { joinUrl } from '../kasa/transport.js';
 
 export const TAPO_APP_TYPE = 'TP-Link_Tapo_Android';
 const WRONG_REGION = -20212;
-const SECOND_FACTOR = -20677;
 /**
  * V2 refusals that mean "this cloud has no signed V2 API for you": the
  * method does not exist (-20103), the signature or key pair is refused
  * (-10008), or there is no such endpoint (HTTP 404/405). V1 is tried then.
  */
-const USE_V1 = new Set([-20103, -10008, 404, 405]);
+const USE_V1 = new Set<number>([ERROR_CODES.methodNotFound, ERROR_CODES.signatureInvalid, 404, 405]);
 /**
  * V1 refusals that only V2 can get past: "app version too old" (-23003, how
  * TP-Link cut V1 for Kasa) and a second factor (-20677: the code can only be
  * redeemed through V2's checkMFACodeAndLogin).
  */
-const USE_V2 = new Set([APP_VERSION_TOO_OLD, SECOND_FACTOR]);
+const USE_V2 = new Set<number>([ERROR_CODES.appVersionTooOld, ERROR_CODES.mfaRequired]);
 
 const SERVICE_IDS = ['nbu.iot-app-server.app-v2', 'nbu.iot-cloud-gateway.app-v2', 'nbu.iot-security.appdevice-v2'];
 const serviceListSchema = z.looseObject({

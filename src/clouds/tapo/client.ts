@@ -10,6 +10,7 @@ import { CloudError, isCloudError, kindOfCode } from '../common/errors.js';
 import { parseResult } from '../common/envelope.js';
 import type { HttpRequest } from '../common/http.js';
 import { joinUrl } from '../kasa/transport.js';
+import { ERROR_CODES } from '../../protocol/error-codes.js';
 import type { CloudTokens } from '../common/token-store.js';
 import { TAPO_APP_TYPE, TapoAccount } from './account.js';
 import {
@@ -48,7 +49,7 @@ export interface ShadowFailure {
 
 const VERSION_CONFLICT = 11000;
 /** "method does not exist", "no route" (-1 in an NBU 404 body), HTTP 404/405 without a body. */
-const NO_SUCH_SERVICE = new Set([-20103, -1, 404, 405]);
+const NO_SUCH_SERVICE = new Set<number>([ERROR_CODES.methodNotFound, -1, 404, 405]);
 /** A guard against a server whose `total` never gets covered. */
 const MAX_PAGES = 1000;
 

@@ -5,7 +5,7 @@
  * its header checks: app-cid must name the terminal the token was issued to.
  */
 import { z } from 'zod';
-import { TAPO_KEYS, verifySignature } from '../protocol/kasa-signing.js';
+import { TAPO_KEYS, verifySignature } from 'tplink-cloud-mqtt/protocol';
 import type { AuthFailure } from './accounts.js';
 import {
   header,
