@@ -89,6 +89,7 @@ export function tapoClient(
     retry?: Partial<RetryOptions>;
     shadowBatchSize?: number;
     pageSize?: number;
+    caFile?: string;
   } = {},
 ): TapoClient {
   return new TapoClient({
@@ -101,7 +102,7 @@ export function tapoClient(
       refreshUrl: sim.urls.tapo.refreshUrl,
       appVersion: '3.13.818',
       nbuAppVersion: '3.13.818',
-      caFile: '',
+      caFile: options.caFile ?? '',
       shadowBatchSize: options.shadowBatchSize ?? 20,
       pageSize: options.pageSize ?? 100,
     },
