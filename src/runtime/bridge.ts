@@ -55,7 +55,7 @@ export class Bridge {
     readonly config: AppConfig,
     private readonly logger: Logger,
   ) {
-    this.tokens = new TokenStore(config.stateDir);
+    this.tokens = new TokenStore(config.stateDir, logger);
     this.names = new TopicNameRegistry(config.devices);
   }
 
@@ -88,6 +88,8 @@ export class Bridge {
 
   async #start(): Promise<void> {
     const { config, logger } = this;
+    // Before anything else: a bridge that cannot save its id and tokens must not look healthy.
+    this.tokens.ensureWritable();
     let url = config.mqtt.url;
     if (url === '') {
       this.broker = await startEmbeddedBroker({ ...config.embeddedBroker, ...credentials(config), logger });
