@@ -22,7 +22,7 @@ import { NodeStore } from './node-store.js';
 import { NodeSync } from './node-sync.js';
 import { Poller } from './poller.js';
 import { Publisher } from './publisher.js';
-import { BridgeRequests } from './requests.js';
+import { BridgeRequests, responseKey } from './requests.js';
 import type { CloudSource, CloudStatus } from './sources.js';
 import { TapoSource } from '../clouds/tapo/source.js';
 import { VERSION } from '../version.js';
@@ -181,8 +181,10 @@ export class Bridge {
         return this.#commands.set(inbound.target, inbound.attribute, payload);
       case 'get':
         return this.#commands.get(inbound.target);
+      case 'malformed_set':
+        return this.#commands.reject(inbound.target, inbound.reason, payload);
       case 'bridge_request':
-        return this.publisher.response(inbound.key, await this.requests.handle(inbound.key, payload));
+        return this.publisher.response(responseKey(inbound.key), await this.requests.handle(inbound.key, payload));
       case 'ha_status':
         if (payload.toString('utf8').trim() === 'online') this.#scheduleHaRepublish();
         return;
