@@ -23,6 +23,7 @@ import { NodeSync } from './node-sync.js';
 import { Poller } from './poller.js';
 import { Publisher } from './publisher.js';
 import { BridgeRequests, responseKey } from './requests.js';
+import { RefreshGate } from './refresh.js';
 import type { CloudSource, CloudStatus } from './sources.js';
 import { TapoSource } from '../clouds/tapo/source.js';
 import { VERSION } from '../version.js';
@@ -30,6 +31,8 @@ import { VERSION } from '../version.js';
 const OFFLINE = JSON.stringify({ state: 'offline' });
 const ONLINE = JSON.stringify({ state: 'online' });
 const SHUTDOWN_BUDGET_MS = 8_000;
+/** A refresh request this soon after the last one finished is answered by it. */
+const REFRESH_RECENT_MS = 10_000;
 
 export class Bridge {
   readonly store = new NodeStore();
@@ -48,6 +51,7 @@ export class Bridge {
   #commands: CommandHandler | undefined;
   #haTimer: NodeJS.Timeout | undefined;
   #stopping = false;
+  readonly #refresh: RefreshGate;
   /** device_added/removed are news only after the first full read. */
   #started = false;
 
@@ -57,6 +61,15 @@ export class Bridge {
   ) {
     this.tokens = new TokenStore(config.stateDir, logger);
     this.names = new TopicNameRegistry(config.devices);
+    this.#refresh = new RefreshGate({
+      run: async (lists) => {
+        if (lists) await this.poller.readLists();
+        await this.poller.readStates();
+        await this.poller.readEnergy();
+      },
+      recentMs: Math.min(REFRESH_RECENT_MS, config.poll.intervalS * 1000),
+      listGapMs: config.poll.listIntervalS * 1000,
+    });
   }
 
   get id(): string {
@@ -261,8 +274,8 @@ export class Bridge {
   #registerRequests(): void {
     this.requests
       .on('refresh', async () => {
-        await this.poller.refreshAll();
-        return { device_count: this.store.size };
+        const outcome = await this.#refresh.request();
+        return { device_count: this.store.size, merged: outcome.merged, lists: outcome.lists };
       })
       .on('health_check', async () => {
         const clouds = Object.fromEntries([...this.sources].map(([cloud, source]) => [cloud, source.status()]));
