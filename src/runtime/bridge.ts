@@ -235,7 +235,14 @@ export class Bridge {
   }
 
   async #onCloudStatus(cloud: CloudName, status: CloudStatus, error?: CloudError): Promise<void> {
+    this.logger.debug({ cloud, status, err: error?.message }, 'cloud status');
     if (status === 'ok') this.cloudProblems.delete(cloud);
+    if (status === 'token_refused') {
+      // Session logs one warning per back-off step; here the devices go unavailable and info says why.
+      this.cloudProblems.set(cloud, `${cloud}: the cloud refuses every new token right after issuing it; token renewals back off exponentially and resume by themselves`);
+      for (const node of this.store.ofCloud(cloud)) this.store.setOnline(node.id, false);
+      await Promise.all(this.store.ofCloud(cloud).map((node) => this.publisher.publishNode(node)));
+    }
     if (isLoginRefusal(status)) {
       const hint = loginRefusalHint(cloud, status, error);
       this.cloudProblems.set(cloud, hint);

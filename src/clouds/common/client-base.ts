@@ -63,6 +63,8 @@ export abstract class CloudClientBase extends EventEmitter<StatusEvents> {
       logger: this.logger,
       login: (loginOptions, previous) => this.doLogin(loginOptions, previous),
       refresh: (tokens) => this.doRefresh(tokens),
+      // Twice the retry deadline first (a retry loop never meets a pause shorter than itself), then doubling up to the auth cool-down.
+      renewalBackoff: { baseMs: Math.max(1, 2 * options.cloud.retryDeadlineS) * 1000, maxMs: options.cloud.authCooldownS * 1000 },
     });
     this.session.on('status', (...args) => this.emit('status', ...args));
     this.#retry = {
