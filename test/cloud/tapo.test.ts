@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { TapoClient, TapoThing } from '../../src/clouds/tapo/client.js';
-import type { Simulator } from '../../src/simulator/types.js';
+import type { Simulator } from 'tplink-cloud-sim';
 import { HttpClient, type HttpRequest, type HttpResponse } from '../../src/clouds/common/http.js';
 import { MAX_PAGES } from '../../src/clouds/tapo/client.js';
 import { silentLogger } from '../../src/logger.js';

@@ -9,7 +9,7 @@ import { KasaSource } from '../../src/clouds/kasa/source.js';
 import { TapoSource } from '../../src/clouds/tapo/source.js';
 import { CloudQueue } from '../../src/commands/queue.js';
 import { silentLogger } from '../../src/logger.js';
-import type { Simulator } from '../../src/simulator/types.js';
+import type { Simulator } from 'tplink-cloud-sim';
 import { captureLogger, type CapturedLogger } from './helpers.js';
 import { kasaClient, removeDir, simulator, tapoClient, tempStateDir, TokenStore } from '../cloud/helpers.js';
 
