@@ -8,6 +8,7 @@ import { CloudClientBase, type ClientOptionsBase, type LoginOptions } from '../c
 import type { IssuedTokens } from '../common/session.js';
 import { CloudError, isCloudError, kindOfCode } from '../common/errors.js';
 import { parseResult } from '../common/envelope.js';
+import { parseEntries, type ListAnswer } from '../common/list.js';
 import type { HttpRequest } from '../common/http.js';
 import { joinUrl } from '../kasa/transport.js';
 import { ERROR_CODES } from '../../protocol/error-codes.js';
@@ -50,8 +51,12 @@ export interface ShadowFailure {
 const VERSION_CONFLICT = 11000;
 /** "method does not exist", "no route" (-1 in an NBU 404 body), HTTP 404/405 without a body. */
 const NO_SUCH_SERVICE = new Set<number>([ERROR_CODES.methodNotFound, -1, 404, 405]);
-/** A guard against a server whose `total` never gets covered. */
-const MAX_PAGES = 1000;
+/** A guard against a server whose `total` never gets covered (`total: 1e9` once cost 1,000 requests a list). */
+export const MAX_PAGES = 100;
+
+/** Runs one request in a rate-limit slot (the cloud queue); a direct call by default (CLI). */
+export type RequestSlot = <T>(request: () => Promise<T>) => Promise<T>;
+const direct: RequestSlot = (request) => request();
 
 /** A stale shadow version (code 11000), with the server's current version. */
 class VersionConflict extends CloudError {
@@ -69,6 +74,8 @@ interface AppRequest {
   path: string;
   query?: HttpRequest['query'];
   json?: unknown;
+  /** A POST that only reads (services-sync): retried like a GET when its answer does not parse. */
+  read?: boolean;
 }
 
 export class TapoClient extends CloudClientBase {
@@ -121,37 +128,49 @@ export class TapoClient extends CloudClientBase {
     return url;
   }
 
-  /** Every thing of the account: `/v2/things`, or `/v1/things` where that is refused. */
+  /** Every thing of the account, walking all pages; things that do not parse are skipped and logged. */
   async listThings(): Promise<TapoThing[]> {
+    return (await this.listThingsAnswer()).entries;
+  }
+
+  /**
+   * The thing list with the count of entries that did not parse:
+   * `/v2/things`, or `/v1/things` where that is refused. Paging stops when
+   * pages × pageSize covers `total`, at a short or empty page, and after
+   * MAX_PAGES whatever `total` says. Each page runs in `slot`, so each costs
+   * one rate-limit slot. A thing's own app server (the V2 field first) is
+   * kept as `appServerUrl`.
+   */
+  async listThingsAnswer(slot: RequestSlot = direct): Promise<ListAnswer<TapoThing>> {
     if (!this.#thingsV1) {
       try {
-        return await this.#walkThings('/v2/things');
+        return await this.#walkThings('/v2/things', slot);
       } catch (error) {
         if (!isNoSuchService(error)) throw error;
         this.logger.info({ code: error.code }, 'tapo: /v2/things refused, listing on /v1/things');
         this.#thingsV1 = true;
       }
     }
-    return this.#walkThings('/v1/things');
+    return this.#walkThings('/v1/things', slot);
   }
 
-  /** All pages of a thing list; a thing's own app server (V2 field first) is kept as `appServerUrl`. */
-  async #walkThings(path: string): Promise<TapoThing[]> {
-    const things: TapoThing[] = [];
+  async #walkThings(path: string, slot: RequestSlot): Promise<ListAnswer<TapoThing>> {
+    const raw: unknown[] = [];
     const pageSize = this.#config.pageSize;
-    for (let page = 0; page < MAX_PAGES; page++) {
-      const body = await this.#app({ method: 'GET', path, query: { page: String(page), pageSize: String(pageSize) } });
-      const answer = parseResult('tapo', thingsPageSchema, body, 'things');
-      for (const raw of answer.data) {
-        const thing = tapoThingSchema.safeParse(raw);
-        if (!thing.success) this.logger.warn({ issue: thing.error.issues[0]?.message }, 'skipping a thing that does not parse');
-        else things.push({ ...thing.data, appServerUrl: thing.data.appServerUrlV2 || thing.data.appServerUrl });
-      }
+    for (let page = 0; ; page++) {
+      const query = { page: String(page), pageSize: String(pageSize) };
+      const answer = await slot(() => this.#app({ method: 'GET', path, query }, (body) => parseResult('tapo', thingsPageSchema, body, 'things')));
+      raw.push(...answer.data);
       const covered = (page + 1) * pageSize;
       const done = answer.total !== undefined ? covered >= answer.total : answer.data.length < pageSize;
       if (answer.data.length === 0 || done) break;
+      if (page + 1 >= MAX_PAGES) {
+        this.logger.warn({ total: answer.total, pages: MAX_PAGES }, `tapo: the thing list claims more than ${MAX_PAGES} pages; reading no further`);
+        break;
+      }
     }
-    return things;
+    const list = parseEntries('tapo', 'thing list', raw, tapoThingSchema, 'thingName', this.logger);
+    return { ...list, entries: list.entries.map((thing) => ({ ...thing, appServerUrl: thing.appServerUrlV2 || thing.appServerUrl })) };
   }
 
   /**
@@ -172,8 +191,9 @@ export class TapoClient extends CloudClientBase {
       for (let at = 0; at < names.length; at += size) {
         const batch = names.slice(at, at + size);
         try {
-          const body = await this.#app({ method: 'GET', host, path: '/v1/things/shadows', query: { thingNames: batch } });
-          const answer = parseResult('tapo', shadowsAnswerSchema, body, 'shadows');
+          const answer = await this.#app({ method: 'GET', host, path: '/v1/things/shadows', query: { thingNames: batch } }, (body) =>
+            parseResult('tapo', shadowsAnswerSchema, body, 'shadows'),
+          );
           for (const raw of answer.shadows) {
             const shadow = tapoShadowSchema.safeParse(raw);
             if (shadow.success) shadows.push(shadow.data);
@@ -216,35 +236,19 @@ export class TapoClient extends CloudClientBase {
    * code). The cloud may answer `responseData` as an object or a JSON string.
    */
   async servicesSync(thing: TapoThingAddress, methods: readonly string[]): Promise<SmartResponse[]> {
-    const body = await this.#app({
-      method: 'POST',
-      host: thing.appServerUrl,
-      path: `/v1/things/${encodeURIComponent(thing.thingName)}/services-sync`,
-      json: {
-        serviceId: 'passthrough',
-        inputParams: { requestData: { method: 'multipleRequest', params: { requests: methods.map((method) => ({ method })) } } },
-      },
-    });
-    const { responseData } = parseResult('tapo', servicesSyncAnswerSchema, body, 'services-sync').outputParams;
-    let data: unknown = responseData;
-    if (typeof responseData === 'string') {
-      try {
-        data = JSON.parse(responseData);
-      } catch {
-        throw new CloudError('tapo', 'protocol', 'tapo: services-sync: responseData is not JSON');
-      }
-    }
-    const answer = parseResult('tapo', smartAnswerSchema, data, 'services-sync');
-    if (answer.error_code !== 0) {
-      throw new CloudError('tapo', 'protocol', `tapo: services-sync refused by ${thing.thingName} (${answer.error_code})`, { code: answer.error_code });
-    }
-    return answer.result?.responses ?? [];
+    const path = `/v1/things/${encodeURIComponent(thing.thingName)}/services-sync`;
+    const json = {
+      serviceId: 'passthrough',
+      inputParams: { requestData: { method: 'multipleRequest', params: { requests: methods.map((method) => ({ method })) } } },
+    };
+    // A read, though a POST: a garbled answer is worth another try.
+    return this.#app({ method: 'POST', host: thing.appServerUrl, path, json, read: true }, (body) => smartResponses(thing, body));
   }
 
   /** Energy figures from the app's usage endpoint (the fallback where services-sync is refused). */
   async getUsage(thing: TapoThingAddress): Promise<TapoUsage> {
-    const body = await this.#app({ method: 'GET', host: thing.appServerUrl, path: `/v1/things/${encodeURIComponent(thing.thingName)}/usage` });
-    return parseResult('tapo', tapoUsageSchema, body, 'usage');
+    const path = `/v1/things/${encodeURIComponent(thing.thingName)}/usage`;
+    return this.#app({ method: 'GET', host: thing.appServerUrl, path }, (body) => parseResult('tapo', tapoUsageSchema, body, 'usage'));
   }
 
   async #readVersion(thing: TapoThingAddress): Promise<number> {
@@ -259,34 +263,30 @@ export class TapoClient extends CloudClientBase {
   }
 
   async #patch(thing: TapoThingAddress, desired: Record<string, unknown>, version: number): Promise<{ version: number }> {
-    const body = await this.#app({
-      method: 'PATCH',
-      host: thing.appServerUrl,
-      path: `/v1/things/${encodeURIComponent(thing.thingName)}/shadows`,
-      json: { version, state: { desired } },
-    });
-    return { version: parseResult('tapo', patchAnswerSchema, body, 'shadows.patch').version };
+    const request = { method: 'PATCH' as const, host: thing.appServerUrl, path: `/v1/things/${encodeURIComponent(thing.thingName)}/shadows`, json: { version, state: { desired } } };
+    return this.#app(request, (body) => ({ version: parseResult('tapo', patchAnswerSchema, body, 'shadows.patch').version }));
   }
 
   /**
-   * An authenticated app-server call with the app's headers; returns the
-   * JSON body of a 2xx answer. A bare 403 means app-cid names another
-   * terminal than the token's (a state file from another installation):
-   * one fresh login binds a token to this terminal.
+   * An authenticated app-server call with the app's headers; `parse` turns
+   * the JSON body of a 2xx answer into its result. A read whose answer does
+   * not parse is retried (callRead); a write is not. A bare 403 means
+   * app-cid names another terminal than the token's (a state file from
+   * another installation): one fresh login binds a token to this terminal.
    */
-  async #app(req: AppRequest): Promise<unknown> {
+  async #app<T>(req: AppRequest, parse: (body: unknown) => T): Promise<T> {
     try {
-      return await this.#appOnce(req);
+      return await this.#appOnce(req, parse);
     } catch (error) {
       if (!isCloudError(error) || error.code !== 403) throw error;
       this.logger.warn('tapo: the app server refused app-cid for this token (403); logging in again');
       this.session.forget();
-      return this.#appOnce(req);
+      return this.#appOnce(req, parse);
     }
   }
 
-  #appOnce(req: AppRequest): Promise<unknown> {
-    return this.call(async (tokens) => {
+  #appOnce<T>(req: AppRequest, parse: (body: unknown) => T): Promise<T> {
+    const send = async (tokens: CloudTokens): Promise<T> => {
       const host = req.host || (await this.#appServer(tokens));
       const answer = await this.http.request({
         method: req.method,
@@ -295,8 +295,9 @@ export class TapoClient extends CloudClientBase {
         ...(req.query ? { query: req.query } : {}),
         ...(req.json === undefined ? {} : { json: req.json }),
       });
-      return checkAppAnswer(answer.status, answer.body, `${req.method} ${req.path}`);
-    });
+      return parse(checkAppAnswer(answer.status, answer.body, `${req.method} ${req.path}`));
+    };
+    return req.method === 'GET' || req.read ? this.callRead(send) : this.call(send);
   }
 
   /** NBU headers (tapo-cloud.md §7): app-cid names the terminal the token was issued to. */
@@ -314,6 +315,24 @@ export class TapoClient extends CloudClientBase {
       'x-strict': '0',
     };
   }
+}
+
+/** services-sync's `outputParams.responseData` (object or JSON string) -> the device's per-method answers. */
+function smartResponses(thing: TapoThingAddress, body: unknown): SmartResponse[] {
+  const { responseData } = parseResult('tapo', servicesSyncAnswerSchema, body, 'services-sync').outputParams;
+  let data: unknown = responseData;
+  if (typeof responseData === 'string') {
+    try {
+      data = JSON.parse(responseData);
+    } catch {
+      throw new CloudError('tapo', 'protocol', 'tapo: services-sync: responseData is not JSON');
+    }
+  }
+  const answer = parseResult('tapo', smartAnswerSchema, data, 'services-sync');
+  if (answer.error_code !== 0) {
+    throw new CloudError('tapo', 'protocol', `tapo: services-sync refused by ${thing.thingName} (${answer.error_code})`, { code: answer.error_code });
+  }
+  return answer.result?.responses ?? [];
 }
 
 /**
