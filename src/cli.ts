@@ -37,7 +37,7 @@ async function main(argv: string[]): Promise<number> {
     await simulateCommand(args);
     return 0;
   }
-  const config = loadConfig({ args });
+  const config = loadConfig({ args, ...(spec.defaults ? { commandDefaults: spec.defaults } : {}) });
   const logger = createLogger({ level: config.log.level, pretty: config.log.pretty });
   return runCommand(spec.name, args, config, logger);
 }

@@ -33,6 +33,8 @@ export const COMMANDS: readonly CommandSpec[] = [
       'No TP-Link account is used; tokens go to a temporary folder.',
     settings: ['mqtt', 'embeddedBroker', 'homeassistant', 'poll', 'rateLimit', 'commands', 'log'],
     flags: [],
+    // Changes made in the demo show within seconds, not half a minute.
+    defaults: { 'poll.intervalS': 10 },
   },
   {
     name: 'simulate',

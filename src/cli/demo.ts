@@ -35,7 +35,7 @@ export async function demoCommand(_args: string[], config: AppConfig, logger: Lo
   guardProcess(logger);
   const sim = await startSimulator({ log: (line) => logger.info(`simulator: ${line}`) });
   const demoConfig = configForSimulator(
-    { ...config, stateDir: mkdtempSync(join(tmpdir(), 'tplink-cloud-mqtt-demo-')), poll: { ...config.poll, intervalS: Math.min(config.poll.intervalS, 10) } },
+    { ...config, stateDir: mkdtempSync(join(tmpdir(), 'tplink-cloud-mqtt-demo-')) },
     sim,
   );
   const bridge = new Bridge(demoConfig, logger);
