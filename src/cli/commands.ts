@@ -26,13 +26,16 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'demo',
     summary: 'Simulated Kasa + Tapo cloud, embedded broker and bridge in one process',
-    usage: '[options]',
+    usage: '[--clean] [options]',
     description:
       'Starts the built-in simulated cloud (a few devices of every family), the bridge and, unless\n' +
       'mqtt.url is set, the embedded broker, then prints mosquitto_sub / mosquitto_pub lines to try.\n' +
-      'No TP-Link account is used; tokens go to a temporary folder.',
-    settings: ['mqtt', 'embeddedBroker', 'homeassistant', 'poll', 'rateLimit', 'commands', 'log'],
-    flags: [],
+      'No TP-Link account is used. Its state (the installation id) is kept in <stateDir>/demo, so\n' +
+      'repeated demos on one broker are one bridge device in Home Assistant; nothing goes to the\n' +
+      'temporary folder. On an external broker its retained topics stay after Ctrl+C, so Home\n' +
+      'Assistant keeps the demo devices between runs; --clean removes them on exit.',
+    settings: ['mqtt', 'embeddedBroker', 'homeassistant', 'poll', 'rateLimit', 'commands', 'stateDir', 'log'],
+    flags: [{ flag: '--clean', doc: "On exit, remove the demo's retained topics (discovery, states) from an external broker" }],
     // Changes made in the demo show within seconds, not half a minute.
     defaults: { 'poll.intervalS': 10 },
   },
