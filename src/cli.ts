@@ -34,6 +34,10 @@ async function main(argv: string[]): Promise<number> {
     } catch (error) {
       throw new UsageError(`simulate: ${error instanceof Error ? error.message : String(error)} (see ${PACKAGE_NAME} simulate --help)`);
     }
+    if (args.includes('--env')) {
+      const { simulateEnv } = await import('./cli/simulate-env.js');
+      return simulateEnv(args);
+    }
     await simulateCommand(args);
     return 0;
   }

@@ -42,10 +42,12 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'simulate',
     summary: 'The simulated Kasa and Tapo cloud alone (for your own tests)',
-    usage: '[options]',
+    usage: '[--env | --json] [options]',
     description:
       'Runs the simulated cloud on loopback and prints one JSON line with its URLs, username and\n' +
-      'password; point the bridge at them with TPCM_KASA_URL, TPCM_TAPO_ACCOUNT_URL and the rest.',
+      'password (--json, the default). With --env it starts in the background and prints the\n' +
+      'export lines that point the bridge at it:\n' +
+      '  eval "$(tplink-cloud-mqtt simulate --env)" && tplink-cloud-mqtt run',
     settings: [],
     flags: SIMULATE_FLAGS,
   },

@@ -48,6 +48,7 @@ export function parseSimulateArgs(args: string[]): SimulatorOptions {
   set('password', text('password'));
   if (values['v2-only'] === true) options.v2Only = true;
   if (values.mfa === true) options.mfaRequired = true;
+  // --json and --env choose what is printed (cli.ts handles --env), not how the simulator runs.
   const errorKinds = text('error-kinds');
   if (errorKinds !== undefined) {
     const kinds = errorKinds.split(',').map((kind) => kind.trim());

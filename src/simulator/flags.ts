@@ -24,4 +24,6 @@ export const SIMULATE_FLAGS: readonly FlagHelp[] = [
   { flag: '--record-limit', value: 'N', doc: 'Keep about N recorded requests', default: String(STANDALONE_RECORD_LIMIT) },
   { flag: '--v2-only', doc: 'V1 Kasa login answers -23003 (app version too old): only V2 works' },
   { flag: '--mfa', doc: 'V2 Kasa login needs the second factor (the code is printed on stderr)' },
+  { flag: '--json', doc: 'Print one JSON line with the URLs, username and password, and serve until stopped (the default)' },
+  { flag: '--env', doc: 'Start in the background and print `export` lines for the bridge: eval "$(tplink-cloud-mqtt simulate --env)"' },
 ];
