@@ -13,7 +13,7 @@ import { configForSimulator } from '../src/cli/demo.js';
 import type { DeviceNode, NodeState } from '../src/model/node.js';
 import { nodeEntities } from '../src/homeassistant/entities.js';
 import { silentLogger } from '../src/logger.js';
-import { startSimulator } from '../src/simulator/index.js';
+import { startSimulator } from 'tplink-cloud-sim';
 
 /** The order fields are documented in (NodeState's). */
 export const FIELD_ORDER: (keyof NodeState)[] = [

@@ -18,9 +18,7 @@ import { loadConfig, type AppConfig } from '../src/config/load.js';
 import { configForSimulator } from '../src/cli/demo.js';
 import type { DeviceNode } from '../src/model/node.js';
 import { createLogger, silentLogger } from '../src/logger.js';
-import { startSimulator } from '../src/simulator/index.js';
-import { seededRandom } from '../src/simulator/model.js';
-import type { Simulator } from '../src/simulator/types.js';
+import { startSimulator, seededRandom, type Simulator } from 'tplink-cloud-sim';
 import { Weather } from './soak-faults.js';
 import { Tracker } from './soak-tracker.js';
 

@@ -3,7 +3,6 @@
  * the source of `--help` and of the unknown-flag check. The commands'
  * code lives elsewhere and is imported only when that command runs.
  */
-import { SIMULATE_FLAGS } from '../simulator/flags.js';
 import type { CommandSpec, SettingGroup } from './help.js';
 
 export const HEALTH_TIMEOUT_S = 5;
@@ -26,14 +25,16 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'demo',
     summary: 'Simulated Kasa + Tapo cloud, embedded broker and bridge in one process',
-    usage: '[--clean] [options]',
+    usage: '[options]',
     description:
       'Starts the built-in simulated cloud (a few devices of every family), the bridge and, unless\n' +
       'mqtt.url is set, the embedded broker, then prints mosquitto_sub / mosquitto_pub lines to try.\n' +
       'No TP-Link account is used. Its state (the installation id) is kept in <stateDir>/demo, so\n' +
       'repeated demos on one broker are one bridge device in Home Assistant; nothing goes to the\n' +
       'temporary folder. On an external broker its retained topics stay after Ctrl+C, so Home\n' +
-      'Assistant keeps the demo devices between runs; --clean removes them on exit.',
+      'Assistant keeps the demo devices between runs; --clean removes them on exit. Needs a\n' +
+      'development install (npm ci in a clone of the repository: the simulator is not part of the\n' +
+      'npm package or image).',
     settings: ['mqtt', 'embeddedBroker', 'homeassistant', 'poll', 'rateLimit', 'commands', 'stateDir', 'log'],
     flags: [{ flag: '--clean', doc: "On exit, remove the demo's retained topics (discovery, states) from an external broker" }],
     // Changes made in the demo show within seconds, not half a minute.
@@ -45,11 +46,16 @@ export const COMMANDS: readonly CommandSpec[] = [
     usage: '[--env | --json] [options]',
     description:
       'Runs the simulated cloud on loopback and prints one JSON line with its URLs, username and\n' +
-      'password (--json, the default). With --env it starts in the background and prints the\n' +
-      'export lines that point the bridge at it:\n' +
-      '  eval "$(tplink-cloud-mqtt simulate --env)" && tplink-cloud-mqtt run',
+      'password (--json, the default). With --env it starts in the background and prints the export\n' +
+      'lines that point the bridge at it: eval "$(tplink-cloud-mqtt simulate --env)" && tplink-cloud-mqtt run\n' +
+      'Needs a development install (npm ci in a clone); its other flags are the tplink-cloud-sim package\'s.',
     settings: [],
-    flags: SIMULATE_FLAGS,
+    // The simulator package parses and documents its own flags (`simulate --help`); these two
+    // choose what the bridge's `simulate` prints.
+    flags: [
+      { flag: '--json', doc: 'One JSON line with the URLs, username and password (the default)' },
+      { flag: '--env', doc: 'Start in the background; print export lines for the bridge' },
+    ],
   },
   {
     name: 'login',

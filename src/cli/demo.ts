@@ -16,11 +16,10 @@ import { TokenStore } from '../clouds/common/token-store.js';
 import { favourMemory, guardProcess, stopWithin, untilSignal } from './run.js';
 import { brokerAddress, demoHints, selfCommand } from './demo-hints.js';
 import { clearDemoTopics } from './demo-clean.js';
-import { startSimulator } from '../simulator/index.js';
-import type { Simulator } from '../simulator/types.js';
+import { loadSimulator, type SimulatorHandle } from './simulator.js';
 
 /** The bridge configuration that points at a running simulator. */
-export function configForSimulator(config: AppConfig, sim: Pick<Simulator, 'urls' | 'username' | 'password'>): AppConfig {
+export function configForSimulator(config: AppConfig, sim: Pick<SimulatorHandle, 'urls' | 'username' | 'password'>): AppConfig {
   return {
     ...config,
     mqtt: { ...config.mqtt, url: config.mqtt.url },
@@ -50,6 +49,7 @@ function forgetTokens(stateDir: string): void {
 
 export async function demoCommand(args: string[], config: AppConfig, logger: Logger): Promise<number> {
   const { values } = parseArgs({ args, options: { clean: { type: 'boolean' } }, strict: false, allowPositionals: true });
+  const { startSimulator } = await loadSimulator('demo');
   favourMemory();
   guardProcess(logger);
   const stateDir = demoStateDir(config);

@@ -13,7 +13,7 @@ import { createInterface } from 'node:readline';
 import { z } from 'zod';
 import { loadConfig, type AppConfig } from '../config/load.js';
 import { settingLeaves } from '../config/schema.js';
-import type { SimulatorUrls } from '../simulator/types.js';
+import type { SimulatorHandle } from './simulator.js';
 import { configForSimulator } from './demo.js';
 import { shellQuote } from './demo-hints.js';
 
@@ -33,7 +33,7 @@ function valueAt(config: AppConfig, path: string): unknown {
 /** `export NAME=value` for every setting the simulator changes, in schema order. */
 export function exportLines(printed: Printed): string[] {
   const base = loadConfig({ args: [], env: {} });
-  const sim = { urls: { kasa: printed.kasa, tapo: printed.tapo } as unknown as SimulatorUrls, username: printed.username, password: printed.password };
+  const sim = { urls: { kasa: printed.kasa, tapo: printed.tapo } as unknown as SimulatorHandle['urls'], username: printed.username, password: printed.password };
   const pointed = configForSimulator(base, sim);
   return settingLeaves().flatMap((leaf) => {
     const value = valueAt(pointed, leaf.path);
@@ -42,9 +42,9 @@ export function exportLines(printed: Printed): string[] {
   });
 }
 
-/** Starts `simulate` (without --env) as a detached process and prints what to eval. */
+/** Starts `simulate` (without --env) as a detached process and prints what to eval; `args` are the simulator's own flags. */
 export async function simulateEnv(args: readonly string[], out: { write(text: string): unknown } = process.stdout): Promise<number> {
-  const rest = args.filter((arg) => arg !== '--env' && arg !== '--json');
+  const rest = [...args];
   const script = process.argv[1] ?? '';
   // stderr stays the terminal's: the simulator's messages (a two-factor code) are shown there.
   const child = spawn(process.execPath, [...process.execArgv, script, 'simulate', ...rest], { detached: true, stdio: ['ignore', 'pipe', 'inherit'] });

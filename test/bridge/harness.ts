@@ -12,8 +12,7 @@ import { loadConfig, type AppConfig } from '../../src/config/load.js';
 import { configForSimulator } from '../../src/cli/demo.js';
 import type { DeviceNode } from '../../src/model/node.js';
 import { createLogger, silentLogger, type Logger } from '../../src/logger.js';
-import { startSimulator } from '../../src/simulator/index.js';
-import type { Simulator, SimulatorOptions } from '../../src/simulator/types.js';
+import { startSimulator, type Simulator, type SimulatorOptions } from 'tplink-cloud-sim';
 
 export interface Message {
   topic: string;

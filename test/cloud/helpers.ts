@@ -10,8 +10,7 @@ import { KasaClient } from '../../src/clouds/kasa/client.js';
 import { TapoClient } from '../../src/clouds/tapo/client.js';
 import { TokenStore } from '../../src/clouds/common/token-store.js';
 import { silentLogger } from '../../src/logger.js';
-import { startSimulator } from '../../src/simulator/index.js';
-import type { RecordedRequest, Simulator, SimulatorOptions } from '../../src/simulator/types.js';
+import { startSimulator, type RecordedRequest, type Simulator, type SimulatorOptions } from 'tplink-cloud-sim';
 import type { RetryOptions } from '../../src/clouds/common/retry.js';
 
 export const FAST_RETRY: Partial<RetryOptions> = { baseMs: 10, maxMs: 80 };

@@ -172,15 +172,19 @@ describe('start order and the demo profile', () => {
 
   it('has a demo profile that needs no account: the demo command on this broker, no secrets', () => {
     expect(demo.profiles).toEqual(['demo']);
-    expect(demo.command).toEqual(['demo']);
-    expect(demo.image).toBe(bridge.image);
+    // The bridge image has no simulator: the demo runs from a copy of the repository.
+    const script = Array.isArray(demo.command) ? demo.command.join(' ') : (demo.command ?? '');
+    expect(script).toMatch(/npm ci\b.*&& exec npm run demo$/s);
+    const repo = mounts(demo).find((mount) => mount.target === '/repo');
+    expect(resolve(EXAMPLES, repo?.source ?? '')).toBe(ROOT);
+    expect((demo.volumes ?? []).find((volume) => String(volume).startsWith('..:'))).toMatch(/:ro$/);
     expect(demo.secrets).toBeUndefined();
     const env = environment(demo);
     for (const name of Object.keys(env)) expect(environmentVariables()).toContain(name);
     for (const name of Object.keys(env)) expect(name).not.toMatch(/^(KASA|TAPO)_/);
     expect(env.TPCM_MQTT_URL).toBe(environment(bridge).TPCM_MQTT_URL);
     // The demo's installation id outlives the container: one bridge device in Home Assistant.
-    expect(namedVolumeAt(demo, loadConfig({ args: [], env: { ...imageEnv(), ...env } }).stateDir)).toBe(true);
+    expect(namedVolumeAt(demo, loadConfig({ args: [], env }).stateDir)).toBe(true);
   });
 
   it.skipIf(!hasMosquitto || !realClients)('the healthcheck passes against a running broker and fails without one', async () => {

@@ -17,7 +17,7 @@ import { startEmbeddedBroker, type EmbeddedBroker } from '../../src/mqtt/broker.
 import { selfCommand, shellQuote } from '../../src/cli/demo-hints.js';
 import { chosenClientKind, startClient } from '../docs/example-clients.js';
 import { parseMosquittoArgs, splitShellWords, type ClientOptions, type Tool } from '../docs/shell-examples.js';
-import { CLI, ROOT } from '../helpers/cli.js';
+import { CLI, ROOT, TSX } from '../helpers/cli.js';
 import { freePort } from '../reliability/helpers.js';
 
 // Any loopback address but 127.0.0.1 and any port but 1883: hints that drop the broker fail.
@@ -55,7 +55,7 @@ interface Demo {
 
 async function startDemo(extra: string[] = []): Promise<Demo> {
   const tmp = tempDir('tpcm-demo-tmp-');
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'demo', '--mqtt-url', `mqtt://${HOST}:${port}`, ...extra], {
+  const child = spawn(process.execPath, [...TSX, CLI, 'demo', '--mqtt-url', `mqtt://${HOST}:${port}`, ...extra], {
     cwd: ROOT,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, TMPDIR: tmp, TPCM_STATE_DIR: stateDir, TPCM_LOG_LEVEL: 'warn' },
   });

@@ -83,7 +83,7 @@ describe('health when something is wrong', () => {
   });
 
   it('one account refused: run keeps bridging the other cloud, health names the fix, SIGTERM still exits 0', async () => {
-    const { startSimulator } = await import('../../src/simulator/index.js');
+    const { startSimulator } = await import('tplink-cloud-sim');
     const sim = await startSimulator();
     const port = await freePort();
     const env = cliEnv(sim, port, { TPCM_LOG_LEVEL: 'silent', TAPO_PASSWORD: 'not-the-password' });

@@ -11,9 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SecretRegistry, createLogger, wantsPretty } from '../../src/logger.js';
-import { startSimulator } from '../../src/simulator/index.js';
-import type { Simulator } from '../../src/simulator/types.js';
-import { CLI, ROOT, errorLines, runCli } from '../helpers/cli.js';
+import { startSimulator, type Simulator } from 'tplink-cloud-sim';
+import { CLI, ROOT, TSX, errorLines, runCli } from '../helpers/cli.js';
 import { cliEnv, freePort } from '../reliability/helpers.js';
 
 let sim: Simulator;
@@ -120,7 +119,7 @@ describe('stopping during a poll', () => {
   it('SIGTERM while reads are queued: exit 0 and no WARN per node for the reads it cut short', async () => {
     const many = await startSimulator({ devices: 40 });
     try {
-      const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'run'], {
+      const child = spawn(process.execPath, [...TSX, CLI, 'run'], {
         cwd: ROOT,
         env: env(many, await freePort(), { TPCM_RATE_LIMIT_KASA_PER_SECOND: '2', TPCM_RATE_LIMIT_TAPO_PER_SECOND: '2', TPCM_LOG_LEVEL: 'info' }),
       });

@@ -12,8 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/logger.js';
 import { startEmbeddedBroker } from '../../src/mqtt/broker.js';
-import { startSimulator } from '../../src/simulator/index.js';
-import type { Simulator } from '../../src/simulator/types.js';
+import { startSimulator, type Simulator } from 'tplink-cloud-sim';
 import { errorLines, runCli, type CliResult } from '../helpers/cli.js';
 import { cliEnv, freePort, loginAttempts } from '../reliability/helpers.js';
 

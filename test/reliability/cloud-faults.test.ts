@@ -5,7 +5,7 @@
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FAILURES_BEFORE_OFFLINE } from '../../src/runtime/node-store.js';
-import type { FaultKind } from '../../src/simulator/types.js';
+import type { FaultKind } from 'tplink-cloud-sim';
 import { startHarness, type Harness } from '../bridge/harness.js';
 import { availability, watchUnhandled } from './helpers.js';
 

@@ -6,7 +6,7 @@
  */
 import type { DeviceNode } from '../../src/model/node.js';
 
-export { seededRandom as seeded } from '../../src/simulator/model.js';
+export { seededRandom as seeded } from 'tplink-cloud-sim';
 
 export interface FuzzCase {
   topic: string;
