@@ -46,10 +46,16 @@ function nonNegative(value: unknown): void {
   }
 }
 
+/** true, false or 'auto' (the words too: variables and flags arrive as text). */
+export function booleanOrAuto(value: unknown): void {
+  if (value === true || value === false || value === 'auto' || value === 'true' || value === 'false') return;
+  throw new Error('must be true, false or auto');
+}
+
 export const schema: Schema<AppConfig> = {
   mqtt: {
     url: {
-      doc: 'Broker URL (mqtt://, mqtts://, ws://, wss://). Empty: start the embedded broker and use it.',
+      doc: 'Broker URL: mqtt:// (or tcp://), mqtts:// (or tls://: TLS), ws://, wss://. Empty: start the embedded broker and use it.',
       format: optionalUrl(MQTT_URL, 'an mqtt://, mqtts://, tcp://, tls://, ws:// or wss:// URL'),
       default: '',
       env: 'TPCM_MQTT_URL',
@@ -417,9 +423,9 @@ export const schema: Schema<AppConfig> = {
       arg: 'log-level',
     },
     pretty: {
-      doc: 'Human-readable logs instead of JSON lines.',
-      format: Boolean,
-      default: false,
+      doc: 'Human-readable logs instead of JSON lines. auto: human-readable when standard output is a terminal, JSON lines otherwise (files, Docker, systemd).',
+      format: booleanOrAuto,
+      default: 'auto',
       env: 'TPCM_LOG_PRETTY',
       arg: 'log-pretty',
     },

@@ -53,6 +53,6 @@ export interface AppConfig {
   cloud: { requestTimeoutS: number; retryDeadlineS: number; authCooldownS: number };
   commands: { ttlS: number; confirmDelayS: number; minIntervalS: number };
   stateDir: string;
-  log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'; pretty: boolean };
+  log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'; pretty: boolean | 'auto' };
   devices: Record<string, DeviceOverride>;
 }
