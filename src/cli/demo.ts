@@ -2,7 +2,7 @@
  * `tplink-cloud-mqtt demo`: the simulated cloud's built-in devices, the
  * embedded broker and the bridge in one process, wired to each other.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Bridge } from '../runtime/bridge.js';
@@ -34,8 +34,10 @@ export async function demoCommand(_args: string[], config: AppConfig, logger: Lo
   favourMemory();
   guardProcess(logger);
   const sim = await startSimulator({ log: (line) => logger.info(`simulator: ${line}`) });
+  // The simulated account's tokens: a folder of the demo's own, removed when it stops.
+  const stateDir = mkdtempSync(join(tmpdir(), 'tplink-cloud-mqtt-demo-'));
   const demoConfig = configForSimulator(
-    { ...config, stateDir: mkdtempSync(join(tmpdir(), 'tplink-cloud-mqtt-demo-')), poll: { ...config.poll, intervalS: Math.min(config.poll.intervalS, 10) } },
+    { ...config, stateDir, poll: { ...config.poll, intervalS: Math.min(config.poll.intervalS, 10) } },
     sim,
   );
   const bridge = new Bridge(demoConfig, logger);
@@ -66,5 +68,6 @@ Press Ctrl+C to stop.
   await untilSignal(logger);
   const code = await stopWithin(bridge, logger);
   await sim.close();
+  rmSync(stateDir, { recursive: true, force: true });
   return code;
 }
