@@ -87,7 +87,7 @@ export async function demoNodes(): Promise<DeviceNode[]> {
     {
       ...base,
       stateDir,
-      embeddedBroker: { host: '127.0.0.1', port: 0 },
+      embeddedBroker: { host: '127.0.0.1', port: 0, maxPacketSize: 262_144 },
       rateLimit: { kasaPerSecond: 0, tapoPerSecond: 0 },
       log: { level: 'silent', pretty: false },
     },

@@ -46,7 +46,7 @@ function soakConfig(sim: Simulator): AppConfig {
     {
       ...base,
       stateDir: mkdtempSync(join(tmpdir(), 'tpcm-soak-')),
-      embeddedBroker: { host: '127.0.0.1', port: 0 },
+      embeddedBroker: { host: '127.0.0.1', port: 0, maxPacketSize: 262_144 },
       poll: { intervalS: 3, listIntervalS: 30, energyIntervalS: 10 },
       rateLimit: { kasaPerSecond: 8, tapoPerSecond: 8 },
       commands: { ...base.commands, ttlS: 15, confirmDelayS: 1 },

@@ -9,7 +9,7 @@ import type { ResolvedDesired } from '../commands/types.js';
 import type { CloudName, DeviceNode } from '../model/node.js';
 import type { Logger } from '../logger.js';
 
-export type CloudStatus = 'ok' | 'logging_in' | 'auth_failed' | 'account_locked' | 'mfa_required' | 'unknown';
+export type CloudStatus = 'ok' | 'logging_in' | 'auth_failed' | 'account_locked' | 'mfa_required' | 'token_refused' | 'unknown';
 
 /** A read that failed for some nodes. */
 export interface ReadFailure {

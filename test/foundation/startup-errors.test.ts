@@ -38,6 +38,14 @@ function expectOneLineFailure(result: CliResult, code: number, pattern: RegExp):
 }
 
 describe('run stops with one clear line', () => {
+  it('when stateDir cannot be written, naming stateDir', async () => {
+    const blocker = join(tempDir('tpcm-statedir-'), 'a-file');
+    writeFileSync(blocker, '');
+    const stateDir = join(blocker, 'state');
+    const result = await runCli(['run', '--state-dir', stateDir], cliEnv(sim, 0, quiet));
+    expectOneLineFailure(result, 1, new RegExp(`stateDir ${stateDir} is not writable \\(ENOTDIR\\): .*set stateDir \\(TPCM_STATE_DIR, --state-dir\\)`));
+  });
+
   it('when the broker cannot be reached within mqtt.startupTimeoutS', async () => {
     const port = await freePort();
     const url = `mqtt://127.0.0.1:${port}`;

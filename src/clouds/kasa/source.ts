@@ -5,6 +5,7 @@
  * Kasa cannot drive them (-20571), the Tapo source publishes them.
  */
 import { isCloudError } from '../common/errors.js';
+import { keepSkipped } from '../common/list.js';
 import type { KasaClient } from './client.js';
 import type { KasaDeviceListEntry } from './schemas.js';
 import { kasaRequest, kasaStripRequest } from '../../commands/translate.js';
@@ -23,7 +24,10 @@ export class KasaSource extends ClientSource<KasaClient> implements CloudSource 
 
 
   async list(): Promise<DeviceNode[]> {
-    const entries = await this.queue.poll(() => this.client.getDeviceList());
+    const answer = await this.queue.poll(() => this.client.getDeviceListAnswer());
+    // Devices whose entry did not parse this time are kept as they were, not removed.
+    const { entries, kept } = keepSkipped(answer, [...this.#entries.values()], (entry) => entry.deviceId);
+    if (kept > 0) this.logger.warn({ skipped: answer.skipped, kept }, `kasa: ${answer.skipped} device list entries did not parse; ${kept} device(s) kept as they were`);
     this.#entries.clear();
     let tapoCount = 0;
     const nodes: DeviceNode[] = [];

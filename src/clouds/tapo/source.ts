@@ -5,6 +5,7 @@
  * command's PATCH rarely needs a read first.
  */
 import { isCloudError } from '../common/errors.js';
+import { keepSkipped } from '../common/list.js';
 import type { TapoClient } from './client.js';
 import type { TapoShadow, TapoThing } from './schemas.js';
 import { tapoDesired } from '../../commands/translate.js';
@@ -22,7 +23,11 @@ export class TapoSource extends ClientSource<TapoClient> implements CloudSource 
 
 
   async list(): Promise<DeviceNode[]> {
-    const things = await this.queue.poll(() => this.client.listThings());
+    // Each page in its own queue slot: the rate limit counts every page.
+    const answer = await this.client.listThingsAnswer((request) => this.queue.poll(request));
+    // Things whose entry did not parse this time are kept as they were, not removed.
+    const { entries: things, kept } = keepSkipped(answer, this.#things, (thing) => thing.thingName);
+    if (kept > 0) this.logger.warn({ skipped: answer.skipped, kept }, `tapo: ${answer.skipped} thing list entries did not parse; ${kept} device(s) kept as they were`);
     // Linked Kasa devices can show up here too; the Kasa source drives them.
     this.#things = things.filter((thing) => !thing.deviceType?.startsWith('IOT.'));
     const skipped = things.length - this.#things.length;
