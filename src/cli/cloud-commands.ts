@@ -100,7 +100,7 @@ export async function loginCommand(args: string[], config: AppConfig, logger: Lo
           ...(code ? { mfaCode: code } : {}),
           ...(!code && ask ? { askCode: () => ask(`${cloud}: verification code (sent by e-mail): `) } : {}),
         });
-        const v2 = client instanceof KasaClient && client.usesV2 ? ' (V2 API)' : '';
+        const v2 = client.usesV2 ? ' (V2 API)' : '';
         io.stdout.write(`${cloud}: logged in as ${config[cloud].username}${v2}; tokens saved in ${clients.store.dir}\n`);
       } catch (error) {
         failures++;

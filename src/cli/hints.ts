@@ -50,9 +50,7 @@ export function loginRefusalHint(cloud: CloudName, kind: LoginRefusal, error?: C
     case 'account_locked':
       return `${cloud}: login refused: the account is locked${withCode(error)}, usually after too many failed logins. Wait until TP-Link unlocks it (or reset the password in the app), then restart.${pause(retryAfter)}`;
     case 'mfa_required':
-      return cloud === 'kasa'
-        ? `kasa: login needs a two-factor code: ${LOGIN_COMMAND_HINT}.`
-        : 'tapo: login needs a two-factor code, which the bridge cannot enter for the Tapo cloud yet: turn off two-step verification for this TP-Link ID in the Tapo app, then restart.';
+      return `${cloud}: login needs a two-factor code: ${LOGIN_COMMAND_HINT}.`;
   }
 }
 

@@ -32,6 +32,7 @@ export interface AppConfig {
     password: string;
     url: string;
     v2Url: string;
+    appVersion: string;
     caFile: string;
   };
   tapo: {
@@ -41,6 +42,8 @@ export interface AppConfig {
     accountUrl: string;
     appServerUrl: string;
     refreshUrl: string;
+    appVersion: string;
+    nbuAppVersion: string;
     caFile: string;
     shadowBatchSize: number;
     pageSize: number;

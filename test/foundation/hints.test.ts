@@ -5,7 +5,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { CloudError } from '../../src/clouds/common/errors.js';
 import { ConfigError } from '../../src/config/load.js';
-import { LoginRefusedError, loginRefusalHint, startupFailure } from '../../src/cli/hints.js';
+import { LOGIN_COMMAND_HINT, LoginRefusedError, loginRefusalHint, startupFailure } from '../../src/cli/hints.js';
 import { EmbeddedBrokerError } from '../../src/mqtt/broker.js';
 import { MqttConnectError } from '../../src/mqtt/client.js';
 
@@ -40,7 +40,7 @@ describe('start-up failures', () => {
     const refused = new LoginRefusedError([loginRefusalHint('kasa', 'account_locked'), loginRefusalHint('tapo', 'mfa_required')]);
     expect(startupFailure(refused)?.lines).toEqual([
       'kasa: login refused: the account is locked, usually after too many failed logins. Wait until TP-Link unlocks it (or reset the password in the app), then restart.',
-      'tapo: login needs a two-factor code, which the bridge cannot enter for the Tapo cloud yet: turn off two-step verification for this TP-Link ID in the Tapo app, then restart.',
+      `tapo: login needs a two-factor code: ${LOGIN_COMMAND_HINT}.`,
     ]);
   });
 });

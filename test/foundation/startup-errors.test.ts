@@ -141,4 +141,16 @@ describe('run stops when every configured account refuses to log in', () => {
       await mfa.close();
     }
   });
+
+  it('a two-factor Tapo account: run never prompts, says to run login once', async () => {
+    const mfa = await startSimulator({ mfaRequired: true });
+    try {
+      const env = cliEnv(mfa, await freePort(), { ...quiet, KASA_USERNAME: '' });
+      const result = await runCli(['run'], env);
+      expectOneLineFailure(result, 1, /tapo: login needs a two-factor code: run "tplink-cloud-mqtt login" once in a terminal/);
+      expect(mfa.lastMfaCode()).toBeUndefined();
+    } finally {
+      await mfa.close();
+    }
+  });
 });
