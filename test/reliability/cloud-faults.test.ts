@@ -18,11 +18,15 @@ let stopWatching: () => unknown[];
 beforeAll(async () => {
   h = await startHarness({ config: { cloud: { retryDeadlineS: RETRY_DEADLINE_S, requestTimeoutS: REQUEST_TIMEOUT_S } } });
   await h.waitForMessage('tplink/bridge/info');
-  // With 100 ms timeouts a loaded machine can miss the start-up list (the Tapo login alone is four
-  // requests in a row): read the lists until both clouds are there, as the list loop would.
+  // With 100 ms timeouts a loaded machine can miss start-up reads (the Tapo login alone is four
+  // requests in a row): read lists and states until both clouds are there and every node is
+  // online, as the poll loops would, so every case starts from the same healthy bridge.
   const listed = () => h.bridge.store.ofCloud('kasa').length > 0 && h.bridge.store.ofCloud('tapo').length > 0;
-  for (let attempt = 0; attempt < 20 && !listed(); attempt++) await h.bridge.poller.readLists();
-  await h.bridge.poller.readStates();
+  const healthy = () => listed() && h.bridge.store.all().every((node) => node.online);
+  for (let attempt = 0; attempt < 20 && !healthy(); attempt++) {
+    if (!listed()) await h.bridge.poller.readLists();
+    await h.bridge.poller.readStates();
+  }
 });
 afterAll(async () => {
   await h.close();
