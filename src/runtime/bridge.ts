@@ -221,18 +221,21 @@ export class Bridge {
     if (status === 'token_refused') {
       // Session logs one warning per back-off step; here the devices go unavailable and info says why.
       this.cloudProblems.set(cloud, `${cloud}: the cloud refuses every new token right after issuing it; token renewals back off exponentially and resume by themselves`);
-      for (const node of this.store.ofCloud(cloud)) this.store.setOnline(node.id, false);
-      await Promise.all(this.store.ofCloud(cloud).map((node) => this.publisher.publishNode(node)));
+      await this.#cloudUnavailable(cloud);
     }
     if (isLoginRefusal(status)) {
       const hint = loginRefusalHint(cloud, status, error);
       this.cloudProblems.set(cloud, hint);
       this.logger.error({ cloud, status }, `${hint} Its devices are unavailable until then.`);
-      for (const node of this.store.ofCloud(cloud)) this.store.setOnline(node.id, false);
-      await Promise.all(this.store.ofCloud(cloud).map((node) => this.publisher.publishNode(node)));
+      await this.#cloudUnavailable(cloud);
       await this.publisher.event('cloud_auth_failed', { cloud, reason: status });
     }
     await this.#publishInfo();
+  }
+
+  async #cloudUnavailable(cloud: CloudName): Promise<void> {
+    this.store.setCloudOffline(cloud);
+    await Promise.all(this.store.ofCloud(cloud).map((node) => this.publisher.publishNode(node)));
   }
 
   info(): Record<string, unknown> {
