@@ -9,7 +9,7 @@ import { LoginRefusedError, isLoginRefusal, loginRefusalHint } from './hints.js'
 import type { Logger } from '../logger.js';
 
 /** docker stop waits 10 s before SIGKILL; finish well before (the CLI then exits even with timers pending). */
-const STOP_DEADLINE_MS = 9_000;
+const STOP_DEADLINE_MS = 8_000;
 
 export async function runCommand(config: AppConfig, logger: Logger): Promise<number> {
   requireAccount(config);

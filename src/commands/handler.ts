@@ -54,6 +54,7 @@ export class CommandHandler {
   /** The last state read from the cloud before optimistic updates, per node. */
   readonly #confirmed = new Map<string, NodeState>();
   #inFlight = 0;
+  readonly #pendingGets = new Map<string, Promise<void>>();
   /** Per node, the journal callbacks of commands whose request has not been sent yet. */
   readonly #pendingStarts = new Map<string, (() => void)[]>();
 
@@ -95,9 +96,20 @@ export class CommandHandler {
   async get(target: string): Promise<void> {
     const node = this.#node(target);
     if (!node) return this.reject(target, `unknown device "${clip(target)}"`, Buffer.alloc(0));
-    await this.deps.poller.readNodes([node.id]);
-    const fresh = this.deps.store.get(node.id);
-    if (fresh) await this.deps.publisher.publishNode(fresh, true);
+    // A get while one for the node is pending joins it: a flood of gets costs one read per node, not a queue of them.
+    const pending = this.#pendingGets.get(node.id);
+    if (pending) return pending;
+    const read = (async () => {
+      try {
+        await this.deps.poller.readNodes([node.id]);
+      } finally {
+        this.#pendingGets.delete(node.id);
+      }
+      const fresh = this.deps.store.get(node.id);
+      if (fresh) await this.deps.publisher.publishNode(fresh, true);
+    })();
+    this.#pendingGets.set(node.id, read);
+    return read;
   }
 
   async reject(target: string, reason: string, payload: Buffer): Promise<void> {

@@ -14,6 +14,8 @@ import type { CommandJournal, JournalEntry } from './journal.js';
 
 /** Commands that may wait for the device list; more during start-up are rejected at once. */
 export const MAX_WAITING_COMMANDS = 10_000;
+/** No command is longer (the longest, a full light state in JSON, is ~200 bytes): larger ones are rejected unrecorded. */
+export const MAX_COMMAND_BYTES = 4_096;
 
 type CommandInbound = Extract<Inbound, { type: 'set' } | { type: 'malformed_set' }>;
 
@@ -38,6 +40,11 @@ export class CommandIntake {
    * journal write, so it is recorded before MQTT.js acknowledges the message.
    */
   receive(topic: string, inbound: CommandInbound, payload: Buffer, delivery: DeliveryInfo | undefined): void {
+    if (payload.length > MAX_COMMAND_BYTES) {
+      // Not worth a journal line (a flood of 100 kB sets cost 40 MB/s): answered at once.
+      void this.#handler?.reject(inbound.target, `payload of ${payload.length} bytes; no command is longer than ${MAX_COMMAND_BYTES}`, payload);
+      return;
+    }
     if (!this.#live && !this.#stopped && this.journal.openCount >= MAX_WAITING_COMMANDS) {
       this.logger.warn({ topic }, 'too many commands waiting for the device list: rejected');
       void this.#handler?.reject(inbound.target, 'too many commands arrived before the device list was read; send it again', payload);

@@ -33,7 +33,7 @@ import { VERSION } from '../version.js';
 const OFFLINE = JSON.stringify({ state: 'offline' });
 const ONLINE = JSON.stringify({ state: 'online' });
 /** Commands still queued after this are kept in the journal for the next start (docker stop kills at 10 s). */
-const SHUTDOWN_BUDGET_MS = 5_000;
+const SHUTDOWN_BUDGET_MS = 4_000;
 /** A refresh request this soon after the last one finished is answered by it. */
 const REFRESH_RECENT_MS = 10_000;
 
