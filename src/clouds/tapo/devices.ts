@@ -82,7 +82,7 @@ function capabilities(traits: TapoModelTraits, reported: Record<string, unknown>
   const range = kelvinRange(reported.color_temp_range);
   const tunable = traits.colorTemp || (isLight && finiteNumber(reported.color_temp) !== undefined);
   if (tunable && range !== 'fixed') caps.colorTemp = range ?? { ...DEFAULT_TAPO_KELVIN };
-  if (traits.energy && traits.kind !== 'strip') caps.energy = { power: true, voltage: false, current: false, energy: true };
+  if (traits.energy && traits.kind !== 'strip') caps.energy = { power: true, voltage: traits.emeterData, current: traits.emeterData, energy: true };
   caps.rssi = finiteNumber(reported.rssi) !== undefined;
   caps.onTime = finiteNumber(reported.on_time) !== undefined;
   caps.protection = protectionKinds(traits, reported);

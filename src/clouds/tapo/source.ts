@@ -1,12 +1,14 @@
 /**
  * Tapo cloud -> nodes. Things come from the paged thing list, state from
- * batched shadow reads (ceil(N / batch) requests a cycle), energy from the
- * usage endpoint of energy models. Shadow versions are remembered so a
- * command's PATCH rarely needs a read first.
+ * batched shadow reads (ceil(N / batch) requests a cycle), energy from one
+ * services-sync per metered node (the usage endpoint where services-sync is
+ * refused). Shadow versions are remembered so a command's PATCH rarely
+ * needs a read first.
  */
 import { isCloudError } from '../common/errors.js';
 import { keepSkipped } from '../common/list.js';
-import type { TapoClient } from './client.js';
+import { isNoSuchService, type TapoClient } from './client.js';
+import { applyServices, servicesPlan, withDeviceInfo } from './services.js';
 import type { TapoShadow, TapoThing } from './schemas.js';
 import { tapoDesired } from '../../commands/translate.js';
 import type { ResolvedDesired } from '../../commands/types.js';
@@ -20,7 +22,12 @@ export class TapoSource extends ClientSource<TapoClient> implements CloudSource 
   readonly #versions = new Map<string, number>();
   readonly #shadows = new Map<string, TapoShadow>();
   #things: TapoThing[] = [];
-
+  /** get_device_info answers, merged under the shadows. */
+  readonly #info = new Map<string, Record<string, unknown>>();
+  /** Things that refused get_emeter_data. */
+  readonly #noEmeter = new Set<string>();
+  /** The cloud refused services-sync: energy from the usage endpoint. */
+  #usageOnly = false;
 
   async list(): Promise<DeviceNode[]> {
     // Each page in its own queue slot: the rate limit counts every page.
@@ -52,7 +59,7 @@ export class TapoSource extends ClientSource<TapoClient> implements CloudSource 
       }
     }
     // Rebuilt from the shadows: some capabilities (RSSI, on-time, colour range) only show there.
-    const fresh = tapoNodes(this.#things, this.#shadows).filter((node) => read.has(addressOf(node).thingName));
+    const fresh = tapoNodes(this.#things, this.#withInfo()).filter((node) => read.has(addressOf(node).thingName));
     return { nodes: fresh, failures: results.flatMap((result) => result.failures) };
   }
 
@@ -68,7 +75,37 @@ export class TapoSource extends ClientSource<TapoClient> implements CloudSource 
     }
   }
 
+  #withInfo(): Map<string, TapoShadow> {
+    if (this.#info.size === 0) return this.#shadows;
+    return new Map([...this.#shadows].map(([name, shadow]) => [name, withDeviceInfo(shadow, this.#info.get(name)) as TapoShadow]));
+  }
+
+  /** One services-sync per node that needs one; the usage endpoint once services-sync is refused. */
   async readEnergy(nodes: DeviceNode[]): Promise<ReadResult> {
+    if (this.#usageOnly) return this.#readUsage(nodes);
+    const results = await Promise.all(
+      nodes.map(async (node): Promise<ReadResult> => {
+        const { thingName } = addressOf(node);
+        const methods = servicesPlan(node, this.#shadows.get(thingName), this.#noEmeter.has(thingName));
+        if (methods.length === 0) return { nodes: [], failures: [] };
+        try {
+          const responses = await this.queue.poll(() => this.client.servicesSync(addressOf(node), methods));
+          const reading = applyServices(node, this.#shadows.get(thingName), methods, responses);
+          if (reading.info) this.#info.set(thingName, reading.info);
+          if (reading.noEmeter) this.#noEmeter.add(thingName);
+          return { nodes: [{ ...node, state: reading.state }], failures: [] };
+        } catch (error) {
+          if (!isNoSuchService(error)) return { nodes: [], failures: [{ nodeIds: [node.id], error, offline: isCloudError(error) && error.kind === 'device_offline' }] };
+          if (!this.#usageOnly) this.logger.info({ code: error.code }, 'tapo: services-sync refused, reading energy from the usage endpoint');
+          this.#usageOnly = true;
+          return this.#readUsage([node]);
+        }
+      }),
+    );
+    return mergeResults(results);
+  }
+
+  async #readUsage(nodes: DeviceNode[]): Promise<ReadResult> {
     const metered = nodes.filter((node) => node.capabilities.energy && node.online);
     const results = await Promise.all(
       metered.map(async (node): Promise<ReadResult> => {
