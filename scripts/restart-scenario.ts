@@ -220,7 +220,8 @@ export async function runRestartScenario(options: ScenarioOptions): Promise<Scen
 
     const outcome = (command: Command): 'carried_out' | 'failed' | 'expired' | 'pending' => {
       if (cloudOn(sim, command.node) === command.on && writesTo(sim, command.node).length > 0) return 'carried_out';
-      const event = events.find((candidate) => candidate.id === command.node.id && candidate.at >= command.sentAt);
+      // command_failed names the node id; command_rejected the topic segment it was sent to.
+      const event = events.find((candidate) => (candidate.id === command.node.id || candidate.id === command.node.topic) && candidate.at >= command.sentAt);
       if (event) return event.reason.includes('expired') ? 'expired' : 'failed';
       return 'pending';
     };
