@@ -113,6 +113,20 @@ async function until(check: () => boolean, timeoutMs: number, what: string): Pro
   }
 }
 
+/** A persistent mosquitto on a free port; another port when the one picked was taken meanwhile. */
+async function startedMosquitto(): Promise<Mosquitto> {
+  for (let attempt = 1; ; attempt++) {
+    const broker = mosquitto(await freePort(), { persistence: true });
+    try {
+      await broker.start();
+      return broker;
+    } catch (error) {
+      await broker.dispose();
+      if (attempt >= 3) throw error;
+    }
+  }
+}
+
 export async function runRestartScenario(options: ScenarioOptions): Promise<ScenarioResult> {
   const log = options.log ?? (() => undefined);
   const latencyMs = options.latencyMs ?? 300;
@@ -120,7 +134,7 @@ export async function runRestartScenario(options: ScenarioOptions): Promise<Scen
   const wanted = options.queued + options.whileDown;
   // One command per device, so every write names its command: enough plain devices.
   const sim = await startSimulator({ devices: Math.ceil(wanted * 1.6) + 10, builtin: false, shadowApplyDelayMs: 0, recordLimit: 50_000, seed: 16 });
-  const broker: Mosquitto = mosquitto(await freePort(), { persistence: true });
+  const broker: Mosquitto = await startedMosquitto();
   const stateDir = mkdtempSync(join(tmpdir(), 'tpcm-restarts-'));
   let child: ChildProcess | undefined;
   let output = '';
@@ -159,7 +173,6 @@ export async function runRestartScenario(options: ScenarioOptions): Promise<Scen
   const bridgeStarts = (): number => output.split('"msg":"bridge started"').length - 1;
 
   try {
-    await broker.start();
     child = startBridge();
     observer = await mqtt.connectAsync(broker.url, { clientId: `restarts-observer-${process.pid}`, reconnectPeriod: 200 });
     observer.on('error', () => undefined);

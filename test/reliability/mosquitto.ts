@@ -71,6 +71,9 @@ export function mosquitto(port: number, options: { persistence: boolean }): Mosq
         if (Date.now() > deadline) throw new Error('mosquitto did not start');
         await sleep(20);
       }
+      // Something else may hold the port (another test took it after freePort): then mosquitto exits.
+      await sleep(100);
+      if (started.exitCode !== null) throw new Error(`mosquitto exited with ${started.exitCode} (port ${port} taken?)`);
     },
     stop,
   };
