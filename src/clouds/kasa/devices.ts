@@ -37,12 +37,20 @@ function capabilitiesForKind(kind: NodeKind): Capabilities {
 }
 
 /** The node as far as the device list tells: before the first sysinfo, or for Tapo devices. */
+/**
+ * A Tapo device in the Kasa device list (`SMART.*`): Kasa's passthrough
+ * cannot drive it (-20571); the Tapo cloud does. The one place that says so.
+ */
+export function isTapoListEntry(deviceType: unknown): boolean {
+  return String(deviceType ?? '').toUpperCase().startsWith('SMART.');
+}
+
 function nodeFromEntry(entry: KasaListEntryInput): DeviceNode | undefined {
   const type = String(entry.deviceType ?? '');
   const modelFull = nonEmptyString(entry.deviceModel) ?? nonEmptyString(entry.deviceName) ?? 'unknown';
   const kind = kindFromListEntry(type, modelFull);
   if (!kind) return undefined;
-  const isTapo = type.toUpperCase().startsWith('SMART.');
+  const isTapo = isTapoListEntry(type);
   const model = stripRegion(modelFull);
   return {
     id: safeId(`kasa_${entry.deviceId}`),
@@ -181,7 +189,7 @@ export function kasaNodes(entry: KasaListEntryInput, response?: Record<string, u
   const fromEntry = nodeFromEntry(entry);
   if (!fromEntry) return { nodes: [], problems: [`${entry.deviceId}: unsupported device type ${String(entry.deviceType)}`] };
   // Tapo devices in the Kasa list cannot be reached through passthrough.
-  if (response === undefined || fromEntry.deviceType?.startsWith('SMART.')) return { nodes: [fromEntry], problems: [] };
+  if (response === undefined || isTapoListEntry(fromEntry.deviceType)) return { nodes: [fromEntry], problems: [] };
 
   const problems: string[] = [];
   const sys = parseModule(response, 'system', 'get_sysinfo', kasaSysinfoSchema);

@@ -10,7 +10,7 @@ import type { KasaClient } from './client.js';
 import type { KasaDeviceListEntry } from './schemas.js';
 import { kasaRequest, kasaStripRequest } from '../../commands/translate.js';
 import type { ResolvedDesired } from '../../commands/types.js';
-import { kasaNodes, kasaOutletEnergy } from './devices.js';
+import { isTapoListEntry, kasaNodes, kasaOutletEnergy } from './devices.js';
 import type { DeviceNode, KasaAddress } from '../../model/node.js';
 import { ClientSource, mergeResults, type CloudSource, type ReadFailure, type ReadResult } from '../../runtime/sources.js';
 
@@ -32,7 +32,7 @@ export class KasaSource extends ClientSource<KasaClient> implements CloudSource 
     let tapoCount = 0;
     const nodes: DeviceNode[] = [];
     for (const entry of entries) {
-      if (entry.deviceType.startsWith('SMART.')) {
+      if (isTapoListEntry(entry.deviceType)) {
         tapoCount += 1;
         continue;
       }

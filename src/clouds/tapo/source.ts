@@ -44,34 +44,28 @@ export class TapoSource extends ClientSource<TapoClient> implements CloudSource 
 
   async readState(nodes: DeviceNode[]): Promise<ReadResult> {
     const byThing = new Map(nodes.map((node) => [addressOf(node).thingName, node]));
-    const targets = nodes.map((node) => addressOf(node));
-    const batchSize = Math.max(1, this.client.shadowBatchSize);
-    const batches: TapoAddress[][] = [];
-    for (let i = 0; i < targets.length; i += batchSize) batches.push(targets.slice(i, i + batchSize));
-    // One queue slot per request, so the rate limit counts every shadow read.
-    const results = await Promise.all(batches.map((batch) => this.#readBatch(batch, byThing)));
+    const result = await this.#readShadows(nodes.map((node) => addressOf(node)), byThing);
     const read = new Set<string>();
-    for (const result of results) {
-      for (const shadow of result.shadows) {
-        this.#shadows.set(shadow.thingName, shadow);
-        this.#versions.set(shadow.thingName, shadow.version);
-        read.add(shadow.thingName);
-      }
+    for (const shadow of result.shadows) {
+      this.#shadows.set(shadow.thingName, shadow);
+      this.#versions.set(shadow.thingName, shadow.version);
+      read.add(shadow.thingName);
     }
     // Rebuilt from the shadows: some capabilities (RSSI, on-time, colour range) only show there.
     const fresh = tapoNodes(this.#things, this.#withInfo()).filter((node) => read.has(addressOf(node).thingName));
-    return { nodes: fresh, failures: results.flatMap((result) => result.failures) };
+    return { nodes: fresh, failures: result.failures };
   }
 
-  async #readBatch(batch: TapoAddress[], byThing: Map<string, DeviceNode>): Promise<{ shadows: TapoShadow[]; failures: ReadFailure[] }> {
+  /** The client batches (tapo.shadowBatchSize per request); the rate limit counts each request. */
+  async #readShadows(targets: TapoAddress[], byThing: Map<string, DeviceNode>): Promise<{ shadows: TapoShadow[]; failures: ReadFailure[] }> {
     const ids = (things: { thingName: string }[]) =>
       things.map((thing) => byThing.get(thing.thingName)?.id).filter((id): id is string => id !== undefined);
     try {
-      const { shadows, failed } = await this.queue.poll(() => this.client.getShadows(batch));
+      const { shadows, failed } = await this.queue.poll(() => this.client.getShadows(targets));
       const failures = failed.length > 0 ? [{ nodeIds: ids(failed), error: new Error(failed[0]?.message ?? 'shadow read failed'), offline: false }] : [];
       return { shadows, failures };
     } catch (error) {
-      return { shadows: [], failures: [{ nodeIds: ids(batch), error, offline: isCloudError(error) && error.kind === 'device_offline' }] };
+      return { shadows: [], failures: [{ nodeIds: ids(targets), error, offline: isCloudError(error) && error.kind === 'device_offline' }] };
     }
   }
 
