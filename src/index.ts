@@ -7,5 +7,5 @@ export { ConfigError, loadConfig, type AppConfig, type LoadOptions } from './con
 export { createLogger, type Logger } from './logger.js';
 export { startSimulator } from './simulator/index.js';
 export type { Simulator, SimulatorOptions, FaultOptions } from './simulator/types.js';
-export type { DeviceNode, NodeState, Capabilities } from './model/node.js';
+export type { DeviceNode, NodeState, Feature, FeatureSet } from './model/node.js';
 export { VERSION } from './version.js';

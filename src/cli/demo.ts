@@ -48,7 +48,7 @@ export async function demoCommand(_args: string[], config: AppConfig, logger: Lo
   };
   const nodes = bridge.store.all();
   const name = topicOf((node) => node.kind === 'plug');
-  const bulb = topicOf((node) => node.capabilities.brightness && node.kind === 'bulb');
+  const bulb = topicOf((node) => node.features !== undefined && 'brightness' in node.features && node.kind === 'bulb');
   const outlet = topicOf((node) => node.kind === 'outlet');
   process.stdout.write(`
 Demo running: ${bridge.store.size} simulated devices and outlets on MQTT.

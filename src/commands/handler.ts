@@ -1,15 +1,16 @@
 /**
  * MQTT -> command -> cloud. A `set` is parsed and checked against the
- * node's capabilities (invalid ones never reach the cloud), published
+ * node's features (invalid ones never reach the cloud), published
  * optimistically, queued (rate-limited, coalesced per node), carried out,
- * then confirmed by a read shortly after. A failure restores the real state
- * and says why on the event topic.
+ * then confirmed by a state and energy read shortly after. The store keeps
+ * reads sent before the command from bringing the old state back; a
+ * failure restores the last state read and says why on the event topic.
  */
 import { isCloudError } from '../clouds/common/errors.js';
 import { parseSetPayload } from './parse.js';
 import type { CloudQueue } from './queue.js';
 import { optimisticState, resolveToggle } from './translate.js';
-import type { CommandOutcome, DesiredState, ResolvedDesired } from './types.js';
+import type { CommandOutcome, ResolvedDesired } from './types.js';
 import type { CloudName, DeviceNode, NodeState } from '../model/node.js';
 import type { Logger } from '../logger.js';
 import type { NodeStore } from '../runtime/node-store.js';
@@ -33,8 +34,6 @@ export interface CommandDeps {
 
 export class CommandHandler {
   readonly #confirmTimers = new Map<string, NodeJS.Timeout>();
-  /** The last state read from the cloud before optimistic updates, per node. */
-  readonly #confirmed = new Map<string, NodeState>();
   #inFlight = 0;
 
   constructor(private readonly deps: CommandDeps) {}
@@ -46,6 +45,7 @@ export class CommandHandler {
   async set(target: string, attribute: string | undefined, payload: Buffer): Promise<void> {
     const node = this.#node(target);
     if (!node) return this.reject(target, `unknown device "${clip(target)}"`, payload);
+    if (!node.features) return this.reject(target, 'not read yet: its features are not known; try again after its first read', payload);
     const parsed = parseSetPayload(payload, attribute, node);
     if (!parsed.ok) return this.reject(target, parsed.reason, payload);
     const desired = resolveToggle(parsed.desired, node.state);
@@ -76,36 +76,35 @@ export class CommandHandler {
     const queue = queues.get(node.cloud);
     if (!source || !queue) return this.reject(node.id, `the ${node.cloud} cloud is not enabled`, Buffer.alloc(0));
 
-    if (!this.#confirmed.has(node.id)) this.#confirmed.set(node.id, { ...node.state });
-    const optimistic = store.patchState(node.id, optimisticState(node, desired));
+    // A strip parent switches its outlets: they show it at once too.
+    const outlets = node.kind === 'strip' ? store.childrenOf(node.id) : [];
+    const patches: Array<[string, NodeState]> = [[node.id, optimisticState(node, desired)]];
+    if (desired.state !== undefined) for (const outlet of outlets) patches.push([outlet.id, optimisticState(outlet, { state: desired.state })]);
     // Not awaited before queueing: the cloud request need not wait for the broker's PUBACK.
-    const published = optimistic ? publisher.publishNode(optimistic) : Promise.resolve();
+    const published = Promise.all(patches.map(([id, patch]) => this.#publish(store.beginCommand(id, patch))));
 
     this.#inFlight += 1;
     let outcome: CommandOutcome;
     try {
-      const execute = (merged: DesiredState) => source.execute([store.get(node.id) ?? node], merged as ResolvedDesired);
+      const execute = (merged: ResolvedDesired) => source.execute([store.get(node.id) ?? node], merged, store.childrenOf(node.id));
       const nodesOf = (keys: string[]) => keys.map((key) => store.get(key)).filter((n): n is DeviceNode => n !== undefined);
       const batch =
         source.batchesOutlets && node.parentId
-          ? { group: node.parentId, executeMany: (keys: string[], merged: DesiredState) => source.execute(nodesOf(keys), merged as ResolvedDesired) }
+          ? { group: node.parentId, executeMany: (keys: string[], merged: ResolvedDesired) => source.execute(nodesOf(keys), merged) }
           : {};
       outcome = await queue.command(node.id, desired, execute, batch);
     } finally {
       this.#inFlight -= 1;
     }
     await published;
-    if (outcome.status === 'done') {
+    const ok = outcome.status === 'done';
+    await Promise.all(patches.map(([id, patch]) => this.#publish(store.settleCommand(id, Object.keys(patch), ok))));
+    if (ok) {
       this.#scheduleConfirm(node.id);
       return;
     }
-    const reason = outcome.status === 'expired' ? 'expired: not carried out within commands.ttlS' : describe(outcome.error);
+    const reason = outcome.status === 'failed' ? describe(outcome.error) : 'expired: not carried out within commands.ttlS';
     this.deps.logger.warn({ node: node.id, reason }, 'command failed');
-    const real = this.#confirmed.get(node.id);
-    this.#confirmed.delete(node.id);
-    if (real) store.restoreState(node.id, real);
-    const restored = store.get(node.id);
-    if (restored) await publisher.publishNode(restored);
     await publisher.event('command_failed', {
       device: publisher.nameOf(node),
       id: node.id,
@@ -115,14 +114,17 @@ export class CommandHandler {
     this.#scheduleConfirm(node.id);
   }
 
-  /** One read per node shortly after its last command settles. */
+  async #publish(node: DeviceNode | undefined): Promise<void> {
+    if (node) await this.deps.publisher.publishNode(node);
+  }
+
+  /** One state and energy read per node shortly after its last command settles. */
   #scheduleConfirm(nodeId: string): void {
     const previous = this.#confirmTimers.get(nodeId);
     if (previous) clearTimeout(previous);
     const timer = setTimeout(() => {
       this.#confirmTimers.delete(nodeId);
-      this.#confirmed.delete(nodeId);
-      this.deps.poller.readNodes([nodeId]).catch((error: unknown) => {
+      this.deps.poller.readNodes([nodeId], { energy: true }).catch((error: unknown) => {
         this.deps.logger.debug({ err: error, node: nodeId }, 'confirmation read failed');
       });
     }, this.deps.confirmDelayMs);

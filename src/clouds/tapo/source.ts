@@ -1,33 +1,32 @@
 /**
- * Tapo cloud -> nodes. Things come from the paged thing list, state from
+ * Tapo cloud -> readings. Things come from the paged thing list, state from
  * batched shadow reads (ceil(N / batch) requests a cycle), energy from the
  * usage endpoint of energy models. Shadow versions are remembered so a
  * command's PATCH rarely needs a read first.
  */
 import { isCloudError } from '../common/errors.js';
 import type { TapoClient } from './client.js';
-import type { TapoShadow, TapoThing } from './schemas.js';
-import { tapoDesired } from '../../commands/translate.js';
-import type { ResolvedDesired } from '../../commands/types.js';
-import type { DeviceNode, TapoAddress } from '../../model/node.js';
-import { applyTapoUsage, tapoNodes } from './devices.js';
+import type { TapoShadow } from './schemas.js';
+import { identityOf, type Desired, type DeviceNode, type NodeIdentity, type TapoAddress } from '../../model/node.js';
+import { withStripStates, tapoReadings, tapoReadsUsage, tapoTargets, tapoUsageReading, tapoWrite } from './devices.js';
+import type { TapoTarget } from './module.js';
 import { ClientSource, mergeResults, type CloudSource, type ReadFailure, type ReadResult } from '../../runtime/sources.js';
 
 export class TapoSource extends ClientSource<TapoClient> implements CloudSource {
   readonly cloud = 'tapo' as const;
   readonly batchesOutlets = false;
   readonly #versions = new Map<string, number>();
-  readonly #shadows = new Map<string, TapoShadow>();
-  #things: TapoThing[] = [];
+  #targets = new Map<string, TapoTarget>();
 
-
-  async list(): Promise<DeviceNode[]> {
+  async list(): Promise<NodeIdentity[]> {
     const things = await this.queue.poll(() => this.client.listThings());
     // Linked Kasa devices can show up here too; the Kasa source drives them.
-    this.#things = things.filter((thing) => !thing.deviceType?.startsWith('IOT.'));
-    const skipped = things.length - this.#things.length;
+    const own = things.filter((thing) => !thing.deviceType?.startsWith('IOT.'));
+    const skipped = things.length - own.length;
     if (skipped > 0) this.logger.debug({ skipped }, 'tapo: Kasa devices in the Tapo list are left to the Kasa cloud');
-    return tapoNodes(this.#things, this.#shadows);
+    const targets = tapoTargets(own);
+    this.#targets = new Map(targets.map((target) => [target.node.id, target]));
+    return targets.map((target) => target.node);
   }
 
   async readState(nodes: DeviceNode[]): Promise<ReadResult> {
@@ -37,58 +36,90 @@ export class TapoSource extends ClientSource<TapoClient> implements CloudSource 
     const batches: TapoAddress[][] = [];
     for (let i = 0; i < targets.length; i += batchSize) batches.push(targets.slice(i, i + batchSize));
     // One queue slot per request, so the rate limit counts every shadow read.
-    const results = await Promise.all(batches.map((batch) => this.#readBatch(batch, byThing)));
-    const read = new Set<string>();
-    for (const result of results) {
-      for (const shadow of result.shadows) {
-        this.#shadows.set(shadow.thingName, shadow);
-        this.#versions.set(shadow.thingName, shadow.version);
-        read.add(shadow.thingName);
-      }
-    }
-    // Rebuilt from the shadows: some capabilities (RSSI, on-time, colour range) only show there.
-    const fresh = tapoNodes(this.#things, this.#shadows).filter((node) => read.has(addressOf(node).thingName));
-    return { nodes: fresh, failures: results.flatMap((result) => result.failures) };
+    const results = mergeResults(await Promise.all(batches.map((batch) => this.#readBatch(batch, byThing))));
+    return { ...results, readings: withStripStates(results.readings) };
   }
 
-  async #readBatch(batch: TapoAddress[], byThing: Map<string, DeviceNode>): Promise<{ shadows: TapoShadow[]; failures: ReadFailure[] }> {
+  async #readBatch(batch: TapoAddress[], byThing: Map<string, DeviceNode>): Promise<ReadResult> {
     const ids = (things: { thingName: string }[]) =>
       things.map((thing) => byThing.get(thing.thingName)?.id).filter((id): id is string => id !== undefined);
     try {
-      const { shadows, failed } = await this.queue.poll(() => this.client.getShadows(batch));
-      const failures = failed.length > 0 ? [{ nodeIds: ids(failed), error: new Error(failed[0]?.message ?? 'shadow read failed'), offline: false }] : [];
-      return { shadows, failures };
+      let sentAt = Date.now();
+      const { shadows, failed } = await this.queue.poll(() => {
+        sentAt = Date.now();
+        return this.client.getShadows(batch);
+      });
+      const read = new Map<string, TapoShadow>();
+      for (const shadow of shadows) {
+        read.set(shadow.thingName, shadow);
+        this.#versions.set(shadow.thingName, shadow.version);
+      }
+      const targets = ids(batch).flatMap((id) => this.#targetOf(byThing, id));
+      const readings = tapoReadings(targets, read, sentAt);
+      const failures: ReadFailure[] =
+        failed.length > 0 ? [{ nodeIds: ids(failed), error: new Error(failed[0]?.message ?? 'shadow read failed'), offline: false }] : [];
+      return { readings, failures };
     } catch (error) {
-      return { shadows: [], failures: [{ nodeIds: ids(batch), error, offline: isCloudError(error) && error.kind === 'device_offline' }] };
+      return { readings: [], failures: [{ nodeIds: ids(batch), error, offline: isCloudError(error) && error.kind === 'device_offline' }] };
     }
   }
 
+  #targetOf(byThing: Map<string, DeviceNode>, id: string): TapoTarget[] {
+    const target = this.#targets.get(id);
+    if (target) return [target];
+    const node = [...byThing.values()].find((candidate) => candidate.id === id);
+    return node ? [fallbackTarget(node)] : [];
+  }
+
   async readEnergy(nodes: DeviceNode[]): Promise<ReadResult> {
-    const metered = nodes.filter((node) => node.capabilities.energy && node.online);
+    const metered = nodes.filter((node) => node.online && node.features && tapoReadsUsage(this.#targets.get(node.id) ?? fallbackTarget(node), node.features));
     const results = await Promise.all(
       metered.map(async (node): Promise<ReadResult> => {
         try {
-          const usage = await this.queue.poll(() => this.client.getUsage(addressOf(node)));
-          return { nodes: [{ ...node, state: applyTapoUsage(node, usage) }], failures: [] };
+          let sentAt = Date.now();
+          const usage = await this.queue.poll(() => {
+            sentAt = Date.now();
+            return this.client.getUsage(addressOf(node));
+          });
+          const reading = tapoUsageReading(node, usage, sentAt);
+          return { readings: reading ? [reading] : [], failures: [] };
         } catch (error) {
-          return { nodes: [], failures: [{ nodeIds: [node.id], error, offline: false }] };
+          return { readings: [], failures: [{ nodeIds: [node.id], error, offline: false }] };
         }
       }),
     );
     return mergeResults(results);
   }
 
-  async execute(nodes: DeviceNode[], desired: ResolvedDesired): Promise<void> {
+  /**
+   * One shadow PATCH per node. A strip parent is switched through its
+   * sockets, one PATCH each: the strip's own shadow has no relay (its `on`
+   * would switch nothing), and the cloud has no call for all sockets at once.
+   */
+  async execute(nodes: DeviceNode[], desired: Desired, children: DeviceNode[] = []): Promise<void> {
     for (const node of nodes) {
-      const address = addressOf(node);
-      const { version } = await this.client.patchShadow(address, tapoDesired(node, desired), this.#versions.get(address.thingName));
-      this.#versions.set(address.thingName, version);
+      const targets = node.kind === 'strip' ? children : [node];
+      for (const target of targets) {
+        const address = addressOf(target);
+        const body = tapoWrite(this.#targets.get(target.id) ?? fallbackTarget(target), target.features ?? {}, desired);
+        if (Object.keys(body).length === 0) continue;
+        const { version } = await this.client.patchShadow(address, body, this.#versions.get(address.thingName));
+        this.#versions.set(address.thingName, version);
+      }
     }
   }
-
 }
 
-function addressOf(node: DeviceNode): TapoAddress {
+/** A node the thing list no longer carries (removed meanwhile): its traits from what is known. */
+function fallbackTarget(node: DeviceNode): TapoTarget {
+  const has = (id: string) => node.features !== undefined && id in node.features;
+  return {
+    node: identityOf(node),
+    traits: { kind: node.kind, energy: has('power'), brightness: has('brightness'), color: has('color'), colorTemp: has('color_temp') },
+  };
+}
+
+function addressOf(node: NodeIdentity): TapoAddress {
   if (node.address.cloud !== 'tapo') throw new Error(`node ${node.id} is not a Tapo node`);
   return node.address;
 }
