@@ -12,6 +12,8 @@ import { loadConfig } from '../src/config/load.js';
 import { configForSimulator } from '../src/cli/demo.js';
 import type { DeviceNode } from '../src/model/node.js';
 import { nodeEntities } from '../src/homeassistant/entities.js';
+import { allFeatures } from '../src/model/catalogue.js';
+import type { Feature } from '../src/model/feature.js';
 import { silentLogger } from '../src/logger.js';
 import { startSimulator } from '../src/simulator/index.js';
 
@@ -100,4 +102,36 @@ export async function demoNodes(): Promise<DeviceNode[]> {
     await bridge.stop();
     await sim.close();
   }
+}
+
+/** How a feature's values are written, for the state fields table. */
+function valuesOf(feature: Feature): string {
+  const type = feature.type;
+  switch (type.kind) {
+    case 'onoff':
+      return '`ON`, `OFF`';
+    case 'flag':
+      return '`true`, `false`';
+    case 'color':
+      return '`{"h": 0-360, "s": 0-100}`';
+    case 'enum':
+      return type.options.map((option) => `\`${option}\``).join(', ');
+    case 'number':
+      if (type.unit === 'K') return 'Kelvin';
+      if (type.unit === '%' || type.unit === undefined) return `${type.min ?? ''}-${type.max ?? ''}`;
+      return type.unit;
+  }
+}
+
+/**
+ * README's state field table: one row per declared feature (every module
+ * of both clouds), plus the JSON light's `color_mode`.
+ */
+export function stateFieldsTable(): string {
+  const rows = allFeatures().flatMap((feature) => {
+    const row = `| \`${feature.id}\` | ${valuesOf(feature)} | ${feature.writable ? 'yes' : 'no'} | ${feature.doc} |`;
+    if (feature.id !== 'color') return [row];
+    return [row, '| `color_mode` | `onoff`, `brightness`, `color_temp`, `hs` | no | which of the above the light shows now |'];
+  });
+  return ['| field | values | settable | meaning |', '| --- | --- | --- | --- |', ...rows].join('\n');
 }

@@ -5,9 +5,9 @@
  * entity a node could ever have had.
  */
 import type { Feature } from './feature.js';
-import * as common from './features.js';
+import { COMMON_FEATURES } from './features.js';
 
-const catalogue = new Map<string, Feature>(Object.values(common).map((feature) => [feature.id, feature]));
+const catalogue = new Map<string, Feature>(COMMON_FEATURES.map((feature) => [feature.id, feature]));
 
 export function declareFeatures(features: Iterable<Feature>): void {
   for (const feature of features) if (!catalogue.has(feature.id)) catalogue.set(feature.id, feature);

@@ -61,6 +61,8 @@ export interface Feature {
   writable: boolean;
   /** Its own Home Assistant entity; absent for the parts of the main switch/light. */
   entity?: EntitySpec;
+  /** What the value means, for the README's state field table. */
+  doc: string;
 }
 
 /** The features of one node, by id, in discovery order. */

@@ -23,6 +23,8 @@ export interface ListChange {
   removed: DeviceNode[];
   /** Some node's name changed: topic names must be reassigned. */
   renamed: boolean;
+  /** Known nodes the list changed (availability, versions): to publish. */
+  changed: string[];
 }
 
 export interface ReadingsChange {
@@ -94,6 +96,7 @@ export class NodeStore {
     );
     for (const node of removed) this.#forget(node.id);
     const added: DeviceNode[] = [];
+    const changed: string[] = [];
     let renamed = false;
     for (const identity of identities) {
       const known = this.#nodes.get(identity.id);
@@ -104,9 +107,11 @@ export class NodeStore {
         continue;
       }
       if (known.name !== identity.name) renamed = true;
+      const before = JSON.stringify(identityOf(known));
       this.#updateIdentity(known, identity, 'list');
+      if (JSON.stringify(identityOf(known)) !== before) changed.push(known.id);
     }
-    return { added, removed, renamed };
+    return { added, removed, renamed, changed };
   }
 
   /** Applies what reads found; see the ordering rule above. */
@@ -121,18 +126,16 @@ export class NodeStore {
         this.#nodes.set(node.id, node);
         added.push(node);
       }
-      const before = JSON.stringify([node.name, node.swVersion, node.features, node.state]);
+      const before = JSON.stringify([node.name, node.swVersion, node.online, node.features, node.state]);
       if (reading.identity) this.#updateIdentity(node, reading.identity, 'read');
       if (reading.features) {
         const interview = node.features === undefined || this.#reinterview.delete(node.id);
         node.features = interview ? reading.features : unionFeatures(node.features ?? {}, reading.features);
       }
       this.#applyValues(node, reading);
-      if (reading.source === 'read') {
-        node.online = true;
-        this.#failures.delete(node.id);
-      }
-      if (JSON.stringify([node.name, node.swVersion, node.features, node.state]) !== before) changed.push(node.id);
+      // A read that reached the device resets the failure count; whether it is online is its identity's say.
+      if (reading.source === 'read') this.#failures.delete(node.id);
+      if (JSON.stringify([node.name, node.swVersion, node.online, node.features, node.state]) !== before) changed.push(node.id);
     }
     return { changed, added };
   }

@@ -76,9 +76,10 @@ export class Poller {
     try {
       const identities = await source.list();
       // Known nodes keep their features and state: a list read only says who is there.
-      const { added, removed, renamed } = this.store.applyList(source.cloud, identities);
+      const { added, removed, renamed, changed } = this.store.applyList(source.cloud, identities);
       this.#listed.add(source.cloud);
       if (added.length > 0 || removed.length > 0 || renamed) await this.listener.listChanged(source.cloud, added, removed);
+      else if (changed.length > 0) await this.listener.statesUpdated(changed);
     } catch (error) {
       this.#logFailure(source.cloud, 'device list', error);
       if (isCloudError(error) && error.needsUser) this.#markCloudOffline(source.cloud);

@@ -142,7 +142,7 @@ describe('Tapo mapping without fixtures', () => {
       if (reading) expect(reading.values).toEqual({});
     }
     const [target] = tapoTargets([thing({ model: 'P110' })]);
-    const node: DeviceNode = { ...(target?.node as DeviceNode), features: { power: { id: 'power', type: { kind: 'number' }, readable: true, writable: false } }, state: {} };
+    const node: DeviceNode = { ...(target?.node as DeviceNode), features: { power: { id: 'power', type: { kind: 'number' }, readable: true, writable: false, doc: '' } }, state: {} };
     for (const bad of [null, 'x', { energy_usage: 'x' }, { current_power: 'lots' }, { current_power: -5 }]) {
       expect(tapoUsageReading(node, bad as never, 1)).toBeUndefined();
     }
