@@ -82,7 +82,7 @@ describe.skipIf(!hasFixtures)('Tapo fixtures', () => {
     const { nodes, c } = mapFixture('P300');
     const [strip, ...outlets] = nodes;
     expect(strip).toMatchObject({ kind: 'strip', name: '#MASKED_NAME#' });
-    expect(ids(strip)).toEqual(['rssi']);
+    expect(ids(strip)).toEqual(['state', 'rssi']);
     expect(strip?.state.state).toBe('OFF');
     expect(outlets).toHaveLength(3);
     for (const outlet of outlets) {

@@ -1,4 +1,8 @@
-/** The relay or light switch: shadow `on`. */
+/**
+ * The relay or light switch: shadow `on`. A strip parent has none of its
+ * own: its state is its sockets' (devices.ts, ON while any is on) and the
+ * source switches it socket by socket.
+ */
 import { STATE } from '../../../model/features.js';
 import { desiredOn } from '../../../model/node.js';
 import type { TapoModule } from '../module.js';
@@ -7,8 +11,7 @@ export const module: TapoModule = {
   name: 'relay',
   order: 0,
   features: [STATE],
-  // A strip parent's state is its sockets' (devices.ts); it has no `on` of its own.
-  detect: (target, reported) => (target.node.kind !== 'strip' || typeof reported.on === 'boolean' ? [STATE] : []),
+  detect: () => [STATE],
   parse: (_target, reported) => (typeof reported.on === 'boolean' ? { state: reported.on ? 'ON' : 'OFF' } : {}),
   write(_target, desired) {
     const on = desiredOn(desired);
