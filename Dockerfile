@@ -1,6 +1,8 @@
 # syntax=docker/dockerfile:1
 
 # ---- build: compile TypeScript with the full dev toolchain ----
+# The simulated cloud (packages/simulator, a development workspace) is not copied: the bridge
+# compiles without it, and the image has no `demo`/`simulate` (they say so when run).
 FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./

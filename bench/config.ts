@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, type AppConfig } from '../src/config/load.js';
 import { configForSimulator } from '../src/cli/demo.js';
-import type { SimulatorUrls } from '../src/simulator/types.js';
+import type { SimulatorUrls } from 'tplink-cloud-sim';
 
 /** What a bridge needs to know about a simulator (also what crosses to a child process). */
 export interface SimEndpoints {

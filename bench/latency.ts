@@ -7,7 +7,7 @@
  * to the first set_relay_state the simulator records for that device.
  */
 import type { DeviceNode } from '../src/model/node.js';
-import type { RecordedRequest } from '../src/simulator/types.js';
+import type { RecordedRequest } from 'tplink-cloud-sim';
 import { endpointsOf } from './config.js';
 import { kasaDeviceId, kasaRelayDevices, relayStateSet, startInProcessBridge } from './inproc.js';
 import { MinimalRelay, RELAY_PREFIX } from './relay.js';

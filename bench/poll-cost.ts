@@ -2,7 +2,7 @@
  * What one poll cycle costs: cloud requests by API against the least the
  * APIs allow, MQTT messages, CPU and wall time in the bridge process.
  */
-import type { SimulatedDeviceSummary } from '../src/simulator/types.js';
+import type { SimulatedDeviceSummary } from 'tplink-cloud-sim';
 import type { BridgeChild } from './child.js';
 import type { PublishCounts } from './ipc.js';
 import type { BenchSimulator } from './sim.js';

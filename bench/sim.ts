@@ -9,8 +9,7 @@
  * high-resolution clock, at the moment the simulator appends it to its
  * request log (after reading the body, like its own stamp).
  */
-import { startSimulator } from '../src/simulator/index.js';
-import type { RecordedRequest, Simulator, SimulatorOptions } from '../src/simulator/types.js';
+import { startSimulator, type RecordedRequest, type Simulator, type SimulatorOptions } from 'tplink-cloud-sim';
 import { nowMs } from './stats.js';
 
 export class SimClock {

@@ -15,7 +15,7 @@ import { nodeEntities } from '../src/homeassistant/entities.js';
 import { allFeatures } from '../src/model/catalogue.js';
 import type { Feature } from '../src/model/feature.js';
 import { silentLogger } from '../src/logger.js';
-import { startSimulator } from '../src/simulator/index.js';
+import { startSimulator } from 'tplink-cloud-sim';
 
 /** The light's fields first, in the JSON light's order; the others follow in discovery order. */
 export const FIELD_ORDER: string[] = ['state', 'brightness', 'color_temp', 'color', 'color_mode'];
@@ -88,7 +88,7 @@ export async function demoNodes(): Promise<DeviceNode[]> {
     {
       ...base,
       stateDir: mkdtempSync(join(tmpdir(), 'tpcm-docs-')),
-      embeddedBroker: { host: '127.0.0.1', port: 0 },
+      embeddedBroker: { host: '127.0.0.1', port: 0, maxPacketSize: 262_144 },
       rateLimit: { kasaPerSecond: 0, tapoPerSecond: 0 },
       log: { level: 'silent', pretty: false },
     },

@@ -14,7 +14,7 @@ import { chmodSync, chownSync, cpSync, mkdirSync, mkdtempSync, statSync, writeFi
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { startSimulator } from '../src/simulator/index.js';
+import { startSimulator } from 'tplink-cloud-sim';
 import { execForm, runtimeStage, stageEnv } from './dockerfile.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -49,6 +49,12 @@ for (const file of ['package.json', 'package-lock.json', 'config']) cpSync(join(
 execFileSync('npm', ['ci', '--omit=dev', '--no-audit', '--no-fund', '--silent'], { cwd: app, stdio: 'inherit' });
 const dev = spawnSync('node', ['-e', "import('tsx').then(() => process.exit(1), () => process.exit(0))"], { cwd: app });
 check(dev.status === 0, 'production install only: dev dependencies (tsx) are absent');
+// The simulated cloud is a development package: neither installed nor compiled into the image.
+const simulatorInstalled = spawnSync('node', ['-e', "import('tplink-cloud-sim').then(() => process.exit(1), () => process.exit(0))"], { cwd: app });
+const compiledSimulator = spawnSync('grep', ['-rlE', 'builtinDevices|tapoAppApi|renderSysinfo', join(app, 'dist')], { encoding: 'utf8' });
+check(simulatorInstalled.status === 0 && compiledSimulator.stdout.trim() === '', 'no simulator in the image: the package is not installed and dist/ holds none of its code');
+const demo = spawnSync('node', ['dist/cli.js', 'demo'], { cwd: app, encoding: 'utf8', env: { PATH: process.env.PATH, HOME: '/nonexistent' } });
+check(demo.status === 2 && /needs the simulated cloud/.test(demo.stderr), `demo in the image says what it needs: ${demo.stderr.trim()}`);
 
 // As root we can drop to an unprivileged user, as USER node does; otherwise we already are one.
 const asRoot = process.getuid?.() === 0;

@@ -3,7 +3,7 @@
  * trouble — error bursts of every kind, latency, expiring tokens, devices
  * going offline, a cloud-side rate limit — or a calm spell.
  */
-import type { FaultKind, Simulator } from '../src/simulator/types.js';
+import type { FaultKind, Simulator } from 'tplink-cloud-sim';
 
 const KINDS: FaultKind[] = ['http500', 'busy', 'timeout', 'reset', 'malformed', 'schema'];
 

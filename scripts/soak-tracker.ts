@@ -5,7 +5,7 @@
  * (neither, well after its time-to-live and retry deadline).
  */
 import type { DeviceNode } from '../src/model/node.js';
-import type { Simulator } from '../src/simulator/types.js';
+import type { Simulator } from 'tplink-cloud-sim';
 
 export type Outcome = 'pending' | 'carried_out' | 'failed' | 'lost';
 

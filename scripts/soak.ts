@@ -18,9 +18,7 @@ import { loadConfig, type AppConfig } from '../src/config/load.js';
 import { configForSimulator } from '../src/cli/demo.js';
 import type { DeviceNode } from '../src/model/node.js';
 import { createLogger, silentLogger } from '../src/logger.js';
-import { startSimulator } from '../src/simulator/index.js';
-import { seededRandom } from '../src/simulator/model.js';
-import type { Simulator } from '../src/simulator/types.js';
+import { startSimulator, seededRandom, type Simulator } from 'tplink-cloud-sim';
 import { Weather } from './soak-faults.js';
 import { Tracker } from './soak-tracker.js';
 
@@ -48,7 +46,7 @@ function soakConfig(sim: Simulator): AppConfig {
     {
       ...base,
       stateDir: mkdtempSync(join(tmpdir(), 'tpcm-soak-')),
-      embeddedBroker: { host: '127.0.0.1', port: 0 },
+      embeddedBroker: { host: '127.0.0.1', port: 0, maxPacketSize: 262_144 },
       poll: { intervalS: 3, listIntervalS: 30, energyIntervalS: 10 },
       rateLimit: { kasaPerSecond: 8, tapoPerSecond: 8 },
       commands: { ...base.commands, ttlS: 15, confirmDelayS: 1 },

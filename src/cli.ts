@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * tplink-cloud-mqtt <command>. Each command's module is imported only when
- * that command runs, so `--help` and `simulate` stay light. Anything that
+ * that command runs, so `--help` stays light (and `demo` and `simulate`
+ * alone load the simulator package). Anything that
  * stops a command early is printed as one line saying what to fix.
  */
 import { COMMANDS, commandSpec } from './cli/commands.js';
@@ -9,6 +10,7 @@ import { UsageError, checkFlags } from './cli/flags.js';
 import { commandHelp, globalHelp, type CommandSpec } from './cli/help.js';
 import { loadConfig, type AppConfig } from './config/load.js';
 import { startupFailure } from './cli/hints.js';
+import { loadSimulatorCli } from './cli/simulator.js';
 import { createLogger, secrets, type Logger } from './logger.js';
 import { PACKAGE_NAME, VERSION } from './version.js';
 
@@ -17,26 +19,20 @@ const wants = (args: readonly string[], ...flags: string[]) => args.some((arg) =
 async function main(argv: string[]): Promise<number> {
   const first = argv[0];
   const explicit = first !== undefined && !first.startsWith('-');
-  if (first === 'help') return print(argv[1] === undefined ? globalHelp(COMMANDS) : commandHelp(specOf(argv[1])));
+  if (first === 'help' && argv[1] !== undefined && argv[1] !== 'simulate') return print(commandHelp(specOf(argv[1])));
+  if (first === 'help' && argv[1] === 'simulate') return main(['simulate', '--help']);
+  if (first === 'help') return print(globalHelp(COMMANDS));
   if (!explicit && wants(argv, '--help', '-h')) return print(globalHelp(COMMANDS));
   if (wants(argv, '--version', '-v')) return print(`${VERSION}\n`);
 
   const spec = specOf(explicit ? first : 'run');
   const args = explicit ? argv.slice(1) : argv;
+  // The simulator package parses its own flags and prints its own help.
+  if (spec.name === 'simulate') return (await loadSimulatorCli('simulate')).simulatorMain(args, `${PACKAGE_NAME} simulate`);
   if (wants(args, '--help', '-h')) return print(commandHelp(spec));
   if (spec.name === 'health') return health(spec, args);
   checkFlags(spec, args);
 
-  if (spec.name === 'simulate') {
-    const { parseSimulateArgs, simulateCommand } = await import('./simulator/cli.js');
-    try {
-      parseSimulateArgs(args);
-    } catch (error) {
-      throw new UsageError(`simulate: ${error instanceof Error ? error.message : String(error)} (see ${PACKAGE_NAME} simulate --help)`);
-    }
-    await simulateCommand(args);
-    return 0;
-  }
   const config = loadConfig({ args });
   const logger = createLogger({ level: config.log.level, pretty: config.log.pretty });
   return runCommand(spec.name, args, config, logger);

@@ -3,7 +3,6 @@
  * the source of `--help` and of the unknown-flag check. The commands'
  * code lives elsewhere and is imported only when that command runs.
  */
-import { SIMULATE_FLAGS } from '../simulator/flags.js';
 import type { CommandSpec, SettingGroup } from './help.js';
 
 export const HEALTH_TIMEOUT_S = 5;
@@ -30,7 +29,8 @@ export const COMMANDS: readonly CommandSpec[] = [
     description:
       'Starts the built-in simulated cloud (a few devices of every family), the bridge and, unless\n' +
       'mqtt.url is set, the embedded broker, then prints mosquitto_sub / mosquitto_pub lines to try.\n' +
-      'No TP-Link account is used; tokens go to a temporary folder.',
+      'No TP-Link account is used; tokens go to a temporary folder. Needs a development install\n' +
+      '(npm ci in a clone of the repository: the simulator is not part of the npm package or image).',
     settings: ['mqtt', 'embeddedBroker', 'homeassistant', 'poll', 'rateLimit', 'commands', 'log'],
     flags: [],
   },
@@ -40,9 +40,11 @@ export const COMMANDS: readonly CommandSpec[] = [
     usage: '[options]',
     description:
       'Runs the simulated cloud on loopback and prints one JSON line with its URLs, username and\n' +
-      'password; point the bridge at them with TPCM_KASA_URL, TPCM_TAPO_ACCOUNT_URL and the rest.',
+      'password; point the bridge at them with TPCM_KASA_URL, TPCM_TAPO_ACCOUNT_URL and the rest.\n' +
+      'Needs a development install (npm ci in a clone); its flags are the tplink-cloud-sim package\'s.',
     settings: [],
-    flags: SIMULATE_FLAGS,
+    // The simulator package parses and documents its own flags (`simulate --help`).
+    flags: [],
   },
   {
     name: 'login',

@@ -9,11 +9,10 @@ import { Bridge } from '../runtime/bridge.js';
 import type { AppConfig } from '../config/load.js';
 import type { Logger } from '../logger.js';
 import { favourMemory, guardProcess, stopWithin, untilSignal } from './run.js';
-import { startSimulator } from '../simulator/index.js';
-import type { Simulator } from '../simulator/types.js';
+import { loadSimulator, type SimulatorHandle } from './simulator.js';
 
 /** The bridge configuration that points at a running simulator. */
-export function configForSimulator(config: AppConfig, sim: Pick<Simulator, 'urls' | 'username' | 'password'>): AppConfig {
+export function configForSimulator(config: AppConfig, sim: Pick<SimulatorHandle, 'urls' | 'username' | 'password'>): AppConfig {
   return {
     ...config,
     mqtt: { ...config.mqtt, url: config.mqtt.url },
@@ -31,6 +30,7 @@ export function configForSimulator(config: AppConfig, sim: Pick<Simulator, 'urls
 }
 
 export async function demoCommand(_args: string[], config: AppConfig, logger: Logger): Promise<number> {
+  const { startSimulator } = await loadSimulator('demo');
   favourMemory();
   guardProcess(logger);
   const sim = await startSimulator({ log: (line) => logger.info(`simulator: ${line}`) });

@@ -11,6 +11,7 @@ import type { CloudError, CloudName } from '../clouds/common/errors.js';
 import { ConfigError } from '../config/load.js';
 import { EmbeddedBrokerError } from '../mqtt/broker.js';
 import { MqttConnectError } from '../mqtt/client.js';
+import { StateDirError } from '../clouds/common/token-store.js';
 
 export type LoginRefusal = 'auth_failed' | 'account_locked' | 'mfa_required';
 
@@ -92,5 +93,8 @@ export function startupFailure(error: unknown): { lines: string[]; exitCode: num
   if (error instanceof MqttConnectError) return { lines: [brokerHint(error)], exitCode: 1 };
   if (error instanceof EmbeddedBrokerError) return { lines: [embeddedBrokerHint(error)], exitCode: 1 };
   if (error instanceof LoginRefusedError) return { lines: error.hints, exitCode: 1 };
+  if (error instanceof StateDirError) {
+    return { lines: [`${error.message}: the bridge keeps its installation id and tokens there. Make it writable for this user, or set stateDir (TPCM_STATE_DIR, --state-dir).`], exitCode: 1 };
+  }
   return undefined;
 }

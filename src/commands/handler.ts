@@ -7,6 +7,7 @@
  * failure restores the last state read and says why on the event topic.
  */
 import { isCloudError } from '../clouds/common/errors.js';
+import { clip } from '../mqtt/echo.js';
 import { parseSetPayload } from './parse.js';
 import type { CloudQueue } from './queue.js';
 import { optimisticState, resolveToggle } from './translate.js';
@@ -18,8 +19,6 @@ import type { Poller } from '../runtime/poller.js';
 import type { Publisher } from '../runtime/publisher.js';
 import type { CloudSource } from '../runtime/sources.js';
 
-/** Longest text of a rejected payload echoed into an event. */
-const ECHO_LIMIT = 200;
 
 export interface CommandDeps {
   store: NodeStore;
@@ -152,9 +151,4 @@ export class CommandHandler {
 function describe(error: unknown): string {
   if (isCloudError(error)) return `${error.kind}: ${error.message}`;
   return error instanceof Error ? error.message : String(error);
-}
-
-function clip(text: string): string {
-  const printable = text.replace(/[\u0000-\u001f\u007f]/g, '?');
-  return printable.length > ECHO_LIMIT ? `${printable.slice(0, ECHO_LIMIT)}…` : printable;
 }

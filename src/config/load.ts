@@ -94,6 +94,11 @@ function secretLeaves(): SettingLeaf[] {
 }
 
 function checkCredentials(config: AppConfig): void {
+  // The embedded broker would let any client in that sends the username alone
+  // (MQTT_PASSWORD unset, or MQTT_PASSWORD_FILE an empty, mis-mounted secret).
+  if (config.mqtt.url === '' && config.mqtt.username !== '' && config.mqtt.password === '') {
+    throw new ConfigError('mqtt.password: must be set when mqtt.username is set for the embedded broker (an empty password would let in anyone who knows the username)');
+  }
   for (const cloud of ['kasa', 'tapo'] as const) {
     const settings = config[cloud];
     if (settings.enabled && settings.username !== '' && settings.password === '') {

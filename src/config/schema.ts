@@ -137,6 +137,13 @@ export const schema: Schema<AppConfig> = {
       env: 'TPCM_EMBEDDED_BROKER_PORT',
       arg: 'embedded-broker-port',
     },
+    maxPacketSize: {
+      doc: 'Largest MQTT packet (bytes) the embedded broker accepts; a client sending a larger one is disconnected, so no single message costs more memory than this.',
+      format: positive,
+      default: 262_144,
+      env: 'TPCM_EMBEDDED_BROKER_MAX_PACKET_SIZE',
+      arg: 'embedded-broker-max-packet-size',
+    },
   },
   homeassistant: {
     enabled: {

@@ -18,7 +18,7 @@ export interface AppConfig {
     key: string;
     rejectUnauthorized: boolean;
   };
-  embeddedBroker: { host: string; port: number };
+  embeddedBroker: { host: string; port: number; maxPacketSize: number };
   homeassistant: {
     enabled: boolean;
     prefix: string;

@@ -17,6 +17,8 @@ export interface EmbeddedBrokerOptions {
   /** When set (non-empty), every client must present this username and password. */
   username?: string;
   password?: string;
+  /** Largest packet (bytes) a client may send; a larger one closes its connection. Default 256 KiB. */
+  maxPacketSize?: number;
   logger: Logger;
 }
 
@@ -88,6 +90,34 @@ function tolerateUnstoredDeliveries(aedes: Aedes): void {
   };
 }
 
+export const DEFAULT_MAX_PACKET_SIZE = 262_144;
+
+interface PacketParser {
+  packet: { length: number };
+  _parseLength(): boolean;
+}
+
+/**
+ * aedes has no packet size limit: its parser buffers a packet whole before
+ * handing it on, so one 250 MB publish cost 1.1 GB. The declared length comes
+ * first in the fixed header; a client announcing more than the limit is
+ * dropped before any of the body is buffered.
+ */
+function limitPacketSize(client: unknown, socket: net.Socket, maxBytes: number, log: Logger): void {
+  const parser = (client as { _parser?: PacketParser })._parser;
+  if (!parser || typeof parser._parseLength !== 'function') return;
+  const parseLength = parser._parseLength.bind(parser);
+  parser._parseLength = () => {
+    const complete = parseLength();
+    if (complete && parser.packet.length > maxBytes) {
+      log.warn({ bytes: parser.packet.length, maxBytes, remote: socket.remoteAddress }, 'embedded broker dropped a client: packet larger than embeddedBroker.maxPacketSize');
+      socket.destroy();
+      return false;
+    }
+    return complete;
+  };
+}
+
 function urlHost(host: string): string {
   // IPv6 literals need brackets in a URL.
   return host.includes(':') ? `[${host}]` : host;
@@ -98,6 +128,9 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   const log = options.logger.child({ component: 'embedded-broker' });
   const requiredUser = options.username ?? '';
   const requiredPassword = options.password ?? '';
+  const maxPacketSize = options.maxPacketSize ?? DEFAULT_MAX_PACKET_SIZE;
+  // Configuration checks this too (mqtt.password); a direct caller must not get an open broker either.
+  if (requiredUser !== '' && requiredPassword === '') throw new Error('embedded broker: a username needs a non-empty password');
 
   const aedes = await Aedes.createBroker({
     // Short drain timeout: a stuck client must not hold up shutdown.
@@ -136,7 +169,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     // Small MQTT packets go out at once: with Nagle on, a message to a client that
     // has just published waited for the delayed ACK (~40 ms) before being sent.
     socket.setNoDelay(true);
-    aedes.handle(socket);
+    limitPacketSize(aedes.handle(socket), socket, maxPacketSize, log);
   });
 
   try {

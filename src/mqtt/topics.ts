@@ -8,6 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { DeviceOverride } from '../config/schema.js';
+import { clip } from './echo.js';
 
 /** Names no node may take: they are bridge topics. */
 export const RESERVED_NAMES: readonly string[] = ['bridge'];
@@ -190,7 +191,9 @@ export type Inbound =
   | { type: 'set'; target: string; attribute?: string }
   | { type: 'get'; target: string }
   | { type: 'bridge_request'; key: string }
-  | { type: 'ha_status' };
+  | { type: 'ha_status' }
+  /** Looks like a command (`<base>/…/set`) but names no device or attribute: answered with command_rejected. */
+  | { type: 'malformed_set'; target: string; reason: string };
 
 /**
  * Classifies a received topic. `target` is the raw segment (a topic name or
@@ -204,8 +207,12 @@ export function parseInbound(topic: string, baseTopic: string, haStatusTopic?: s
   const prefix = `${baseTopic}/`;
   if (!topic.startsWith(prefix)) return undefined;
   const parts = topic.slice(prefix.length).split('/');
-  if (parts.some((part) => part === '')) return undefined;
   const [first, second, third] = parts;
+  if (second === 'set' && (parts.length === 2 || parts.length === 3) && (first === '' || first === 'bridge' || third === '')) {
+    const reason = first === 'bridge' ? 'the bridge takes no commands on set: use bridge/request/<key>' : `malformed command topic "${clip(topic)}": empty device name or attribute`;
+    return { type: 'malformed_set', target: first ?? '', reason };
+  }
+  if (parts.some((part) => part === '')) return undefined;
   if (first === undefined || second === undefined) return undefined;
 
   if (first === 'bridge') {

@@ -23,7 +23,8 @@ import { NodeStore } from './node-store.js';
 import { NodeSync } from './node-sync.js';
 import { Poller } from './poller.js';
 import { Publisher } from './publisher.js';
-import { BridgeRequests } from './requests.js';
+import { BridgeRequests, responseKey } from './requests.js';
+import { RefreshGate } from './refresh.js';
 import type { CloudSource, CloudStatus } from './sources.js';
 import { TapoSource } from '../clouds/tapo/source.js';
 import { VERSION } from '../version.js';
@@ -31,6 +32,8 @@ import { VERSION } from '../version.js';
 const OFFLINE = JSON.stringify({ state: 'offline' });
 const ONLINE = JSON.stringify({ state: 'online' });
 const SHUTDOWN_BUDGET_MS = 8_000;
+/** A refresh request this soon after the last one finished is answered by it. */
+const REFRESH_RECENT_MS = 10_000;
 
 export class Bridge {
   readonly store = new NodeStore();
@@ -49,6 +52,7 @@ export class Bridge {
   #commands: CommandHandler | undefined;
   #haTimer: NodeJS.Timeout | undefined;
   #stopping = false;
+  readonly #refresh: RefreshGate;
   /** device_added/removed are news only after the first full read. */
   #started = false;
 
@@ -56,8 +60,17 @@ export class Bridge {
     readonly config: AppConfig,
     private readonly logger: Logger,
   ) {
-    this.tokens = new TokenStore(config.stateDir);
+    this.tokens = new TokenStore(config.stateDir, logger);
     this.names = new TopicNameRegistry(config.devices);
+    this.#refresh = new RefreshGate({
+      run: async (lists) => {
+        if (lists) await this.poller.readLists();
+        await this.poller.readStates();
+        await this.poller.readEnergy();
+      },
+      recentMs: Math.min(REFRESH_RECENT_MS, config.poll.intervalS * 1000),
+      listGapMs: config.poll.listIntervalS * 1000,
+    });
   }
 
   get id(): string {
@@ -89,6 +102,8 @@ export class Bridge {
 
   async #start(): Promise<void> {
     const { config, logger } = this;
+    // Before anything else: a bridge that cannot save its id and tokens must not look healthy.
+    this.tokens.ensureWritable();
     let url = config.mqtt.url;
     if (url === '') {
       this.broker = await startEmbeddedBroker({ ...config.embeddedBroker, ...credentials(config), logger });
@@ -181,8 +196,10 @@ export class Bridge {
         return this.#commands.set(inbound.target, inbound.attribute, payload);
       case 'get':
         return this.#commands.get(inbound.target);
+      case 'malformed_set':
+        return this.#commands.reject(inbound.target, inbound.reason, payload);
       case 'bridge_request':
-        return this.publisher.response(inbound.key, await this.requests.handle(inbound.key, payload));
+        return this.publisher.response(responseKey(inbound.key), await this.requests.handle(inbound.key, payload));
       case 'ha_status':
         if (payload.toString('utf8').trim() === 'online') this.#scheduleHaRepublish();
         return;
@@ -232,7 +249,14 @@ export class Bridge {
   }
 
   async #onCloudStatus(cloud: CloudName, status: CloudStatus, error?: CloudError): Promise<void> {
+    this.logger.debug({ cloud, status, err: error?.message }, 'cloud status');
     if (status === 'ok') this.cloudProblems.delete(cloud);
+    if (status === 'token_refused') {
+      // Session logs one warning per back-off step; here the devices go unavailable and info says why.
+      this.cloudProblems.set(cloud, `${cloud}: the cloud refuses every new token right after issuing it; token renewals back off exponentially and resume by themselves`);
+      for (const node of this.store.ofCloud(cloud)) this.store.setOnline(node.id, false);
+      await Promise.all(this.store.ofCloud(cloud).map((node) => this.publisher.publishNode(node)));
+    }
     if (isLoginRefusal(status)) {
       const hint = loginRefusalHint(cloud, status, error);
       this.cloudProblems.set(cloud, hint);
@@ -271,8 +295,8 @@ export class Bridge {
   #registerRequests(): void {
     this.requests
       .on('refresh', async () => {
-        await this.poller.refreshAll();
-        return { device_count: this.store.size };
+        const outcome = await this.#refresh.request();
+        return { device_count: this.store.size, merged: outcome.merged, lists: outcome.lists };
       })
       .on('health_check', async () => {
         const clouds = Object.fromEntries([...this.sources].map(([cloud, source]) => [cloud, source.status()]));

@@ -4,6 +4,15 @@
  * request's `transaction` echoed back.
  */
 import { z } from 'zod';
+import { clip } from '../mqtt/echo.js';
+
+/** Longest request key answered on its own response topic; longer (unknown) ones answer on `response/invalid_key`. */
+const MAX_KEY_LENGTH = 64;
+
+/** The response topic's key for a request key: the key itself, unless it is too long to echo. */
+export function responseKey(key: string): string {
+  return key.length <= MAX_KEY_LENGTH ? key : 'invalid_key';
+}
 
 const RequestBody = z
   .object({ transaction: z.union([z.string().max(200), z.number()]).optional() })
@@ -38,12 +47,12 @@ export class BridgeRequests {
       transaction === undefined ? response : { ...response, transaction };
     const handler = this.#handlers.get(key);
     if (!handler) {
-      return withTransaction({ status: 'error', data: {}, error: `unknown request "${key}" (known: ${this.keys.join(', ')})` });
+      return withTransaction({ status: 'error', data: {}, error: `unknown request "${clip(key)}" (known: ${this.keys.join(', ')})` });
     }
     try {
       return withTransaction({ status: 'ok', data: await handler(bodyOf(payload)) });
     } catch (error) {
-      return withTransaction({ status: 'error', data: {}, error: error instanceof Error ? error.message : String(error) });
+      return withTransaction({ status: 'error', data: {}, error: clip(error instanceof Error ? error.message : String(error)) });
     }
   }
 }

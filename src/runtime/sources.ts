@@ -9,7 +9,7 @@ import type { CloudName, Desired, DeviceNode, NodeIdentity } from '../model/node
 import type { NodeReading } from '../model/reading.js';
 import type { Logger } from '../logger.js';
 
-export type CloudStatus = 'ok' | 'logging_in' | 'auth_failed' | 'account_locked' | 'mfa_required' | 'unknown';
+export type CloudStatus = 'ok' | 'logging_in' | 'auth_failed' | 'account_locked' | 'mfa_required' | 'token_refused' | 'unknown';
 
 /** A read that failed for some nodes. */
 export interface ReadFailure {

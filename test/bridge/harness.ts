@@ -12,8 +12,7 @@ import { loadConfig, type AppConfig } from '../../src/config/load.js';
 import { configForSimulator } from '../../src/cli/demo.js';
 import type { DeviceNode } from '../../src/model/node.js';
 import { createLogger, silentLogger, type Logger } from '../../src/logger.js';
-import { startSimulator } from '../../src/simulator/index.js';
-import type { Simulator, SimulatorOptions } from '../../src/simulator/types.js';
+import { startSimulator, type Simulator, type SimulatorOptions } from 'tplink-cloud-sim';
 
 export interface Message {
   topic: string;
@@ -57,7 +56,7 @@ export function testConfig(sim: Simulator, overrides: DeepPartial<AppConfig> = {
   const base = loadConfig({ args: [], env: {} });
   const merged = deepMerge(base as unknown as Record<string, unknown>, {
     stateDir: stateDir ?? mkdtempSync(join(tmpdir(), 'tpcm-bridge-')),
-    embeddedBroker: { host: '127.0.0.1', port: 0 },
+    embeddedBroker: { host: '127.0.0.1', port: 0, maxPacketSize: 262_144 },
     poll: { intervalS: 3600, listIntervalS: 3600, energyIntervalS: 3600 },
     rateLimit: { kasaPerSecond: 0, tapoPerSecond: 0 },
     commands: { ttlS: 10, confirmDelayS: 0.05 },

@@ -33,6 +33,19 @@ describe('bridge lifecycle', () => {
     await harness.publish('tplink/bridge/request/nonsense', '{"transaction":7}');
     const unknown = await harness.waitForMessage('tplink/bridge/response/nonsense');
     expect(JSON.parse(unknown.payload)).toMatchObject({ status: 'error', transaction: 7, error: expect.stringContaining('unknown request') });
+
+    // A huge unknown key is neither echoed whole in the error nor used as a response topic.
+    const huge = 'k'.repeat(60_000);
+    await harness.publish(`tplink/bridge/request/${huge}`, '{"transaction":8}');
+    const clipped = await harness.waitForMessage('tplink/bridge/response/invalid_key');
+    expect(JSON.parse(clipped.payload)).toMatchObject({ status: 'error', transaction: 8 });
+    expect(clipped.payload.length).toBeLessThan(1000);
+    expect(harness.messages.some((message) => message.topic.startsWith('tplink/bridge/response/') && message.topic.length > 1000)).toBe(false);
+
+    // A command topic without a device name gets an answer too.
+    await harness.publish('tplink//set', 'ON');
+    const rejected = await harness.waitForMessage('tplink/bridge/event', (payload) => payload.includes('command_rejected'));
+    expect(JSON.parse(rejected.payload)).toMatchObject({ type: 'command_rejected', data: { reason: expect.stringContaining('tplink//set') } });
   });
 
   it("republishes discovery and state on Home Assistant's birth message", async () => {

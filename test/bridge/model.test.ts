@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startEmbeddedBroker } from '../../src/mqtt/broker.js';
 import { silentLogger } from '../../src/logger.js';
 import type { DeviceNode } from '../../src/model/node.js';
-import { startSimulator } from '../../src/simulator/index.js';
+import { startSimulator } from 'tplink-cloud-sim';
 import { startHarness, type Harness } from './harness.js';
 
 let h: Harness | undefined;

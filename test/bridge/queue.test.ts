@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DeviceNode } from '../../src/model/node.js';
-import type { RecordedRequest } from '../../src/simulator/types.js';
+import type { RecordedRequest } from 'tplink-cloud-sim';
 import { startHarness, type Harness } from './harness.js';
 
 let h: Harness | undefined;

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { devicesCommand, loginCommand, type CommandIo } from '../../src/cli/cloud-commands.js';
 import { TokenStore } from '../../src/clouds/common/token-store.js';
 import { silentLogger } from '../../src/logger.js';
-import type { Simulator } from '../../src/simulator/types.js';
+import type { Simulator } from 'tplink-cloud-sim';
 import { calls, configFor, loginCalls, removeDir, simulator, tempStateDir } from './helpers.js';
 
 let sim: Simulator;

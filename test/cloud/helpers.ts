@@ -9,9 +9,9 @@ import { loadConfig, type AppConfig } from '../../src/config/load.js';
 import { KasaClient } from '../../src/clouds/kasa/client.js';
 import { TapoClient } from '../../src/clouds/tapo/client.js';
 import { TokenStore } from '../../src/clouds/common/token-store.js';
-import { silentLogger } from '../../src/logger.js';
-import { startSimulator } from '../../src/simulator/index.js';
-import type { RecordedRequest, Simulator, SimulatorOptions } from '../../src/simulator/types.js';
+import { silentLogger, type Logger } from '../../src/logger.js';
+import type { HttpClient } from '../../src/clouds/common/http.js';
+import { startSimulator, type RecordedRequest, type Simulator, type SimulatorOptions } from 'tplink-cloud-sim';
 import type { RetryOptions } from '../../src/clouds/common/retry.js';
 
 export const FAST_RETRY: Partial<RetryOptions> = { baseMs: 10, maxMs: 80 };
@@ -62,9 +62,10 @@ export function configFor(sim: Simulator, stateDir: string, overrides: Record<st
 export function kasaClient(
   sim: Simulator,
   store: TokenStore,
-  options: { password?: string; username?: string; cloud?: Partial<CloudSettings>; retry?: Partial<RetryOptions> } = {},
+  options: { password?: string; username?: string; cloud?: Partial<CloudSettings>; retry?: Partial<RetryOptions>; fetcher?: HttpClient; logger?: Logger } = {},
 ): KasaClient {
   return new KasaClient({
+    ...(options.fetcher ? { fetcher: options.fetcher } : {}),
     config: {
       enabled: true,
       username: options.username ?? sim.username,
@@ -75,7 +76,7 @@ export function kasaClient(
     },
     cloud: { ...DEFAULT_CLOUD, ...options.cloud },
     store,
-    logger: silentLogger(),
+    logger: options.logger ?? silentLogger(),
     retry: { ...FAST_RETRY, ...options.retry },
   });
 }
@@ -89,9 +90,13 @@ export function tapoClient(
     retry?: Partial<RetryOptions>;
     shadowBatchSize?: number;
     pageSize?: number;
+    /** Replace the HTTP layer (a garbling wrapper around the real one). */
+    fetcher?: HttpClient;
+    logger?: Logger;
   } = {},
 ): TapoClient {
   return new TapoClient({
+    ...(options.fetcher ? { fetcher: options.fetcher } : {}),
     config: {
       enabled: true,
       username: sim.username,
@@ -105,7 +110,7 @@ export function tapoClient(
     },
     cloud: { ...DEFAULT_CLOUD, ...options.cloud },
     store,
-    logger: silentLogger(),
+    logger: options.logger ?? silentLogger(),
     retry: { ...FAST_RETRY, ...options.retry },
   });
 }

@@ -4,7 +4,7 @@ import { HttpClient, type HttpRequest, type HttpResponse } from '../../src/cloud
 import { KasaClient, moduleResult } from '../../src/clouds/kasa/client.js';
 import type { KasaDeviceListEntry } from '../../src/clouds/kasa/schemas.js';
 import { silentLogger } from '../../src/logger.js';
-import type { Simulator } from '../../src/simulator/types.js';
+import type { Simulator } from 'tplink-cloud-sim';
 import { calls, DEFAULT_CLOUD, FAST_RETRY, kasaClient, loginCalls, removeDir, simulator, tempStateDir, TokenStore } from './helpers.js';
 
 let sim: Simulator;

@@ -1,6 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { TapoClient, TapoThing } from '../../src/clouds/tapo/client.js';
-import type { Simulator } from '../../src/simulator/types.js';
+import type { Simulator } from 'tplink-cloud-sim';
+import { HttpClient, type HttpRequest, type HttpResponse } from '../../src/clouds/common/http.js';
+import { MAX_PAGES } from '../../src/clouds/tapo/client.js';
+import { silentLogger } from '../../src/logger.js';
 import { calls, loginCalls, removeDir, simulator, tapoClient, tempStateDir, TokenStore } from './helpers.js';
 
 let sim: Simulator;
@@ -166,12 +169,45 @@ describe('Tapo tokens and failures', () => {
     expect(calls(sim, 'things').length).toBeGreaterThan(1);
   });
 
-  it('a schema fault is a protocol error, not retried', async () => {
-    const tapo = client();
-    await tapo.listThings();
+  it('a schema fault on a read is retried within the deadline, then a protocol error; a write is sent once', async () => {
+    const tapo = client({ cloud: { retryDeadlineS: 0.3 } });
+    const [thing] = await tapo.listThings();
+    if (!thing) throw new Error('no thing');
     sim.setFaults({ errorRate: 1, errorKinds: ['schema'] });
     sim.clearRequests();
     await expect(tapo.listThings()).rejects.toMatchObject({ kind: 'protocol' });
+    expect(calls(sim, 'things').length).toBeGreaterThan(1);
+    sim.clearRequests();
+    // A garbled answer to a write may hide one that was applied: never sent again.
+    await expect(tapo.patchShadow(thing, { on: true }, 1)).rejects.toMatchObject({ kind: 'protocol' });
     expect(sim.requests).toHaveLength(1);
+  });
+
+  it('paging stops after MAX_PAGES however large total claims to be, each page through the given slot', async () => {
+    /** A cloud whose thing list says `total: 1e9` and serves full pages for ever (page 0 again and again). */
+    class EndlessPages extends HttpClient {
+      override async request(req: HttpRequest): Promise<HttpResponse> {
+        const things = req.url.endsWith('/v1/things');
+        const answer = await super.request(things ? { ...req, query: { ...req.query, page: '0' } } : req);
+        return things ? { ...answer, body: { ...(answer.body as object), total: 1e9 } } : answer;
+      }
+    }
+    const tapo = client({ pageSize: 2, fetcher: new EndlessPages({ cloud: 'tapo', timeoutMs: 5000, logger: silentLogger() }) });
+    sim.clearRequests();
+    let slots = 0;
+    const answer = await tapo.listThingsAnswer(async (request) => {
+      slots += 1;
+      return request();
+    });
+    expect(calls(sim, 'things')).toHaveLength(MAX_PAGES);
+    expect(slots).toBe(MAX_PAGES);
+    expect(answer.entries).toHaveLength(2 * MAX_PAGES);
+  });
+
+  it('paging stops at the page that covers total (the simulator says total)', async () => {
+    const tapo = client({ pageSize: 5 });
+    sim.clearRequests();
+    const things = await tapo.listThings();
+    expect(calls(sim, 'things')).toHaveLength(Math.ceil(things.length / 5));
   });
 });

@@ -1,8 +1,8 @@
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { credentialsHash, TokenStore } from '../../src/clouds/common/token-store.js';
-import { secrets } from '../../src/logger.js';
+import { credentialsHash, StateDirError, TokenStore } from '../../src/clouds/common/token-store.js';
+import { secrets, silentLogger, type Logger } from '../../src/logger.js';
 import { removeDir, tempStateDir } from './helpers.js';
 
 const dirs: string[] = [];
@@ -58,6 +58,33 @@ describe('TokenStore', () => {
     expect(readFileSync(join(stateDir, 'state.json'), 'utf8')).not.toContain('hunter2-password');
     expect(hash).toMatch(/^[0-9a-f]{64}$/);
     expect(credentialsHash('kasa', 'a@b.c', 'other')).not.toBe(hash);
+  });
+
+  it.each([
+    ['truncated', '{"version":1,"terminalUUID":"abc'],
+    ['invalid', '{"version":7}'],
+    ['empty', ''],
+  ])('keeps a %s state.json aside as state.json.broken-<time> and warns what it means', (_label, content) => {
+    const stateDir = dir();
+    expect(new TokenStore(stateDir).terminalUUID).toBeTruthy();
+    writeFileSync(join(stateDir, 'state.json'), content);
+    const warnings: string[] = [];
+    const logger = { ...silentLogger(), warn: (_fields: unknown, message: string) => warnings.push(message) } as unknown as Logger;
+    const reopened = new TokenStore(stateDir, logger);
+    expect(reopened.terminalUUID).toBeTruthy();
+    const aside = readdirSync(stateDir).filter((name) => /^state\.json\.broken-\d{4}-\d\d-\d\dT/.test(name));
+    expect(aside).toHaveLength(1);
+    expect(readFileSync(join(stateDir, aside[0] ?? ''), 'utf8')).toBe(content);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/damaged .*new installation id.*code again/);
+  });
+
+  it('ensureWritable names stateDir when it cannot be written', () => {
+    const stateDir = dir();
+    expect(new TokenStore(stateDir).terminalUUID).toBeTruthy();
+    const blocked = join(stateDir, 'state.json', 'inside'); // under a file: no one, root included, can create it
+    expect(() => new TokenStore(blocked).ensureWritable()).toThrow(StateDirError);
+    expect(() => new TokenStore(blocked).ensureWritable()).toThrow(`stateDir ${blocked} is not writable (ENOTDIR)`);
   });
 
   it('starts afresh from a damaged file instead of crashing', () => {

@@ -6,7 +6,7 @@
  */
 import type { DeviceNode } from '../../src/model/node.js';
 import { parseInbound, type Inbound } from '../../src/mqtt/topics.js';
-import type { RecordedRequest } from '../../src/simulator/types.js';
+import type { RecordedRequest } from 'tplink-cloud-sim';
 import type { Harness } from '../bridge/harness.js';
 import { isWrite } from '../reliability/helpers.js';
 import { startClient, TIMED_OUT, type ClientKind, type ClientResult, type ClientRun } from './example-clients.js';

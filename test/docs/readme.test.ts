@@ -12,6 +12,7 @@ import { allFeatures } from '../../src/model/catalogue.js';
 import '../../src/clouds/kasa/modules/index.js';
 import '../../src/clouds/tapo/modules/index.js';
 import { renderReadme, startMarker, endMarker } from '../../scripts/readme-sections.js';
+import { SIMULATE_FLAGS } from 'tplink-cloud-sim/cli';
 import { COMMANDS, commandSpec } from '../../src/cli/commands.js';
 import { checkFlags } from '../../src/cli/flags.js';
 import { settingFlags } from '../../src/cli/help.js';
@@ -127,6 +128,8 @@ describe('README.md', () => {
     expect(checked).toBeGreaterThan(8);
     const known = new Set([
       ...COMMANDS.flatMap((spec) => [...spec.flags.map((flag) => flag.flag), ...settingFlags(spec.settings).map((flag) => flag.flag)]),
+      // `simulate` takes the simulator package's flags.
+      ...SIMULATE_FLAGS.map((flag) => flag.flag),
       '--help', '--version', '--config',
       // Other tools' flags README shows: docker, npm, the benchmark and soak scripts, node, mosquitto.
       '--rm', '--name', '--restart', '--format', '--omit', '--minutes', '--latency-runs', '--max-semi-space-size', '--optimize-for-size',

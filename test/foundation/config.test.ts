@@ -16,7 +16,7 @@ describe('configuration precedence', () => {
     const config = loadConfig({ args: [], env: {} });
     expect(config.mqtt.baseTopic).toBe('tplink');
     expect(config.mqtt.url).toBe('');
-    expect(config.embeddedBroker).toEqual({ host: '127.0.0.1', port: 1883 });
+    expect(config.embeddedBroker).toEqual({ host: '127.0.0.1', port: 1883, maxPacketSize: 262_144 });
     expect(config.homeassistant.discovery).toBe('device');
     expect(config.poll.intervalS).toBe(30);
     expect(config.poll.listIntervalS).toBe(600);
@@ -78,6 +78,8 @@ describe('configuration errors', () => {
     ['a bad MQTT URL', { args: ['--mqtt-url', 'http://broker'] }, /^mqtt\.url: must be empty or/],
     ['a bad log level', { args: ['--log-level', 'loud'] }, /^log\.level: /],
     ['a username without password', { env: { KASA_USERNAME: 'a@b.c' } }, /^kasa\.password: must be set/],
+    ['an MQTT username without password (embedded broker)', { env: { MQTT_USERNAME: 'bridge' } }, /^mqtt\.password: must be set when mqtt\.username is set/],
+    ['a too small broker packet limit', { env: { TPCM_EMBEDDED_BROKER_MAX_PACKET_SIZE: '0' } }, /^embeddedBroker\.maxPacketSize: /],
     ['an unreadable password file', { env: { TAPO_PASSWORD_FILE: '/nonexistent/secret' } }, /^tapo\.password: cannot read TAPO_PASSWORD_FILE/],
   ];
 
@@ -92,6 +94,13 @@ describe('configuration errors', () => {
     const message = (caught as ConfigError).message;
     expect(message).toMatch(pattern);
     expect(message).not.toContain('\n');
+  });
+
+  it('refuses an empty MQTT password file (a mis-mounted secret) for the embedded broker, not for an external one', () => {
+    const empty = tempFile('empty-secret', '');
+    const env = { MQTT_USERNAME: 'bridge', MQTT_PASSWORD_FILE: empty };
+    expect(() => loadConfig({ args: [], env })).toThrow(/^mqtt\.password: must be set/);
+    expect(loadConfig({ args: ['--mqtt-url', 'mqtt://127.0.0.1:1883'], env }).mqtt.username).toBe('bridge');
   });
 
   it('rejects unknown keys in a config file', () => {

@@ -76,6 +76,29 @@ describe('Dockerfile', () => {
   });
 });
 
+describe('the simulated cloud stays out of the product', () => {
+  it('is a development workspace that neither the image nor the npm package takes', () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+      files: string[];
+      workspaces: string[];
+      dependencies: Record<string, string>;
+      devDependencies: Record<string, string>;
+    };
+    expect(pkg.workspaces).toContain('packages/*');
+    expect(pkg.devDependencies['tplink-cloud-sim']).toBeDefined();
+    expect(pkg.dependencies['tplink-cloud-sim']).toBeUndefined();
+    // The npm package: compiled src/ and config/ only.
+    expect(pkg.files.sort()).toEqual(['config', 'dist']);
+    const build = JSON.parse(readFileSync(join(ROOT, 'tsconfig.build.json'), 'utf8')) as { include: string[] };
+    expect(build.include).toEqual(['src']);
+    // The image: packages/ is docker-ignored and never copied (its --omit=dev install skips the devDependency).
+    const ignored = readFileSync(join(ROOT, '.dockerignore'), 'utf8').split('\n').map((line) => line.trim());
+    expect(ignored).toContain('packages');
+    for (const step of dockerfile.filter((s) => s.keyword === 'COPY')) expect(step.args).not.toMatch(/packages/);
+    expect(of('RUN').some((step) => /npm ci --omit=dev/.test(step.args))).toBe(true);
+  });
+});
+
 describe('production dependencies', () => {
   it('cover every package the compiled code imports (the image installs with --omit=dev)', () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };

@@ -77,13 +77,13 @@ describe('health when something is wrong', () => {
   it('finds an embedded broker listening on every interface through loopback', () => {
     const base = { mqtt: { url: '' }, embeddedBroker: { host: '0.0.0.0', port: 1883 } } as AppConfig;
     expect(brokerUrl(base)).toBe('mqtt://127.0.0.1:1883');
-    expect(brokerUrl({ ...base, embeddedBroker: { host: '::1', port: 1884 } })).toBe('mqtt://[::1]:1884');
-    expect(brokerUrl({ ...base, embeddedBroker: { host: '127.0.0.1', port: 0 } })).toBeUndefined();
+    expect(brokerUrl({ ...base, embeddedBroker: { host: '::1', port: 1884, maxPacketSize: 1 } })).toBe('mqtt://[::1]:1884');
+    expect(brokerUrl({ ...base, embeddedBroker: { host: '127.0.0.1', port: 0, maxPacketSize: 1 } })).toBeUndefined();
     expect(brokerUrl({ ...base, mqtt: { ...base.mqtt, url: 'mqtts://broker:8883' } })).toBe('mqtts://broker:8883');
   });
 
   it('one account refused: run keeps bridging the other cloud, health names the fix, SIGTERM still exits 0', async () => {
-    const { startSimulator } = await import('../../src/simulator/index.js');
+    const { startSimulator } = await import('tplink-cloud-sim');
     const sim = await startSimulator();
     const port = await freePort();
     const env = cliEnv(sim, port, { TPCM_LOG_LEVEL: 'silent', TAPO_PASSWORD: 'not-the-password' });

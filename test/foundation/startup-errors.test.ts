@@ -5,15 +5,14 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createTlsServer } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/logger.js';
 import { startEmbeddedBroker } from '../../src/mqtt/broker.js';
-import { startSimulator } from '../../src/simulator/index.js';
-import type { Simulator } from '../../src/simulator/types.js';
+import { startSimulator, type Simulator } from 'tplink-cloud-sim';
 import { errorLines, runCli, type CliResult } from '../helpers/cli.js';
 import { cliEnv, freePort, loginAttempts } from '../reliability/helpers.js';
 
@@ -39,6 +38,15 @@ function expectOneLineFailure(result: CliResult, code: number, pattern: RegExp):
 }
 
 describe('run stops with one clear line', () => {
+  it('when stateDir cannot be written, naming stateDir', async () => {
+    const blocker = join(mkdtempSync(join(tmpdir(), 'tpcm-statedir-')), 'a-file');
+    writeFileSync(blocker, '');
+    const stateDir = join(blocker, 'state');
+    const result = await runCli(['run', '--state-dir', stateDir], cliEnv(sim, 0, quiet));
+    expectOneLineFailure(result, 1, new RegExp(`stateDir ${stateDir} is not writable \\(ENOTDIR\\): .*set stateDir \\(TPCM_STATE_DIR, --state-dir\\)`));
+    rmSync(join(blocker, '..'), { recursive: true, force: true });
+  });
+
   it('when the broker cannot be reached within mqtt.startupTimeoutS', async () => {
     const port = await freePort();
     const url = `mqtt://127.0.0.1:${port}`;

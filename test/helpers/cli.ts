@@ -9,6 +9,8 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const CLI = resolve(ROOT, 'src/cli.ts');
+/** tsx, resolving workspace packages (the simulator for `demo`/`simulate`) to their source. */
+export const TSX = ['--import', 'tsx', '--conditions=tplink-source'];
 
 export interface CliResult {
   code: number;
@@ -18,7 +20,7 @@ export interface CliResult {
 
 export async function runCli(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 20_000): Promise<CliResult> {
   try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', CLI, ...args], {
+    const { stdout, stderr } = await run(process.execPath, [...TSX, CLI, ...args], {
       cwd: ROOT,
       env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
       timeout: timeoutMs,

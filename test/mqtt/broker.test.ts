@@ -11,7 +11,7 @@ afterEach(async () => {
   await Promise.all(brokers.splice(0).map((b) => b.close()));
 });
 
-async function broker(options: { username?: string; password?: string } = {}): Promise<EmbeddedBroker> {
+async function broker(options: { username?: string; password?: string; maxPacketSize?: number } = {}): Promise<EmbeddedBroker> {
   const b = await startEmbeddedBroker({ host: '127.0.0.1', port: 0, logger: silentLogger(), ...options });
   brokers.push(b);
   return b;
@@ -53,6 +53,27 @@ describe('embedded broker', () => {
     await expect(tryConnect(b.url, { username: 'other', password: 's3cret-pass' })).rejects.toMatchObject({ code: 4 });
     const ok = await tryConnect(b.url, { username: 'bridge', password: 's3cret-pass' });
     expect(ok.connected).toBe(true);
+  });
+
+  it('refuses to start with a username and an empty password (anyone sending the username alone would get in)', async () => {
+    await expect(startEmbeddedBroker({ port: 0, logger: silentLogger(), username: 'bridge', password: '' })).rejects.toThrow(/non-empty password/);
+  });
+
+  it('drops a client that sends a packet over maxPacketSize, before buffering it; others go on', async () => {
+    const b = await broker({ maxPacketSize: 64 * 1024 });
+    const sub = await tryConnect(b.url);
+    await sub.subscribeAsync('big/#', { qos: 0 });
+    const received: number[] = [];
+    sub.on('message', (_topic, payload) => received.push(payload.length));
+    const small = await tryConnect(b.url);
+    await small.publishAsync('big/ok', Buffer.alloc(60 * 1024), { qos: 1 });
+    const huge = await tryConnect(b.url);
+    const closed = new Promise<void>((resolve) => huge.once('close', () => resolve()));
+    huge.publish('big/huge', Buffer.alloc(1024 * 1024), { qos: 0 });
+    await closed;
+    await small.publishAsync('big/after', 'x', { qos: 1 });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(received).toEqual([60 * 1024, 1]);
   });
 
   it('close() is prompt even with connected clients', async () => {

@@ -7,8 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TopicNameRegistry } from '../../src/mqtt/topics.js';
-import { startSimulator } from '../../src/simulator/index.js';
-import type { Simulator } from '../../src/simulator/types.js';
+import { startSimulator, type Simulator } from 'tplink-cloud-sim';
 import { startHarness, type Harness } from '../bridge/harness.js';
 import { simDesiredOn, simId, simPower, until } from './helpers.js';
 

@@ -5,7 +5,7 @@
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FAILURES_BEFORE_OFFLINE } from '../../src/runtime/node-store.js';
-import type { FaultKind } from '../../src/simulator/types.js';
+import type { FaultKind } from 'tplink-cloud-sim';
 import { startHarness, type Harness } from '../bridge/harness.js';
 import { availability, watchUnhandled } from './helpers.js';
 
@@ -44,10 +44,11 @@ async function expectAllOnline(): Promise<void> {
   await h.waitFor(() => h.bridge.store.all().every((node) => node.online && availability(h, node) === 'online'), 3000, 'every node online');
 }
 
-const retried: FaultKind[] = ['http500', 'busy', 'timeout', 'reset'];
-const notRetried: FaultKind[] = ['malformed', 'schema'];
+// A garbled answer to a read (not JSON, wrong shape) is retried like a transient error too:
+// reading again changes nothing, and 45 of 46 failures in a fault run were such answers.
+const retried: FaultKind[] = ['http500', 'busy', 'timeout', 'reset', 'malformed', 'schema'];
 
-describe.each([...retried, ...notRetried])('fault %s on every request', (kind) => {
+describe.each(retried)('fault %s on every request', (kind) => {
   it('keeps running, backs off, marks devices unavailable after repeated failures, recovers', async () => {
     await expectAllOnline();
     h.sim.setFaults({ errorRate: 1, errorKinds: [kind] });
@@ -58,15 +59,10 @@ describe.each([...retried, ...notRetried])('fault %s on every request', (kind) =
       const elapsedMs = Date.now() - started;
       const counts = [...readsPerTarget().values()];
       expect(counts.length).toBeGreaterThan(5);
-      if (retried.includes(kind)) {
-        // Retried, but inside the deadline and with pauses between attempts: never a tight loop.
-        expect(Math.max(...counts)).toBeGreaterThanOrEqual(2);
-        expect(Math.max(...counts)).toBeLessThanOrEqual(12);
-        expect(elapsedMs).toBeLessThan((RETRY_DEADLINE_S + 2 * REQUEST_TIMEOUT_S) * 1000 + 1000);
-      } else {
-        // A broken answer is not retried: the next poll will try again.
-        expect(Math.max(...counts)).toBe(1);
-      }
+      // Retried, but inside the deadline and with pauses between attempts: never a tight loop.
+      expect(Math.max(...counts)).toBeGreaterThanOrEqual(2);
+      expect(Math.max(...counts)).toBeLessThanOrEqual(12);
+      expect(elapsedMs).toBeLessThan((RETRY_DEADLINE_S + 2 * REQUEST_TIMEOUT_S) * 1000 + 1000);
       const online = h.bridge.store.all().filter((node) => node.online).length;
       if (cycle < FAILURES_BEFORE_OFFLINE) expect(online, `after ${cycle} failed cycle(s)`).toBe(h.bridge.store.size);
     }
@@ -81,7 +77,7 @@ describe.each([...retried, ...notRetried])('fault %s on every request', (kind) =
 
 describe('mixed faults and rate limits', () => {
   it('a 50 % mix of every fault kind for five cycles: nothing breaks, everything recovers', async () => {
-    h.sim.setFaults({ errorRate: 0.5, errorKinds: [...retried, ...notRetried] });
+    h.sim.setFaults({ errorRate: 0.5, errorKinds: retried });
     for (let cycle = 0; cycle < 5; cycle++) {
       await h.bridge.poller.readStates();
       await h.bridge.poller.readEnergy();

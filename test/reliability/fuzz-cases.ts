@@ -6,7 +6,7 @@
  */
 import type { DeviceNode } from '../../src/model/node.js';
 
-export { seededRandom as seeded } from '../../src/simulator/model.js';
+export { seededRandom as seeded } from 'tplink-cloud-sim';
 
 export interface FuzzCase {
   topic: string;
@@ -102,13 +102,12 @@ export function brokerCase(rng: () => number, targets: FuzzTargets): FuzzCase {
   }
   if (roll < 0.75) return { topic: `tplink/${unknownName(rng, targets)}/set`, payload: Buffer.from(pick(rng, ['ON', 'OFF', '{"state":"ON"}'])), rejected: true };
   if (roll < 0.8) return { topic: `tplink/${unknownName(rng, targets)}/get`, payload: Buffer.from(''), rejected: true };
+  if (roll < 0.82) return { topic: pick(rng, [`tplink//set`, `tplink/${plug.name}/set/`, `tplink//set/state`]), payload: Buffer.from('ON'), rejected: true };
   if (roll < 0.85) return { topic: `tplink/bridge/request/${unknownName(rng, targets)}x`, payload: pick(rng, BAD_SET_PAYLOADS)(rng), rejected: false };
   // Topics the bridge does not subscribe to or must ignore: deeper, empty levels, other cases.
   const odd = [
     `tplink/${plug.name}/set/state/extra`,
-    `tplink//set`,
     `tplink/${plug.name}/SET`,
-    `tplink/${plug.name}/set/`,
     `tplink/${plug.name}`,
     `tplink/${plug.name}/availability`,
     `TPLINK/${plug.name}/set`,

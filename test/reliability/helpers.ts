@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DeviceNode } from '../../src/model/node.js';
 import { createLogger, type Logger } from '../../src/logger.js';
-import type { RecordedRequest, Simulator } from '../../src/simulator/types.js';
+import type { RecordedRequest, Simulator } from 'tplink-cloud-sim';
 import type { Harness } from '../bridge/harness.js';
 
 export type Cloud = 'kasa' | 'tapo';

@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DeviceNode } from '../../src/model/node.js';
-import type { FaultKind } from '../../src/simulator/types.js';
+import type { FaultKind } from 'tplink-cloud-sim';
 import { startHarness, type Harness } from '../bridge/harness.js';
 import { events, relayNodes, simDesiredOn, simPower, sleep, until, watchUnhandled } from './helpers.js';
 

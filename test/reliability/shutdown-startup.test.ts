@@ -7,8 +7,7 @@ import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startSimulator } from '../../src/simulator/index.js';
-import type { Simulator } from '../../src/simulator/types.js';
+import { startSimulator, type Simulator } from 'tplink-cloud-sim';
 import { cliEnv, freePort, sleep, until } from './helpers.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');

@@ -9,8 +9,7 @@ import { resolve } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeviceNode } from '../../src/model/node.js';
-import { startSimulator } from '../../src/simulator/index.js';
-import type { RecordedRequest, Simulator } from '../../src/simulator/types.js';
+import { startSimulator, type RecordedRequest, type Simulator } from 'tplink-cloud-sim';
 import { cliEnv, freePort, isWrite, sleep, until } from './helpers.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');

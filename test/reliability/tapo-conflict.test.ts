@@ -5,7 +5,7 @@
  * and no command is retried more than once.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RecordedRequest } from '../../src/simulator/types.js';
+import type { RecordedRequest } from 'tplink-cloud-sim';
 import { startHarness, type Harness } from '../bridge/harness.js';
 import { events, relayNodes, simDesiredOn, simId, sleep, until } from './helpers.js';
 

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../bridge/harness.js';
-import { availability, events, logins, refreshes, relayNodes, simDesiredOn, simPower, until, writes } from './helpers.js';
+import { availability, captureLogger, events, logins, refreshes, relayNodes, simDesiredOn, simPower, sleep, until, writes } from './helpers.js';
 
 let h: Harness;
 
@@ -89,4 +89,47 @@ describe('token expiry mid-run', () => {
       h.sim.setFaults({ tokenTtlS: 0 });
     }
   });
+});
+
+describe('a cloud that refuses every new token right after issuing it', () => {
+  it('stops renewing after a few tries, backs off, shows its devices unavailable with a problem, recovers by itself', async () => {
+    const captured = captureLogger('warn');
+    const harness = await startHarness({ config: { cloud: { retryDeadlineS: 0.5, requestTimeoutS: 1 } }, logger: captured.logger });
+    try {
+      await harness.waitForMessage('tplink/bridge/info');
+      harness.sim.clearRequests();
+      harness.sim.setFaults({ tokenTtlS: 0.001 }); // every token is expired by the time it is used
+      harness.sim.expireTokens();
+      const started = Date.now();
+      while (Date.now() - started < 4_000) {
+        await harness.bridge.poller.readStates();
+        await sleep(100);
+      }
+      // Without back-off this was ~2 refreshes a second per cloud for as long as it lasted.
+      // With it: 3 refused renewals, then pauses of 1, 2, 4 s (2 x retryDeadlineS, doubling).
+      for (const cloud of ['kasa', 'tapo'] as const) {
+        const count = refreshes(harness.sim, cloud).length + logins(harness.sim, cloud).length;
+        expect(count, `${cloud} renewals in 4 s`).toBeGreaterThanOrEqual(3);
+        expect(count, `${cloud} renewals in 4 s`).toBeLessThanOrEqual(6);
+      }
+      const info = harness.bridge.info() as { clouds: Record<string, { problem: string | null }> };
+      expect(info.clouds.kasa?.problem).toMatch(/refuses every new token/);
+      expect(harness.bridge.store.all().every((node) => !node.online)).toBe(true);
+      const warnings = captured.lines.filter((line) => line.includes('refuses every new token'));
+      expect(warnings.length).toBeGreaterThanOrEqual(2); // one per cloud, one per back-off step
+      expect(warnings.length).toBeLessThanOrEqual(12);
+
+      harness.sim.setFaults({ tokenTtlS: 0 });
+      const deadline = Date.now() + 20_000;
+      while (!harness.bridge.store.all().every((node) => node.online) && Date.now() < deadline) {
+        await harness.bridge.poller.readStates();
+        await sleep(200);
+      }
+      expect(harness.bridge.store.all().filter((node) => !node.online).map((node) => node.name)).toEqual([]);
+      expect((harness.bridge.info() as { clouds: Record<string, { problem: string | null }> }).clouds.kasa?.problem).toBeNull();
+    } finally {
+      harness.sim.setFaults({ tokenTtlS: 0 });
+      await harness.close();
+    }
+  }, 40_000);
 });

@@ -4,6 +4,8 @@
  * one of these, so the bridge acts on a kind, never on a raw code.
  * Messages never carry secrets: no tokens, passwords or full URLs with query.
  */
+import { ERROR_CODES } from '../../protocol/error-codes.js';
+
 export type CloudName = 'kasa' | 'tapo';
 
 export type CloudErrorKind =
@@ -56,31 +58,31 @@ export function isCloudError(error: unknown): error is CloudError {
 /** Kind of a TP-Link numeric error code (kasa-cloud.md §3, tapo-cloud.md §1). */
 export function kindOfCode(code: number): CloudErrorKind {
   switch (code) {
-    case -20600:
-    case -20601:
+    case ERROR_CODES.accountNotFound:
+    case ERROR_CODES.wrongCredentials:
       return 'auth_failed';
-    case -20661:
-    case -20675:
+    case ERROR_CODES.accountLocked:
+    case ERROR_CODES.loggedInElsewhere:
       return 'account_locked';
-    case -20677:
+    case ERROR_CODES.mfaRequired:
       return 'mfa_required';
-    case -20651:
-    case -20652:
-    case -20655:
-    case -20656:
+    case ERROR_CODES.tokenExpired:
+    case ERROR_CODES.tokenIncorrect:
+    case ERROR_CODES.refreshTokenExpired:
+    case ERROR_CODES.refreshTokenIncorrect:
       return 'token_expired';
-    case -10200:
-    case -10201:
-    case -20004:
+    case ERROR_CODES.ipRateLimited:
+    case ERROR_CODES.userRateLimited:
+    case ERROR_CODES.apiRateLimited:
       return 'rate_limited';
-    case -20571:
-    case -20002:
+    case ERROR_CODES.deviceOffline:
+    case ERROR_CODES.deviceTimeout:
       return 'device_offline';
-    case -20580:
-    case -20501:
+    case ERROR_CODES.deviceNotBound:
+    case ERROR_CODES.deviceIdNotFound:
       return 'device_not_bound';
-    case -20000:
-    case -20003:
+    case ERROR_CODES.internalError:
+    case ERROR_CODES.serverBusy:
       return 'transient';
     default:
       return 'protocol';

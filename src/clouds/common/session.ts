@@ -10,7 +10,8 @@ import { CloudError, isCloudError, type CloudErrorKind, type CloudName } from '.
 import { credentialsHash, type CloudTokens, type TokenStore } from './token-store.js';
 import { secrets, type Logger } from '../../logger.js';
 
-export type ClientStatus = 'ok' | 'logging_in' | 'auth_failed' | 'account_locked' | 'mfa_required' | 'unknown';
+/** `token_refused`: the cloud refuses every new token right after issuing it; renewals are paused (backing off). */
+export type ClientStatus = 'ok' | 'logging_in' | 'auth_failed' | 'account_locked' | 'mfa_required' | 'token_refused' | 'unknown';
 
 export interface LoginOptions {
   /** A second-factor code the user already has (`login --code`). */
@@ -39,8 +40,17 @@ export interface SessionOptions {
   logger: Logger;
   login: (options: LoginOptions, previous: CloudTokens | undefined) => Promise<IssuedTokens>;
   refresh: (tokens: CloudTokens) => Promise<IssuedTokens>;
+  /**
+   * Pause after new tokens were refused right away REFUSALS_BEFORE_BACKOFF
+   * times in a row: baseMs, doubled per further refusal, at most maxMs.
+   */
+  renewalBackoff?: { baseMs: number; maxMs: number };
   now?: () => number;
 }
+
+/** New tokens refused right after issue this many times in a row: stop renewing for a while. */
+export const REFUSALS_BEFORE_BACKOFF = 3;
+const DEFAULT_RENEWAL_BACKOFF = { baseMs: 30_000, maxMs: 1_800_000 };
 
 type NeedsUserKind = Extract<CloudErrorKind, 'auth_failed' | 'account_locked' | 'mfa_required'>;
 
@@ -57,6 +67,12 @@ export class Session extends EventEmitter<StatusEvents> {
   #tokens: CloudTokens | undefined;
   #inflight: Promise<CloudTokens> | undefined;
   #status: ClientStatus = 'unknown';
+  /** New tokens refused right after issue, in a row (a working call resets it). */
+  #refusals = 0;
+  /** No renewal before this time (ms since epoch): the cloud keeps refusing new tokens. */
+  #pausedUntil = 0;
+  /** The last renewed token counted as refused. */
+  #lastRefused: string | undefined;
 
   constructor(options: SessionOptions) {
     super();
@@ -135,8 +151,9 @@ export class Session extends EventEmitter<StatusEvents> {
           this.#o.logger.info('token refreshed');
           return this.#save({ ...stale, ...issued, refreshToken: issued.refreshToken ?? stale.refreshToken });
         } catch (error) {
-          // Network trouble: a login would fail the same way; let the caller retry.
-          if (isCloudError(error) && error.retryable) throw error;
+          // Network trouble or a garbled answer (`protocol`): a login would not help and costs a
+          // password login each time (9 in 4.5 min once); let the caller retry the refresh.
+          if (isCloudError(error) && (error.retryable || error.kind === 'protocol')) throw error;
           this.#o.logger.info({ kind: isCloudError(error) ? error.kind : 'unknown' }, 'token refresh refused, logging in');
         }
       }
@@ -155,29 +172,72 @@ export class Session extends EventEmitter<StatusEvents> {
    * callers never see `token_expired`.
    */
   async withToken<T>(call: (tokens: CloudTokens) => Promise<T>): Promise<T> {
+    this.#renewalGate();
     const tokens = await this.ensureToken();
     try {
-      const result = await call(tokens);
-      this.#setStatus('ok');
-      return result;
+      return this.#worked(await call(tokens));
     } catch (error) {
       if (!isCloudError(error) || error.kind !== 'token_expired') throw error;
       const renewed = await this.renew(tokens);
       try {
-        const result = await call(renewed);
-        this.#setStatus('ok');
-        return result;
+        return this.#worked(await call(renewed));
       } catch (second) {
-        if (isCloudError(second) && second.kind === 'token_expired') {
-          this.#tokens = undefined;
-          throw new CloudError(this.#o.cloud, 'transient', `${this.#o.cloud}: new token refused as expired`, {
-            code: second.code,
-            cause: second,
-          });
-        }
+        if (isCloudError(second) && second.kind === 'token_expired') throw this.#freshTokenRefused(second, renewed.token);
         throw second;
       }
     }
+  }
+
+  #worked<T>(result: T): T {
+    this.#refusals = 0;
+    this.#pausedUntil = 0;
+    this.#setStatus('ok');
+    return result;
+  }
+
+  /**
+   * A token renewed a moment ago was refused as expired. Once is a race;
+   * again and again is a cloud that refreshed ~2/s for minutes (228 refreshes
+   * in 110 s) while every command failed. After REFUSALS_BEFORE_BACKOFF in a
+   * row, renewals pause with exponential back-off, one warning per step, and
+   * the status says so (the bridge shows the devices unavailable); the first
+   * call after a pause tries again, and a working call ends it.
+   */
+  #freshTokenRefused(cause: CloudError, token: string): CloudError {
+    const { cloud, logger } = this.#o;
+    if (this.#tokens?.token === token) this.#tokens = undefined;
+    const message = `${cloud}: new token refused as expired`;
+    // Concurrent calls that shared one renewal count once.
+    if (this.#lastRefused === token) {
+      const retryAfterS = Math.max(0, Math.ceil((this.#pausedUntil - this.#now()) / 1000));
+      return new CloudError(cloud, 'transient', message, { code: cause.code, cause, ...(retryAfterS > 0 ? { retryAfterS } : {}) });
+    }
+    this.#lastRefused = token;
+    this.#refusals += 1;
+    if (this.#refusals < REFUSALS_BEFORE_BACKOFF) return new CloudError(cloud, 'transient', message, { code: cause.code, cause });
+    const { baseMs, maxMs } = this.#o.renewalBackoff ?? DEFAULT_RENEWAL_BACKOFF;
+    const pauseMs = Math.min(maxMs, baseMs * 2 ** (this.#refusals - REFUSALS_BEFORE_BACKOFF));
+    this.#pausedUntil = this.#now() + pauseMs;
+    const retryAfterS = Math.ceil(pauseMs / 1000);
+    const error = new CloudError(
+      cloud,
+      'transient',
+      `${cloud}: the cloud refuses every new token right after issuing it (${this.#refusals} times in a row); not renewing for ${retryAfterS} s`,
+      { code: cause.code, retryAfterS, cause },
+    );
+    logger.warn({ refusals: this.#refusals, pauseS: retryAfterS }, `${error.message}; its devices are unavailable until a renewal works`);
+    this.#setStatus('token_refused', error);
+    return error;
+  }
+
+  /** Throws, without a network call, while renewals are paused (see #freshTokenRefused). */
+  #renewalGate(): void {
+    const leftMs = this.#pausedUntil - this.#now();
+    if (leftMs <= 0) return;
+    const retryAfterS = Math.ceil(leftMs / 1000);
+    throw new CloudError(this.#o.cloud, 'transient', `${this.#o.cloud}: renewals paused, the cloud refused every new token; next try in ${retryAfterS} s`, {
+      retryAfterS,
+    });
   }
 
   /** Forgets the in-memory and saved tokens (e.g. after `token incorrect`). */

@@ -10,7 +10,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, unlinkSync,
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { CloudName } from './errors.js';
-import { secrets } from '../../logger.js';
+import { secrets, type Logger } from '../../logger.js';
 
 const tokensSchema = z.looseObject({
   username: z.string(),
@@ -57,14 +57,51 @@ export function credentialsHash(cloud: CloudName, username: string, password: st
   return createHash('sha256').update(`${cloud}\u0000${username}\u0000${password}`).digest('hex');
 }
 
+/** stateDir cannot be created or written: the bridge would lose its installation id and tokens. */
+export class StateDirError extends Error {
+  override name = 'StateDirError';
+  readonly code: string | undefined;
+
+  constructor(
+    readonly dir: string,
+    cause: unknown,
+  ) {
+    const code = (cause as { code?: unknown } | null)?.code;
+    super(`stateDir ${dir} is not writable (${typeof code === 'string' ? code : cause instanceof Error ? cause.message : String(cause)})`, { cause });
+    this.code = typeof code === 'string' ? code : undefined;
+  }
+}
+
 export class TokenStore {
   readonly dir: string;
   readonly file: string;
+  readonly #log: Logger | undefined;
   #state: State | undefined;
 
-  constructor(stateDir: string) {
+  /** `logger` hears about a damaged state file (kept aside, see #load). */
+  constructor(stateDir: string, logger?: Logger) {
     this.dir = stateDir;
     this.file = join(stateDir, STATE_FILE);
+    this.#log = logger;
+  }
+
+  /**
+   * Creates stateDir if needed and proves it can be written (a probe file
+   * written and removed); throws StateDirError naming it otherwise. Run at
+   * start-up, so a read-only volume stops the bridge with one clear line
+   * instead of running with nothing saved.
+   */
+  ensureWritable(): void {
+    const probe = join(this.dir, `.write-test.${process.pid}`);
+    try {
+      mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+      writeFileSync(probe, '', { mode: 0o600 });
+      unlinkSync(probe);
+      this.#load();
+    } catch (error) {
+      if (error instanceof StateDirError) throw error;
+      throw new StateDirError(this.dir, error);
+    }
   }
 
   /** Installation id, created on first use and kept forever. */
@@ -128,8 +165,9 @@ export class TokenStore {
       try {
         state = stateSchema.parse(JSON.parse(readFileSync(this.file, 'utf8')));
       } catch {
-        // A damaged file must not stop the bridge; the tokens are lost, the
-        // terminal UUID is regenerated (one extra verification at worst).
+        // A damaged file must not stop the bridge, nor vanish without a word:
+        // it is kept aside so the installation id can be put back by hand.
+        this.#keepAside();
         state = undefined;
       }
     }
@@ -144,6 +182,19 @@ export class TokenStore {
       secrets.add(tokens?.refreshToken);
     }
     return state;
+  }
+
+  #keepAside(): void {
+    const aside = `${this.file}.broken-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    try {
+      renameSync(this.file, aside);
+    } catch (error) {
+      throw new StateDirError(this.dir, error);
+    }
+    this.#log?.warn(
+      { file: aside },
+      `${STATE_FILE} was damaged and is kept aside as ${aside}: starting with a new installation id, so TP-Link sees a new phone (a two-factor account asks for a code again: run "tplink-cloud-mqtt login") and any saved login pause is gone. To keep the old id, repair that file and put it back as ${STATE_FILE}.`,
+    );
   }
 
   #mutate(change: (state: State) => void): void {

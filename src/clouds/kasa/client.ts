@@ -7,6 +7,7 @@ import { CloudClientBase, type ClientOptionsBase, type LoginOptions } from '../c
 import type { IssuedTokens } from '../common/session.js';
 import { CloudError } from '../common/errors.js';
 import { parseResult, unwrapEnvelope } from '../common/envelope.js';
+import { parseEntries, type ListAnswer } from '../common/list.js';
 import type { HttpResponse } from '../common/http.js';
 import type { CloudTokens } from '../common/token-store.js';
 import { KasaAccount } from './account.js';
@@ -103,17 +104,16 @@ export class KasaClient extends CloudClientBase {
 
   /** Every device of the account; entries that do not parse are skipped and logged. */
   async getDeviceList(): Promise<KasaDeviceListEntry[]> {
-    const result = await this.call((tokens) =>
-      this.#deviceCall(tokens.v2 ? (tokens.appServerUrl ?? this.#config.url) : this.#config.url, 'getDeviceList', {}, tokens),
-    );
-    const list = parseResult('kasa', deviceListResultSchema, result, 'getDeviceList').deviceList;
-    const devices: KasaDeviceListEntry[] = [];
-    for (const raw of list) {
-      const entry = kasaDeviceListEntrySchema.safeParse(raw);
-      if (entry.success) devices.push(entry.data);
-      else this.logger.warn({ issue: entry.error.issues[0]?.message }, 'skipping a device list entry that does not parse');
-    }
-    return devices;
+    return (await this.getDeviceListAnswer()).entries;
+  }
+
+  /** The device list with the count of entries that did not parse (see parseEntries). */
+  async getDeviceListAnswer(): Promise<ListAnswer<KasaDeviceListEntry>> {
+    return this.callRead(async (tokens) => {
+      const result = await this.#deviceCall(tokens.v2 ? (tokens.appServerUrl ?? this.#config.url) : this.#config.url, 'getDeviceList', {}, tokens);
+      const list = parseResult('kasa', deviceListResultSchema, result, 'getDeviceList').deviceList;
+      return parseEntries('kasa', 'device list', list, kasaDeviceListEntrySchema, 'deviceId', this.logger);
+    });
   }
 
   /**
@@ -129,24 +129,20 @@ export class KasaClient extends CloudClientBase {
     options: { strict?: boolean } = {},
   ): Promise<Record<string, unknown>> {
     if (options.strict) return this.passthroughStrict(device, request);
-    const result = await this.call((tokens) =>
-      this.#deviceCall(device.appServerUrl, 'passthrough', { deviceId: device.deviceId, requestData: request }, tokens),
-    );
-    const { responseData } = parseResult('kasa', passthroughResultSchema, result, 'passthrough');
-    if (isRecord(responseData)) return responseData;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(responseData);
-    } catch {
-      throw new CloudError('kasa', 'protocol', 'kasa: passthrough: responseData is not JSON');
-    }
-    if (!isRecord(parsed)) throw new CloudError('kasa', 'protocol', 'kasa: passthrough: responseData is not an object');
-    return parsed;
+    return this.#passthrough(device, request, 'read');
+  }
+
+  async #passthrough(device: KasaDeviceAddress, request: Record<string, unknown>, purpose: 'read' | 'write'): Promise<Record<string, unknown>> {
+    const send = async (tokens: CloudTokens): Promise<Record<string, unknown>> => {
+      const result = await this.#deviceCall(device.appServerUrl, 'passthrough', { deviceId: device.deviceId, requestData: request }, tokens);
+      return responseDataOf(result);
+    };
+    return purpose === 'read' ? this.callRead(send) : this.call(send);
   }
 
   /** passthrough for set commands: throws `protocol` when any module or method answered err_code != 0. */
   async passthroughStrict(device: KasaDeviceAddress, request: Record<string, unknown>): Promise<Record<string, unknown>> {
-    const response = await this.passthrough(device, request, { strict: false });
+    const response = await this.#passthrough(device, request, 'write');
     const failed = failedModules(request, response);
     if (failed.length > 0) {
       throw new CloudError('kasa', 'protocol', `kasa: device ${device.deviceId} refused ${failed.join('; ')}`);
@@ -168,4 +164,18 @@ export class KasaClient extends CloudClientBase {
       throw error;
     }
   }
+}
+
+/** passthrough's responseData as an object, whether the cloud answered a string or an object. */
+function responseDataOf(result: unknown): Record<string, unknown> {
+  const { responseData } = parseResult('kasa', passthroughResultSchema, result, 'passthrough');
+  if (isRecord(responseData)) return responseData;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(responseData);
+  } catch {
+    throw new CloudError('kasa', 'protocol', 'kasa: passthrough: responseData is not JSON');
+  }
+  if (!isRecord(parsed)) throw new CloudError('kasa', 'protocol', 'kasa: passthrough: responseData is not an object');
+  return parsed;
 }

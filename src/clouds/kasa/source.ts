@@ -5,6 +5,7 @@
  * are skipped: Kasa cannot drive them (-20571), the Tapo source publishes them.
  */
 import { isCloudError } from '../common/errors.js';
+import { keepSkipped } from '../common/list.js';
 import type { KasaClient } from './client.js';
 import { kasaEnergyQuery, kasaEnergyReading, kasaIdentity, kasaOutletsRequest, kasaReadings, kasaStateQuery, kasaWrite } from './devices.js';
 import type { Desired, DeviceNode, KasaAddress, NodeIdentity } from '../../model/node.js';
@@ -17,7 +18,10 @@ export class KasaSource extends ClientSource<KasaClient> implements CloudSource 
   readonly #entries = new Map<string, KasaListEntryInput>();
 
   async list(): Promise<NodeIdentity[]> {
-    const entries = await this.queue.poll(() => this.client.getDeviceList());
+    const answer = await this.queue.poll(() => this.client.getDeviceListAnswer());
+    // Devices whose entry did not parse this time are kept as they were, not removed.
+    const { entries, kept } = keepSkipped(answer, [...this.#entries.values()], (entry) => entry.deviceId);
+    if (kept > 0) this.logger.warn({ skipped: answer.skipped, kept }, `kasa: ${answer.skipped} device list entries did not parse; ${kept} device(s) kept as they were`);
     this.#entries.clear();
     let tapoCount = 0;
     const nodes: NodeIdentity[] = [];

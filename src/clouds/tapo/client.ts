@@ -7,6 +7,7 @@ import { CloudClientBase, type ClientOptionsBase, type LoginOptions } from '../c
 import type { IssuedTokens } from '../common/session.js';
 import { CloudError, kindOfCode } from '../common/errors.js';
 import { CloudAnswerError, parseResult, unwrapEnvelope } from '../common/envelope.js';
+import { parseEntries, type ListAnswer } from '../common/list.js';
 import type { HttpRequest } from '../common/http.js';
 import { loginResultSchema, refreshResultSchema } from '../kasa/schemas.js';
 import { joinUrl } from '../kasa/transport.js';
@@ -45,8 +46,12 @@ export const TAPO_APP_TYPE = 'TP-Link_Tapo_Android';
 const APP_CID = 'app:TP-Link_Tapo_Android:app';
 const VERSION_CONFLICT = 11000;
 const WRONG_REGION = -20212;
-/** A guard against a server whose `total` never gets covered. */
-const MAX_PAGES = 1000;
+/** A guard against a server whose `total` never gets covered (`total: 1e9` once cost 1,000 requests a list). */
+export const MAX_PAGES = 100;
+
+/** Runs one request in a rate-limit slot (the cloud queue); a direct call by default (CLI). */
+export type RequestSlot = <T>(request: () => Promise<T>) => Promise<T>;
+const direct: RequestSlot = (request) => request();
 
 /** A stale shadow version (code 11000), with the server's current version. */
 class VersionConflict extends CloudError {
@@ -117,23 +122,33 @@ export class TapoClient extends CloudClientBase {
     return { token: result.token, refreshToken: result.refreshToken ?? tokens.refreshToken };
   }
 
-  /** Every thing of the account, walking all pages. */
+  /** Every thing of the account, walking all pages; things that do not parse are skipped and logged. */
   async listThings(): Promise<TapoThing[]> {
-    const things: TapoThing[] = [];
+    return (await this.listThingsAnswer()).entries;
+  }
+
+  /**
+   * The thing list with the count of entries that did not parse. Paging
+   * stops when pages × pageSize covers `total`, at a short or empty page, and
+   * after MAX_PAGES whatever `total` says. Each page runs in `slot`, so each
+   * costs one rate-limit slot.
+   */
+  async listThingsAnswer(slot: RequestSlot = direct): Promise<ListAnswer<TapoThing>> {
+    const raw: unknown[] = [];
     const pageSize = this.#config.pageSize;
-    for (let page = 0; page < MAX_PAGES; page++) {
-      const body = await this.#app({ method: 'GET', path: '/v1/things', query: { page: String(page), pageSize: String(pageSize) } });
-      const answer = parseResult('tapo', thingsPageSchema, body, 'things');
-      for (const raw of answer.data) {
-        const thing = tapoThingSchema.safeParse(raw);
-        if (thing.success) things.push(thing.data);
-        else this.logger.warn({ issue: thing.error.issues[0]?.message }, 'skipping a thing that does not parse');
-      }
+    for (let page = 0; ; page++) {
+      const query = { page: String(page), pageSize: String(pageSize) };
+      const answer = await slot(() => this.#app({ method: 'GET', path: '/v1/things', query }, (body) => parseResult('tapo', thingsPageSchema, body, 'things')));
+      raw.push(...answer.data);
       const covered = (page + 1) * pageSize;
       const done = answer.total !== undefined ? covered >= answer.total : answer.data.length < pageSize;
       if (answer.data.length === 0 || done) break;
+      if (page + 1 >= MAX_PAGES) {
+        this.logger.warn({ total: answer.total, pages: MAX_PAGES }, `tapo: the thing list claims more than ${MAX_PAGES} pages; reading no further`);
+        break;
+      }
     }
-    return things;
+    return parseEntries('tapo', 'thing list', raw, tapoThingSchema, 'thingName', this.logger);
   }
 
   /**
@@ -154,8 +169,9 @@ export class TapoClient extends CloudClientBase {
       for (let at = 0; at < names.length; at += size) {
         const batch = names.slice(at, at + size);
         try {
-          const body = await this.#app({ method: 'GET', host, path: '/v1/things/shadows', query: { thingNames: batch } });
-          const answer = parseResult('tapo', shadowsAnswerSchema, body, 'shadows');
+          const answer = await this.#app({ method: 'GET', host, path: '/v1/things/shadows', query: { thingNames: batch } }, (body) =>
+            parseResult('tapo', shadowsAnswerSchema, body, 'shadows'),
+          );
           for (const raw of answer.shadows) {
             const shadow = tapoShadowSchema.safeParse(raw);
             if (shadow.success) shadows.push(shadow.data);
@@ -194,8 +210,8 @@ export class TapoClient extends CloudClientBase {
 
   /** Energy figures (not part of the shadow). */
   async getUsage(thing: TapoThingAddress): Promise<TapoUsage> {
-    const body = await this.#app({ method: 'GET', host: thing.appServerUrl, path: `/v1/things/${encodeURIComponent(thing.thingName)}/usage` });
-    return parseResult('tapo', tapoUsageSchema, body, 'usage');
+    const path = `/v1/things/${encodeURIComponent(thing.thingName)}/usage`;
+    return this.#app({ method: 'GET', host: thing.appServerUrl, path }, (body) => parseResult('tapo', tapoUsageSchema, body, 'usage'));
   }
 
   async #readVersion(thing: TapoThingAddress): Promise<number> {
@@ -210,18 +226,20 @@ export class TapoClient extends CloudClientBase {
   }
 
   async #patch(thing: TapoThingAddress, desired: Record<string, unknown>, version: number): Promise<{ version: number }> {
-    const body = await this.#app({
-      method: 'PATCH',
-      host: thing.appServerUrl,
-      path: `/v1/things/${encodeURIComponent(thing.thingName)}/shadows`,
-      json: { version, state: { desired } },
-    });
-    return { version: parseResult('tapo', patchAnswerSchema, body, 'shadows.patch').version };
+    const request = { method: 'PATCH' as const, host: thing.appServerUrl, path: `/v1/things/${encodeURIComponent(thing.thingName)}/shadows`, json: { version, state: { desired } } };
+    return this.#app(request, (body) => ({ version: parseResult('tapo', patchAnswerSchema, body, 'shadows.patch').version }));
   }
 
-  /** An authenticated app-server call; returns the JSON body of a 2xx answer. */
-  #app(req: { method: HttpRequest['method']; host?: string | undefined; path: string; query?: HttpRequest['query']; json?: unknown }): Promise<unknown> {
-    return this.call(async (tokens) => {
+  /**
+   * An authenticated app-server call; `parse` turns the JSON body of a 2xx
+   * answer into its result. A GET whose answer does not parse is retried
+   * (callRead); a write is not.
+   */
+  #app<T>(
+    req: { method: HttpRequest['method']; host?: string | undefined; path: string; query?: HttpRequest['query']; json?: unknown },
+    parse: (body: unknown) => T,
+  ): Promise<T> {
+    const send = async (tokens: CloudTokens): Promise<T> => {
       const answer = await this.http.request({
         method: req.method,
         url: joinUrl(req.host || this.#config.appServerUrl, req.path),
@@ -229,8 +247,9 @@ export class TapoClient extends CloudClientBase {
         ...(req.query ? { query: req.query } : {}),
         ...(req.json === undefined ? {} : { json: req.json }),
       });
-      return checkAppAnswer(answer.status, answer.body, `${req.method} ${req.path}`);
-    });
+      return parse(checkAppAnswer(answer.status, answer.body, `${req.method} ${req.path}`));
+    };
+    return req.method === 'GET' ? this.callRead(send) : this.call(send);
   }
 }
 

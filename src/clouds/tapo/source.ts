@@ -5,8 +5,9 @@
  * command's PATCH rarely needs a read first.
  */
 import { isCloudError } from '../common/errors.js';
+import { keepSkipped } from '../common/list.js';
 import type { TapoClient } from './client.js';
-import type { TapoShadow } from './schemas.js';
+import type { TapoShadow, TapoThing } from './schemas.js';
 import { identityOf, type Desired, type DeviceNode, type NodeIdentity, type TapoAddress } from '../../model/node.js';
 import { withStripStates, tapoReadings, tapoReadsUsage, tapoTargets, tapoUsageReading, tapoWrite } from './devices.js';
 import type { TapoTarget } from './module.js';
@@ -16,10 +17,16 @@ export class TapoSource extends ClientSource<TapoClient> implements CloudSource 
   readonly cloud = 'tapo' as const;
   readonly batchesOutlets = false;
   readonly #versions = new Map<string, number>();
+  #things: TapoThing[] = [];
   #targets = new Map<string, TapoTarget>();
 
   async list(): Promise<NodeIdentity[]> {
-    const things = await this.queue.poll(() => this.client.listThings());
+    // Each page in its own queue slot: the rate limit counts every page.
+    const answer = await this.client.listThingsAnswer((request) => this.queue.poll(request));
+    // Things whose entry did not parse this time are kept as they were, not removed.
+    const { entries: things, kept } = keepSkipped(answer, this.#things, (thing) => thing.thingName);
+    if (kept > 0) this.logger.warn({ skipped: answer.skipped, kept }, `tapo: ${answer.skipped} thing list entries did not parse; ${kept} device(s) kept as they were`);
+    this.#things = things;
     // Linked Kasa devices can show up here too; the Kasa source drives them.
     const own = things.filter((thing) => !thing.deviceType?.startsWith('IOT.'));
     const skipped = things.length - own.length;

@@ -1,6 +1,6 @@
 import { request } from 'undici';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startSimulator, type Simulator } from '../../src/simulator/index.js';
+import { startSimulator, type Simulator } from '../src/index.js';
 import { TERMINAL, post, result, tapoGet, tapoLogin, tapoPatch, tapoToken, type Body } from './helpers.js';
 
 let sim: Simulator;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startSimulator, type Simulator } from '../../src/simulator/index.js';
+import { startSimulator, type Simulator } from '../src/index.js';
 import { TERMINAL, idOf, kasaLogin, kasaSession, post, result, type Body } from './helpers.js';
 
 let sim: Simulator;

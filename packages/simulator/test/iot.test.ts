@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSimulator, type Simulator } from '../../src/simulator/index.js';
+import { startSimulator, type Simulator } from '../src/index.js';
 import { idOf, kasaSession, type Body, type KasaSession } from './helpers.js';
 
 let sim: Simulator;

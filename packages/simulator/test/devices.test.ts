@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSimulator, type Simulator } from '../../src/simulator/index.js';
-import { fixtureFiles, fixturesDir, hasFixtures } from '../helpers/fixtures.js';
+import { startSimulator, type Simulator } from '../src/index.js';
+import { fixtureFiles, fixturesDir, hasFixtures } from '../../../test/helpers/fixtures.js';
 import { kasaSession, tapoGet, tapoToken, type Body } from './helpers.js';
 
 const SCRUBBED = /^0+$|SCRUBBED/;

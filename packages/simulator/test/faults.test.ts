@@ -1,6 +1,6 @@
 import { request } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_FAULTS, startSimulator, type FaultKind, type Simulator } from '../../src/simulator/index.js';
+import { DEFAULT_FAULTS, startSimulator, type FaultKind, type Simulator } from '../src/index.js';
 import { idOf, kasaLogin, kasaSession, post, result, tapoGet, tapoLogin, tapoToken, type Body } from './helpers.js';
 
 let sim: Simulator;

@@ -5,7 +5,7 @@
  * host, as the real cloud does.
  */
 import { z } from 'zod';
-import { verifySignature } from '../protocol/kasa-signing.js';
+import { verifySignature } from 'tplink-cloud-mqtt/protocol';
 import {
   base64,
   header,

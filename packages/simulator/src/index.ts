@@ -26,6 +26,7 @@ import type {
 export type * from './types.js';
 
 export { DEFAULT_FAULTS, DEFAULT_SEED, DEFAULT_USERNAME } from './defaults.js';
+export { seededRandom } from './model.js';
 
 function pickFaults(options: SimulatorOptions): FaultOptions {
   const faults: FaultOptions = { ...DEFAULT_FAULTS, errorKinds: [...DEFAULT_FAULTS.errorKinds] };

@@ -1,8 +1,8 @@
 /** Small undici helpers so each simulator test reads like the wire traffic it checks. */
 import { randomUUID } from 'node:crypto';
 import { request } from 'undici';
-import { signRequest } from '../../src/protocol/kasa-signing.js';
-import type { Simulator } from '../../src/simulator/index.js';
+import { signRequest } from 'tplink-cloud-mqtt/protocol';
+import type { Simulator } from '../src/index.js';
 
 export type Body = Record<string, unknown>;
 

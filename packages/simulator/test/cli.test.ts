@@ -3,7 +3,8 @@ import { createInterface } from 'node:readline';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { parseSimulateArgs, simulateCommand } from '../../src/simulator/cli.js';
+import { SIMULATE_FLAGS } from '../src/flags.js';
+import { parseSimulateArgs, simulateCommand, simulatorMain } from '../src/cli.js';
 import { post, result } from './helpers.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -37,6 +38,22 @@ describe('simulate command', () => {
     expect(() => parseSimulateArgs(['--bogus'])).toThrow();
   });
 
+  it('prints its help with every flag and default under the name it was started by, and refuses a bad flag in one line', async () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const io = { stdout: (line: string) => out.push(line), stderr: (line: string) => err.push(line) };
+    expect(await simulatorMain(['--help'], 'tplink-cloud-mqtt simulate', io)).toBe(0);
+    const help = out.join('\n');
+    expect(help).toMatch(/^Usage: tplink-cloud-mqtt simulate \[options\]/);
+    for (const flag of SIMULATE_FLAGS) {
+      const head = `${flag.flag}${flag.value ? ` ${flag.value}` : ''}`;
+      expect(help, flag.flag).toContain(head);
+      if (flag.default !== undefined) expect(help, `${flag.flag} default`).toContain(`default: ${flag.default}`);
+    }
+    expect(await simulatorMain(['--devices', 'many'], 'tplink-cloud-sim', io)).toBe(2);
+    expect(err).toEqual(['tplink-cloud-sim: --devices needs a non-negative number, got "many" (see tplink-cloud-sim --help)']);
+  });
+
   it('prints one JSON line with URLs and credentials, serves, and stops on abort', async () => {
     const lines: string[] = [];
     const errors: string[] = [];
@@ -62,8 +79,9 @@ describe('simulate command', () => {
   });
 
   it('runs as a process: prints the line, then exits cleanly on SIGTERM', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'simulate-main.ts'), '--devices', '3'], {
-      cwd: join(here, '..', '..'),
+    // The package's own bin, run the way a development checkout runs it (tsx, from source).
+    const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=tplink-source', join(here, '..', 'src', 'bin.ts'), '--devices', '3'], {
+      cwd: join(here, '..'),
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));

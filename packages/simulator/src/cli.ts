@@ -1,10 +1,13 @@
 /**
- * `tplink-cloud-mqtt simulate`: runs the simulated cloud standalone and
- * prints one JSON line with its URLs and credentials once it listens.
+ * `tplink-cloud-sim` (also `tplink-cloud-mqtt simulate`): runs the simulated
+ * cloud standalone and prints one JSON line with its URLs and credentials
+ * once it listens.
  */
 import { parseArgs } from 'node:util';
 import { startSimulator } from './index.js';
-import { SIMULATE_FLAGS, STANDALONE_RECORD_LIMIT } from './flags.js';
+import { SIMULATE_FLAGS, STANDALONE_RECORD_LIMIT, type FlagHelp } from './flags.js';
+
+export { SIMULATE_FLAGS } from './flags.js';
 import type { FaultKind, SimulatorOptions } from './types.js';
 
 const PARSE_OPTIONS = Object.fromEntries(
@@ -95,4 +98,45 @@ export async function simulateCommand(args: string[], io: SimulateIo = {}): Prom
     else io.signal?.addEventListener('abort', stop);
   });
   await sim.close();
+}
+
+const COLUMN = 34;
+
+function flagLine(flag: FlagHelp): string {
+  const head = `  ${flag.flag}${flag.value ? ` ${flag.value}` : ''}`;
+  const first = head.length < COLUMN ? `${head.padEnd(COLUMN)}${flag.doc}` : `${head}\n${' '.repeat(COLUMN)}${flag.doc}`;
+  return flag.default === undefined ? first : `${first}\n${' '.repeat(COLUMN)}default: ${flag.default}`;
+}
+
+/** `--help`, under the name the simulator was started by (its own bin, or the bridge's `simulate`). */
+export function simulateHelp(program: string): string {
+  return [
+    `Usage: ${program} [options]`,
+    '',
+    'Runs the simulated Kasa and Tapo cloud on loopback and prints one JSON line with its URLs,',
+    'username and password; point the bridge at them with TPCM_KASA_URL, TPCM_TAPO_ACCOUNT_URL and the rest.',
+    'Stops on SIGINT or SIGTERM.',
+    '',
+    'Options:',
+    ...[...SIMULATE_FLAGS, { flag: '-h, --help', doc: 'Show this help' }].map(flagLine),
+    '',
+  ].join('\n');
+}
+
+/** The whole command line: help, a refused flag (one line, exit 2), or a run until stopped (exit 0). */
+export async function simulatorMain(args: string[], program = 'tplink-cloud-sim', io: SimulateIo = {}): Promise<number> {
+  const stdout = io.stdout ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const stderr = io.stderr ?? ((line: string) => process.stderr.write(`${line}\n`));
+  if (args.includes('--help') || args.includes('-h')) {
+    stdout(simulateHelp(program).trimEnd());
+    return 0;
+  }
+  try {
+    parseSimulateArgs(args);
+  } catch (error) {
+    stderr(`${program}: ${error instanceof Error ? error.message : String(error)} (see ${program} --help)`);
+    return 2;
+  }
+  await simulateCommand(args, io);
+  return 0;
 }

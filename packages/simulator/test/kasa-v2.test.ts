@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { signRequest } from '../../src/protocol/kasa-signing.js';
-import { startSimulator, type Simulator } from '../../src/simulator/index.js';
+import { signRequest } from 'tplink-cloud-mqtt/protocol';
+import { startSimulator, type Simulator } from '../src/index.js';
 import { idOf, newTerminal, post, result, signedPost, type Body } from './helpers.js';
 
 let sim: Simulator;

@@ -2,11 +2,21 @@
  * The `simulate` command's flags with their defaults: parsed by cli.ts,
  * printed by `simulate --help`. Light on purpose (no simulator import).
  */
-import type { FlagHelp } from '../cli/help.js';
 import { DEFAULT_FAULTS, DEFAULT_SEED, DEFAULT_USERNAME } from './defaults.js';
 
 /** Standalone runs may serve benchmarks for hours: the request log stays bounded. */
 export const STANDALONE_RECORD_LIMIT = 10_000;
+
+/** One flag as `--help` prints it (the same shape as the bridge's own command flags). */
+export interface FlagHelp {
+  /** Long form, with the dashes: `--devices`. */
+  flag: string;
+  /** Placeholder of its value; absent for a switch. */
+  value?: string;
+  doc: string;
+  /** As printed after "default:". */
+  default?: string;
+}
 
 export const SIMULATE_FLAGS: readonly FlagHelp[] = [
   { flag: '--fixtures', value: 'DIR', doc: 'Load every Kasa/Tapo fixture under DIR (the format of ../shared/fixtures)' },
