@@ -283,10 +283,13 @@ describe('CloudQueue minimum interval per key', () => {
       outcomes.push(queue.command('plug', { state: i % 2 === 0 ? 'ON' : 'OFF' }, execute));
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
+    const burstMs = Date.now() - started;
     const results = await Promise.all(outcomes);
     expect(results.every((outcome) => outcome.status === 'done')).toBe(true);
-    // ~200 ms of commands with a 150 ms interval: the first, one after 150 ms, the last.
-    expect(sent.length).toBeLessThanOrEqual(3);
+    // ~200 ms of commands (longer on a loaded machine) with a 150 ms interval:
+    // the first, one per interval of the burst, the last.
+    expect(sent.length).toBeLessThanOrEqual(Math.floor(burstMs / 150) + 2);
+    expect(sent.length).toBeLessThan(40);
     expect(sent.length).toBeGreaterThanOrEqual(2);
     expect(sent.at(-1)).toEqual({ state: 'OFF' });
     expect(Date.now() - started).toBeGreaterThanOrEqual(150);
