@@ -33,15 +33,19 @@ export interface CycleCost {
 
 /** Kasa strips that meter each outlet (one emeter read per outlet: no batched form exists). */
 const KASA_METERED_STRIP = /^HS300/;
-/** Tapo things with an energy meter (usage is one GET per thing); P304M strips meter per socket. */
-const TAPO_METERED = /^(P110|P115)/;
-const TAPO_METERED_SOCKETS_OF = /^P304M/;
+/** Tapo things with an energy meter (one services-sync each); P304M/P316M strips meter per socket. */
+const TAPO_METERED = /^(P110|P115|KP125M)/;
+const TAPO_METERED_SOCKETS_OF = /^(P304M|P316M)/;
 
 /**
  * The least the cloud APIs allow, from the simulator's device list: one
  * passthrough per Kasa device (sysinfo and meter together), one per
  * metered strip outlet; ceil(things / batch) shadow reads for Tapo (sockets
- * of strips are things with their own shadow), one usage read per metered thing.
+ * of strips are things with their own shadow), and per energy cycle one
+ * services-sync multipleRequest per metered thing (energy usage, current
+ * power, emeter data and device info in one request; a socket is its own
+ * thing). Devices whose shadow lacks the device-info fields would add one
+ * each; the simulated shadows carry them, as the fixtures' README says.
  */
 export function minimums(devices: SimulatedDeviceSummary[], shadowBatchSize: number): Minimums {
   const online = devices.filter((device) => device.online);

@@ -2,12 +2,13 @@
  * Renders the settings schema as README's configuration table, so the
  * documentation cannot drift from the code (a test compares them).
  */
-import { settingLeaves, type SettingLeaf } from '../src/config/schema.js';
+import { booleanOrAuto, settingLeaves, type SettingLeaf } from '../src/config/schema.js';
 
 function formatName(leaf: SettingLeaf): string {
   const { format } = leaf;
   if (Array.isArray(format)) return format.map((v) => `\`${String(v)}\``).join(' \\| ');
   if (format === Boolean) return 'boolean';
+  if (format === booleanOrAuto) return '`true` \\| `false` \\| `auto`';
   if (format === String) return 'string';
   if (format === Object) return 'object';
   if (format === 'port') return 'port';

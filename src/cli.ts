@@ -27,16 +27,45 @@ async function main(argv: string[]): Promise<number> {
 
   const spec = specOf(explicit ? first : 'run');
   const args = explicit ? argv.slice(1) : argv;
-  // The simulator package parses its own flags and prints its own help.
-  if (spec.name === 'simulate') return (await loadSimulatorCli('simulate')).simulatorMain(args, `${PACKAGE_NAME} simulate`);
+  if (spec.name === 'simulate') return simulate(args);
   if (wants(args, '--help', '-h')) return print(commandHelp(spec));
   if (spec.name === 'health') return health(spec, args);
   checkFlags(spec, args);
 
-  const config = loadConfig({ args });
+  const config = loadConfig({ args, ...(spec.defaults ? { commandDefaults: spec.defaults } : {}) });
   const logger = createLogger({ level: config.log.level, pretty: config.log.pretty });
   return runCommand(spec.name, args, config, logger);
 }
+
+/**
+ * The simulator package parses its own flags and prints its own help; what
+ * is printed (--json, the default, or --env: export lines for the bridge)
+ * is the bridge's business, as only the bridge knows its variables.
+ */
+async function simulate(args: string[]): Promise<number> {
+  const simulatorCli = await loadSimulatorCli('simulate');
+  const own = args.filter((arg) => arg !== '--env' && arg !== '--json');
+  if (wants(args, '--help', '-h')) {
+    const code = await simulatorCli.simulatorMain(own, `${PACKAGE_NAME} simulate`);
+    process.stdout.write(SIMULATE_OUTPUT_HELP);
+    return code;
+  }
+  if (wants(args, '--env')) {
+    if (wants(args, '--json')) throw new UsageError(`simulate: --env and --json exclude each other (see ${PACKAGE_NAME} simulate --help)`);
+    const { simulateEnv } = await import('./cli/simulate-env.js');
+    return simulateEnv(own);
+  }
+  return simulatorCli.simulatorMain(own, `${PACKAGE_NAME} simulate`);
+}
+
+/** The bridge's own `simulate` flags, after the simulator package's help. */
+const SIMULATE_OUTPUT_HELP = [
+  '',
+  `Output (${PACKAGE_NAME} simulate only):`,
+  ...(commandSpec('simulate')?.flags ?? []).map((flag) => `  ${flag.flag.padEnd(32)}${flag.doc}`),
+  `  e.g. eval "$(${PACKAGE_NAME} simulate --env)" && ${PACKAGE_NAME} run`,
+  '',
+].join('\n');
 
 /**
  * Docker reserves a health check's exit status 2, so every failure of

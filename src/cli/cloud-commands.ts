@@ -10,6 +10,8 @@ import type { Logger } from '../logger.js';
 import { secrets } from '../logger.js';
 import { isCloudError, type CloudName } from '../clouds/common/errors.js';
 import { formatTable, inventory } from './inventory.js';
+import { NO_ACCOUNT_HINT } from './hints.js';
+import { PACKAGE_NAME } from '../version.js';
 import { KasaClient } from '../clouds/kasa/client.js';
 import { TapoClient } from '../clouds/tapo/client.js';
 import { TokenStore } from '../clouds/common/token-store.js';
@@ -58,9 +60,13 @@ async function closeAll(clients: Clients): Promise<void> {
   await Promise.all([clients.kasa?.close(), clients.tapo?.close()]);
 }
 
-function describeError(error: unknown): string {
+/** As `run` prints it: exit 2, a configuration mistake. */
+const NO_ACCOUNT_LINE = `${PACKAGE_NAME}: configuration error: ${NO_ACCOUNT_HINT}\n`;
+
+/** The error's message without its own `<cloud>: ` prefix (the line already starts with it). */
+function describeError(cloud: CloudName, error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  return secrets.scrub(message);
+  return secrets.scrub(message.startsWith(`${cloud}: `) ? message.slice(cloud.length + 2) : message);
 }
 
 function flags(args: string[]): { code?: string; json: boolean } {
@@ -80,7 +86,7 @@ export async function loginCommand(args: string[], config: AppConfig, logger: Lo
   const clients = createClients(config, logger);
   const targets = (['kasa', 'tapo'] as const).filter((cloud): cloud is CloudName => clients[cloud] !== undefined);
   if (targets.length === 0) {
-    io.stderr.write('No cloud configured: set kasa.username/password or tapo.username/password.\n');
+    io.stderr.write(NO_ACCOUNT_LINE);
     return 2;
   }
   let failures = 0;
@@ -94,15 +100,17 @@ export async function loginCommand(args: string[], config: AppConfig, logger: Lo
           ...(code ? { mfaCode: code } : {}),
           ...(!code && ask ? { askCode: () => ask(`${cloud}: verification code (sent by e-mail): `) } : {}),
         });
-        const v2 = client instanceof KasaClient && client.usesV2 ? ' (V2 API)' : '';
+        const v2 = client.usesV2 ? ' (V2 API)' : '';
         io.stdout.write(`${cloud}: logged in as ${config[cloud].username}${v2}; tokens saved in ${clients.store.dir}\n`);
       } catch (error) {
         failures++;
-        const hint =
-          isCloudError(error) && error.kind === 'mfa_required' && !code && !ask
-            ? ' (no terminal to ask on: run `tplink-cloud-mqtt login --code <code>` with the code just sent)'
-            : '';
-        io.stdout.write(`${cloud}: login failed: ${describeError(error)}${hint}\n`);
+        // Said once: the cloud error already names `login --code` when a code was sent.
+        const noTerminal = isCloudError(error) && error.kind === 'mfa_required' && !code && !ask;
+        io.stdout.write(
+          noTerminal
+            ? `${cloud}: login failed: a verification code was sent by e-mail, and there is no terminal to ask for it on: run \`${PACKAGE_NAME} login --code <code>\` with that code\n`
+            : `${cloud}: login failed: ${describeError(cloud, error)}\n`,
+        );
       }
     }
   } finally {
@@ -116,12 +124,12 @@ export async function devicesCommand(args: string[], config: AppConfig, logger: 
   const { json } = flags(args);
   const clients = createClients(config, logger);
   if (!clients.kasa && !clients.tapo) {
-    io.stderr.write('No cloud configured: set kasa.username/password or tapo.username/password.\n');
+    io.stderr.write(NO_ACCOUNT_LINE);
     return 2;
   }
   try {
     const { rows, errors } = await inventory(clients);
-    for (const error of errors) io.stderr.write(`${error.cloud}: ${secrets.scrub(error.message)}\n`);
+    for (const error of errors) io.stderr.write(`${error.cloud}: ${describeError(error.cloud, error.message)}\n`);
     io.stdout.write(json ? `${JSON.stringify(rows, null, 2)}\n` : formatTable(rows));
     return errors.length === 0 ? 0 : 1;
   } finally {

@@ -29,22 +29,33 @@ export const COMMANDS: readonly CommandSpec[] = [
     description:
       'Starts the built-in simulated cloud (a few devices of every family), the bridge and, unless\n' +
       'mqtt.url is set, the embedded broker, then prints mosquitto_sub / mosquitto_pub lines to try.\n' +
-      'No TP-Link account is used; tokens go to a temporary folder. Needs a development install\n' +
-      '(npm ci in a clone of the repository: the simulator is not part of the npm package or image).',
-    settings: ['mqtt', 'embeddedBroker', 'homeassistant', 'poll', 'rateLimit', 'commands', 'log'],
-    flags: [],
+      'No TP-Link account is used. Its state (the installation id) is kept in <stateDir>/demo, so\n' +
+      'repeated demos on one broker are one bridge device in Home Assistant; nothing goes to the\n' +
+      'temporary folder. On an external broker its retained topics stay after Ctrl+C, so Home\n' +
+      'Assistant keeps the demo devices between runs; --clean removes them on exit. Needs a\n' +
+      'development install (npm ci in a clone of the repository: the simulator is not part of the\n' +
+      'npm package or image).',
+    settings: ['mqtt', 'embeddedBroker', 'homeassistant', 'poll', 'rateLimit', 'commands', 'stateDir', 'log'],
+    flags: [{ flag: '--clean', doc: "On exit, remove the demo's retained topics (discovery, states) from an external broker" }],
+    // Changes made in the demo show within seconds, not half a minute.
+    defaults: { 'poll.intervalS': 10 },
   },
   {
     name: 'simulate',
     summary: 'The simulated Kasa and Tapo cloud alone (for your own tests)',
-    usage: '[options]',
+    usage: '[--env | --json] [options]',
     description:
       'Runs the simulated cloud on loopback and prints one JSON line with its URLs, username and\n' +
-      'password; point the bridge at them with TPCM_KASA_URL, TPCM_TAPO_ACCOUNT_URL and the rest.\n' +
-      'Needs a development install (npm ci in a clone); its flags are the tplink-cloud-sim package\'s.',
+      'password (--json, the default). With --env it starts in the background and prints the export\n' +
+      'lines that point the bridge at it: eval "$(tplink-cloud-mqtt simulate --env)" && tplink-cloud-mqtt run\n' +
+      'Needs a development install (npm ci in a clone); its other flags are the tplink-cloud-sim package\'s.',
     settings: [],
-    // The simulator package parses and documents its own flags (`simulate --help`).
-    flags: [],
+    // The simulator package parses and documents its own flags (`simulate --help`); these two
+    // choose what the bridge's `simulate` prints.
+    flags: [
+      { flag: '--json', doc: 'One JSON line with the URLs, username and password (the default)' },
+      { flag: '--env', doc: 'Start in the background; print export lines for the bridge' },
+    ],
   },
   {
     name: 'login',

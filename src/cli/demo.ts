@@ -1,14 +1,21 @@
 /**
  * `tplink-cloud-mqtt demo`: the simulated cloud's built-in devices, the
  * embedded broker and the bridge in one process, wired to each other.
+ *
+ * Its state (the installation id) lives in one folder, `<stateDir>/demo`,
+ * reused by every demo: on a persistent broker, repeated demos are one
+ * bridge device in Home Assistant, not one more per run. The simulated
+ * cloud's tokens are worthless after the demo, so they are removed on exit.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { Bridge } from '../runtime/bridge.js';
 import type { AppConfig } from '../config/load.js';
 import type { Logger } from '../logger.js';
+import { TokenStore } from '../clouds/common/token-store.js';
 import { favourMemory, guardProcess, stopWithin, untilSignal } from './run.js';
+import { brokerAddress, demoHints, selfCommand } from './demo-hints.js';
+import { clearDemoTopics } from './demo-clean.js';
 import { loadSimulator, type SimulatorHandle } from './simulator.js';
 
 /** The bridge configuration that points at a running simulator. */
@@ -29,42 +36,55 @@ export function configForSimulator(config: AppConfig, sim: Pick<SimulatorHandle,
   };
 }
 
-export async function demoCommand(_args: string[], config: AppConfig, logger: Logger): Promise<number> {
+/** The demo's own state folder: beside the real one, never the real one. */
+export function demoStateDir(config: AppConfig): string {
+  return join(config.stateDir, 'demo');
+}
+
+function forgetTokens(stateDir: string): void {
+  const store = new TokenStore(stateDir);
+  store.clearTokens('kasa');
+  store.clearTokens('tapo');
+}
+
+export async function demoCommand(args: string[], config: AppConfig, logger: Logger): Promise<number> {
+  const { values } = parseArgs({ args, options: { clean: { type: 'boolean' } }, strict: false, allowPositionals: true });
   const { startSimulator } = await loadSimulator('demo');
   favourMemory();
   guardProcess(logger);
+  const stateDir = demoStateDir(config);
+  // Tokens of an earlier demo's simulator would only be refused by this one.
+  forgetTokens(stateDir);
   const sim = await startSimulator({ log: (line) => logger.info(`simulator: ${line}`) });
-  const demoConfig = configForSimulator(
-    { ...config, stateDir: mkdtempSync(join(tmpdir(), 'tplink-cloud-mqtt-demo-')), poll: { ...config.poll, intervalS: Math.min(config.poll.intervalS, 10) } },
-    sim,
-  );
+  const demoConfig = configForSimulator({ ...config, stateDir }, sim);
   const bridge = new Bridge(demoConfig, logger);
-  await bridge.start();
-  const base = demoConfig.mqtt.baseTopic;
-  const broker = bridge.broker ? `-h ${bridge.broker.url.replace(/^mqtt:\/\//, '').replace(/:(\d+)$/, ' -p $1')}` : '';
-  const topicOf = (wanted: (node: (typeof nodes)[number]) => boolean) => {
-    const found = nodes.find(wanted);
-    return (found && bridge.names.nameOf(found.id)) ?? '<name>';
-  };
+  try {
+    await bridge.start();
+  } catch (error) {
+    await bridge.stop().catch(() => undefined);
+    await sim.close();
+    forgetTokens(stateDir);
+    throw error;
+  }
   const nodes = bridge.store.all();
-  const name = topicOf((node) => node.kind === 'plug');
-  const bulb = topicOf((node) => node.features !== undefined && 'brightness' in node.features && node.kind === 'bulb');
-  const outlet = topicOf((node) => node.kind === 'outlet');
-  process.stdout.write(`
-Demo running: ${bridge.store.size} simulated devices and outlets on MQTT.
-
-  Watch everything:   mosquitto_sub ${broker} -t '${base}/#' -v
-  Switch a device:    mosquitto_pub ${broker} -t '${base}/${name}/set' -m 'TOGGLE'
-  Switch an outlet:   mosquitto_pub ${broker} -t '${base}/${outlet}/set' -m 'OFF'
-  Dim a bulb:         mosquitto_pub ${broker} -t '${base}/${bulb}/set' -m '{"state":"ON","brightness":40}'
-  Ask for a refresh:  mosquitto_pub ${broker} -t '${base}/bridge/request/refresh' -m '{"transaction":1}'
-  Device list:        mosquitto_sub ${broker} -t '${base}/bridge/devices' -C 1
-  Health:             node dist/cli.js health ${bridge.broker ? `--embedded-broker-port ${bridge.broker.port}` : `--mqtt-url ${demoConfig.mqtt.url.replace(/\/\/[^@/]*@/, '//')}`}
-
-Press Ctrl+C to stop.
-`);
+  process.stdout.write(
+    demoHints({
+      config: demoConfig,
+      broker: brokerAddress(demoConfig, bridge.broker?.port),
+      nodes,
+      nameOf: (id) => bridge.names.nameOf(id),
+      deviceCount: bridge.store.size,
+      self: selfCommand(),
+    }),
+  );
   await untilSignal(logger);
+  const own = { names: nodes.flatMap((node) => bridge.names.nameOf(node.id) ?? []), ids: [...nodes.map((node) => node.id), bridge.id] };
   const code = await stopWithin(bridge, logger);
   await sim.close();
+  forgetTokens(stateDir);
+  // The embedded broker keeps nothing after the demo; an external one keeps retained topics.
+  if (values.clean === true && demoConfig.mqtt.url !== '') {
+    await clearDemoTopics(demoConfig, own, logger).catch((error: unknown) => logger.warn({ err: error }, 'demo --clean: could not clear the retained topics'));
+  }
   return code;
 }

@@ -4,6 +4,8 @@
  * `--mqtt-ulr` would start the bridge on the embedded broker: a surprise
  * worse than an error.
  */
+import { SECRET_OPTIONS, settingLeaves } from '../config/schema.js';
+import { didYouMean } from '../config/suggest.js';
 import { PACKAGE_NAME } from '../version.js';
 import { settingFlags, type CommandSpec, type FlagHelp } from './help.js';
 
@@ -34,30 +36,17 @@ function knownFlags(spec: CommandSpec): Map<string, Known> {
 
 const SHORT: Record<string, string> = { '-c': '--config', '-h': '--help' };
 
-/** Edit distance, to suggest the flag that was meant. */
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = row[0] ?? 0;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const above = row[j] ?? 0;
-      row[j] = Math.min(above + 1, (row[j - 1] ?? 0) + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diagonal = above;
-    }
-  }
-  return row[b.length] ?? 0;
+/**
+ * Passwords are never flags (they would show in `ps`): name the variables
+ * that set one instead of only "unknown option".
+ */
+function secretFlagHint(spec: CommandSpec, flag: string): string | undefined {
+  const leaf = settingLeaves().find((candidate) => spec.settings.includes(candidate.group) && (SECRET_OPTIONS as readonly string[]).includes(candidate.path) && `--${kebab(candidate.path)}` === flag);
+  if (!leaf?.env) return undefined;
+  return `${flag} is not an option: a password is never a flag (it would show in ps); set ${leaf.env} or ${leaf.env}_FILE (a file holding it), or ${leaf.path} in a config file`;
 }
 
-function suggestion(flag: string, known: Iterable<string>): string {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const candidate of known) {
-    const d = distance(flag, candidate);
-    if (d < bestDistance) [best, bestDistance] = [candidate, d];
-  }
-  return best !== undefined && bestDistance <= 3 ? ` (did you mean ${best}?)` : '';
-}
+const kebab = (path: string): string => path.replace(/\./g, '-').replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
 
 export function checkFlags(spec: CommandSpec, args: readonly string[]): void {
   const known = knownFlags(spec);
@@ -70,7 +59,10 @@ export function checkFlags(spec: CommandSpec, args: readonly string[]): void {
     const [rawName, inlineValue] = word.includes('=') ? [word.slice(0, word.indexOf('=')), word.slice(word.indexOf('=') + 1)] : [word, undefined];
     const name = SHORT[rawName] ?? rawName;
     const flag = known.get(name);
-    if (!flag) throw new UsageError(`${spec.name}: unknown option ${rawName}${suggestion(name, known.keys())} (${help})`);
+    if (!flag) {
+      const secret = secretFlagHint(spec, name);
+      throw new UsageError(`${spec.name}: ${secret ?? `unknown option ${rawName}${didYouMean(name, known.keys())}`} (${help})`);
+    }
     if (inlineValue !== undefined || !(flag.takesValue || flag.optionalValue)) continue;
     const next = args[i + 1];
     if (flag.optionalValue) {

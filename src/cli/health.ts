@@ -48,7 +48,7 @@ export function brokerUrl(config: AppConfig): string | undefined {
   return `mqtt://${host.includes(':') ? `[${host}]` : host}:${config.embeddedBroker.port}`;
 }
 
-function clientOptions(config: AppConfig, timeoutMs: number): IClientOptions {
+export function clientOptions(config: AppConfig, timeoutMs: number): IClientOptions {
   const options: IClientOptions = {
     clientId: `tplink-cloud-mqtt-health-${randomBytes(4).toString('hex')}`,
     clean: true,

@@ -3,7 +3,7 @@
  * same source as README's configuration table) plus each command's own
  * flags, so no option can be undocumented or show a stale default.
  */
-import { SECRET_OPTIONS, settingLeaves, type SettingLeaf } from '../config/schema.js';
+import { SECRET_OPTIONS, booleanOrAuto, settingLeaves, type SettingLeaf } from '../config/schema.js';
 import type { AppConfig } from '../config/load.js';
 import { PACKAGE_NAME, VERSION } from '../version.js';
 
@@ -30,6 +30,8 @@ export interface CommandSpec {
   /** Setting groups the command reads: their flags are accepted and listed. */
   settings: readonly SettingGroup[];
   flags: readonly FlagHelp[];
+  /** The command's own defaults by setting path, shown by --help and used by loadConfig. */
+  defaults?: Readonly<Record<string, unknown>>;
 }
 
 /** One option of the settings schema, as the CLI shows and accepts it. */
@@ -50,6 +52,7 @@ function placeholder(leaf: SettingLeaf): string {
   const key = leaf.path.split('.').at(-1) ?? leaf.path;
   if (Array.isArray(leaf.format)) return (leaf.format as unknown[]).join('|');
   if (leaf.format === Boolean) return '[true|false]';
+  if (leaf.format === booleanOrAuto) return '[true|false|auto]';
   if (typeof leaf.default === 'number') return 'N';
   if (/url$/i.test(key)) return 'URL';
   if (key === 'stateDir') return 'DIR';
@@ -60,7 +63,7 @@ function placeholder(leaf: SettingLeaf): string {
 const inGroups = (groups: readonly SettingGroup[]) => settingLeaves().filter((leaf) => groups.includes(leaf.group));
 
 /** The flags of the settings in `groups`, in schema order. */
-export function settingFlags(groups: readonly SettingGroup[]): SettingFlag[] {
+export function settingFlags(groups: readonly SettingGroup[], defaults: Readonly<Record<string, unknown>> = {}): SettingFlag[] {
   return inGroups(groups).flatMap((leaf) =>
     leaf.arg === undefined
       ? []
@@ -70,9 +73,10 @@ export function settingFlags(groups: readonly SettingGroup[]): SettingFlag[] {
             flag: `--${leaf.arg}`,
             value: placeholder(leaf),
             doc: leaf.doc,
-            default: renderDefault(leaf.default),
+            default: renderDefault(leaf.path in defaults ? defaults[leaf.path] : leaf.default),
             env: leaf.env,
-            boolean: leaf.format === Boolean,
+            // A switch: `--log-pretty` alone means true.
+            boolean: leaf.format === Boolean || leaf.format === booleanOrAuto,
           },
         ],
   );
@@ -117,7 +121,7 @@ export function commandHelp(spec: CommandSpec): string {
     sections.push(
       '',
       'Settings (also from the environment variable shown, or the config file; flags win):',
-      ...settingFlags(spec.settings).map((flag) => flagLine(flag, flag.env ? [`env ${flag.env}`] : [])),
+      ...settingFlags(spec.settings, spec.defaults).map((flag) => flagLine(flag, flag.env ? [`env ${flag.env}`] : [])),
     );
     const rest = settingsWithoutFlag(spec.settings);
     if (rest.length > 0) sections.push('', 'Settings without a flag:', ...rest);

@@ -20,11 +20,21 @@ const CREDENTIALS: Record<CloudName, string> = {
   tapo: 'TAPO_USERNAME / TAPO_PASSWORD (or TAPO_PASSWORD_FILE; tapo.username / tapo.password in a config file)',
 };
 
+/** No account at all: `run`, `login` and `devices` say the same. */
+export const NO_ACCOUNT_HINT =
+  'no cloud account configured: set KASA_USERNAME and KASA_PASSWORD and/or TAPO_USERNAME and TAPO_PASSWORD (or kasa.* / tapo.* in a config file); "tplink-cloud-mqtt demo" runs without one';
+
 export const LOGIN_COMMAND_HINT =
   'run "tplink-cloud-mqtt login" once in a terminal (Docker: docker compose run --rm -it tplink-cloud-mqtt login); the bridge then reuses the saved tokens';
 
+/**
+ * The login pause, as the time left: a restart during the pause shows the
+ * same end time, not a fresh full pause.
+ */
 function pause(seconds: number | undefined): string {
-  return seconds === undefined ? '' : ` No new login is tried for ${seconds} s (cloud.authCooldownS) unless the credentials change.`;
+  if (seconds === undefined) return '';
+  const until = new Date(Date.now() + seconds * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
+  return ` No new login is tried before ${until} (${seconds} s left; cloud.authCooldownS) unless the credentials change.`;
 }
 
 function withCode(error: CloudError | undefined): string {
@@ -40,9 +50,7 @@ export function loginRefusalHint(cloud: CloudName, kind: LoginRefusal, error?: C
     case 'account_locked':
       return `${cloud}: login refused: the account is locked${withCode(error)}, usually after too many failed logins. Wait until TP-Link unlocks it (or reset the password in the app), then restart.${pause(retryAfter)}`;
     case 'mfa_required':
-      return cloud === 'kasa'
-        ? `kasa: login needs a two-factor code: ${LOGIN_COMMAND_HINT}.`
-        : 'tapo: login needs a two-factor code, which the bridge cannot enter for the Tapo cloud yet: turn off two-step verification for this TP-Link ID in the Tapo app, then restart.';
+      return `${cloud}: login needs a two-factor code: ${LOGIN_COMMAND_HINT}.`;
   }
 }
 

@@ -5,7 +5,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { Bridge } from '../runtime/bridge.js';
 import { ConfigError, cloudActive, type AppConfig } from '../config/load.js';
-import { LoginRefusedError, isLoginRefusal, loginRefusalHint } from './hints.js';
+import { LoginRefusedError, NO_ACCOUNT_HINT, isLoginRefusal, loginRefusalHint } from './hints.js';
 import type { Logger } from '../logger.js';
 
 /** docker stop waits 10 s before SIGKILL; finish well before. */
@@ -41,9 +41,7 @@ export async function runCommand(config: AppConfig, logger: Logger): Promise<num
 /** A bridge without any account has nothing to do: say so instead of idling. */
 function requireAccount(config: AppConfig): void {
   if (cloudActive(config, 'kasa') || cloudActive(config, 'tapo')) return;
-  throw new ConfigError(
-    'no cloud account configured: set KASA_USERNAME and KASA_PASSWORD and/or TAPO_USERNAME and TAPO_PASSWORD (or kasa.* / tapo.* in a config file); "tplink-cloud-mqtt demo" runs without one',
-  );
+  throw new ConfigError(NO_ACCOUNT_HINT);
 }
 
 /**

@@ -9,6 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import convict from 'convict';
+import { closest } from './suggest.js';
 import { type AppConfig, SECRET_OPTIONS, type SettingLeaf, deviceOverridesProblem, schema, settingLeaves } from './schema.js';
 
 export type { AppConfig, DeviceOverride } from './schema.js';
@@ -23,6 +24,11 @@ export interface LoadOptions {
   env?: NodeJS.ProcessEnv;
   /** Folder holding default.json; defaults to the package's config/. */
   defaultsDir?: string;
+  /**
+   * A command's own defaults by setting path (`demo` polls every 10 s):
+   * above config/default.json, below a config file, variables and flags.
+   */
+  commandDefaults?: Readonly<Record<string, unknown>>;
 }
 
 const packageRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -43,25 +49,44 @@ export function loadConfig(options: LoadOptions = {}): AppConfig {
     files.pop();
   }
 
+  // convict's load() puts variables and flags back on top, as loadFile() does.
+  const applyCommandDefaults = () => options.commandDefaults && config.load(nested(options.commandDefaults));
+  if (files[0] !== defaultsFile) applyCommandDefaults();
   for (const file of files) {
     try {
       config.loadFile(file);
     } catch (error) {
       throw new ConfigError(`config file ${file} is not valid JSON: ${firstLine(error)}`);
     }
+    if (file === defaultsFile) applyCommandDefaults();
   }
   try {
     config.validate({ allowed: 'strict' });
   } catch (error) {
-    throw new ConfigError(firstLine(error));
+    throw new ConfigError(explain(firstLine(error), args, env));
   }
 
   const loaded = config.getProperties();
   const overrides = deviceOverridesProblem(loaded.devices);
   if (overrides) throw new ConfigError(`devices: ${overrides}`);
   loaded.stateDir = expandHome(loaded.stateDir);
+  // A variable or `--log-pretty false` arrives as text.
+  const pretty: unknown = loaded.log.pretty;
+  loaded.log.pretty = pretty === 'auto' ? 'auto' : pretty === true || pretty === 'true';
   checkCredentials(loaded);
   return loaded;
+}
+
+/** { 'poll.intervalS': 10 } -> { poll: { intervalS: 10 } } */
+function nested(byPath: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const root: Record<string, unknown> = {};
+  for (const [path, value] of Object.entries(byPath)) {
+    const keys = path.split('.');
+    let node = root;
+    for (const key of keys.slice(0, -1)) node = (node[key] ??= {}) as Record<string, unknown>;
+    node[keys.at(-1) ?? path] = value;
+  }
+  return root;
 }
 
 function configFileFrom(args: string[]): string | undefined {
@@ -115,10 +140,43 @@ function firstLine(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
   // convict lists one problem per line: "kasa.url: must be an http(s) URL: value was ..."
   const line = text.split('\n').find((part) => part.trim() !== '') ?? text;
-  return line
-    .replace(/^Error: /, '')
-    .replace(/^configuration param '(.+)' not declared in the schema$/, '$1: unknown setting (misspelt? "tplink-cloud-mqtt run --help" lists them all)')
-    .trim();
+  return line.replace(/^Error: /, '').trim();
+}
+
+/**
+ * Completes convict's line: a setting that does not exist gets the closest
+ * real one (as a mistyped flag does); a value that does not fit is echoed
+ * with where it came from, unless it is a secret. convict turns a number
+ * setting's "abc" into NaN and then prints no value at all.
+ */
+function explain(line: string, args: string[], env: NodeJS.ProcessEnv): string {
+  const unknown = /^configuration param '(.+)' not declared in the schema$/.exec(line);
+  if (unknown) {
+    const path = unknown[1] ?? '';
+    const paths = settingLeaves().map((leaf) => leaf.path);
+    const best = closest(path, paths);
+    const hint = best === undefined ? 'misspelt? "tplink-cloud-mqtt run --help" lists them all' : `did you mean ${best}?`;
+    return `${path}: unknown setting (${hint})`;
+  }
+  const path = /^([\w.]+): /.exec(line)?.[1];
+  const leaf = settingLeaves().find((candidate) => candidate.path === path);
+  if (!leaf || /: value was /.test(line) || (SECRET_OPTIONS as readonly string[]).includes(leaf.path)) return line;
+  const given = rawValue(leaf, args, env);
+  return given === undefined ? line : `${line}: value was ${JSON.stringify(given.value)} (from ${given.from})`;
+}
+
+/** The text a flag or variable gave a setting, as typed (last flag wins, as in convict). */
+function rawValue(leaf: SettingLeaf, args: string[], env: NodeJS.ProcessEnv): { value: string; from: string } | undefined {
+  if (leaf.arg !== undefined) {
+    const flag = `--${leaf.arg}`;
+    for (let i = args.length - 1; i >= 0; i--) {
+      const word = args[i] ?? '';
+      if (word.startsWith(`${flag}=`)) return { value: word.slice(flag.length + 1), from: flag };
+      if (word === flag && args[i + 1] !== undefined) return { value: args[i + 1] ?? '', from: flag };
+    }
+  }
+  const value = leaf.env === undefined ? undefined : env[leaf.env];
+  return value === undefined ? undefined : { value, from: leaf.env as string };
 }
 
 /** True when the cloud should be used: enabled and given an account. */

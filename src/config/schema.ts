@@ -23,6 +23,10 @@ function httpUrl(value: unknown): void {
   }
 }
 
+function appVersion(value: unknown): void {
+  if (typeof value !== 'string' || !/^\d+(\.\d+){1,3}$/.test(value)) throw new Error('must be a version such as 3.4.451');
+}
+
 function topicSegment(value: unknown): void {
   if (typeof value !== 'string' || value === '') throw new Error('must be a non-empty string');
   if (/[+#\u0000-\u001f]/.test(value) || value.startsWith('/') || value.endsWith('/')) {
@@ -42,10 +46,16 @@ function nonNegative(value: unknown): void {
   }
 }
 
+/** true, false or 'auto' (the words too: variables and flags arrive as text). */
+export function booleanOrAuto(value: unknown): void {
+  if (value === true || value === false || value === 'auto' || value === 'true' || value === 'false') return;
+  throw new Error('must be true, false or auto');
+}
+
 export const schema: Schema<AppConfig> = {
   mqtt: {
     url: {
-      doc: 'Broker URL (mqtt://, mqtts://, ws://, wss://). Empty: start the embedded broker and use it.',
+      doc: 'Broker URL: mqtt:// (or tcp://), mqtts:// (or tls://: TLS), ws://, wss://. Empty: start the embedded broker and use it.',
       format: optionalUrl(MQTT_URL, 'an mqtt://, mqtts://, tcp://, tls://, ws:// or wss:// URL'),
       default: '',
       env: 'TPCM_MQTT_URL',
@@ -218,8 +228,15 @@ export const schema: Schema<AppConfig> = {
       env: 'TPCM_KASA_V2_URL',
       arg: 'kasa-v2-url',
     },
+    appVersion: {
+      doc: 'Kasa app version sent with signed V2 calls; raise it when TP-Link refuses the default as too old.',
+      format: appVersion,
+      default: '3.4.451',
+      env: 'TPCM_KASA_APP_VERSION',
+      arg: 'kasa-app-version',
+    },
     caFile: {
-      doc: "Extra CA certificates to trust for the Kasa cloud (V2 hosts chain to TP-Link's private root).",
+      doc: "Extra CA certificates to trust for the Kasa cloud, beside the system store and TP-Link's built-in CAs.",
       format: String,
       default: '',
       env: 'TPCM_KASA_CA_FILE',
@@ -249,28 +266,42 @@ export const schema: Schema<AppConfig> = {
       sensitive: true,
     },
     accountUrl: {
-      doc: 'Tapo account endpoint (login).',
+      doc: 'Tapo V1 account endpoint (the fallback login); the signed V2 login starts at its host.',
       format: httpUrl,
       default: 'https://n-wap-gw.tplinkcloud.com/api/v1/account',
       env: 'TPCM_TAPO_ACCOUNT_URL',
       arg: 'tapo-account-url',
     },
     appServerUrl: {
-      doc: 'Tapo app server (things, shadows, usage) used until a thing names its own.',
+      doc: 'Tapo app server (things, shadows, services-sync) used when app-server discovery fails, until a thing names its own.',
       format: httpUrl,
       default: 'https://euw1-app-server.iot.i.tplinknbu.com',
       env: 'TPCM_TAPO_APP_SERVER_URL',
       arg: 'tapo-app-server-url',
     },
     refreshUrl: {
-      doc: 'Where Tapo tokens are refreshed (the Kasa-style refreshToken method).',
+      doc: 'Where tokens of a V1 Tapo login are refreshed (the Kasa-style refreshToken method); V2 tokens refresh on their login host.',
       format: httpUrl,
       default: 'https://wap.tplinkcloud.com',
       env: 'TPCM_TAPO_REFRESH_URL',
       arg: 'tapo-refresh-url',
     },
+    appVersion: {
+      doc: 'Tapo app version sent to the signed V2 account hosts; raise it when TP-Link refuses the default as too old.',
+      format: appVersion,
+      default: '3.13.818',
+      env: 'TPCM_TAPO_APP_VERSION',
+      arg: 'tapo-app-version',
+    },
+    nbuAppVersion: {
+      doc: 'Tapo app version sent to the app server (x-app-version).',
+      format: appVersion,
+      default: '3.13.818',
+      env: 'TPCM_TAPO_NBU_APP_VERSION',
+      arg: 'tapo-nbu-app-version',
+    },
     caFile: {
-      doc: 'Extra CA certificates to trust for the Tapo cloud.',
+      doc: "Extra CA certificates to trust for the Tapo cloud, beside the system store and TP-Link's built-in CAs.",
       format: String,
       default: '',
       env: 'TPCM_TAPO_CA_FILE',
@@ -307,7 +338,7 @@ export const schema: Schema<AppConfig> = {
       arg: 'poll-list-interval-s',
     },
     energyIntervalS: {
-      doc: 'Seconds between energy reads (HS300 outlets, Tapo usage).',
+      doc: 'Seconds between energy reads (HS300 outlets, Tapo services-sync).',
       format: positive,
       default: 60,
       env: 'TPCM_POLL_ENERGY_INTERVAL_S',
@@ -392,9 +423,9 @@ export const schema: Schema<AppConfig> = {
       arg: 'log-level',
     },
     pretty: {
-      doc: 'Human-readable logs instead of JSON lines.',
-      format: Boolean,
-      default: false,
+      doc: 'Human-readable logs instead of JSON lines. auto: human-readable when standard output is a terminal, JSON lines otherwise (files, Docker, systemd).',
+      format: booleanOrAuto,
+      default: 'auto',
       env: 'TPCM_LOG_PRETTY',
       arg: 'log-pretty',
     },

@@ -32,6 +32,7 @@ export interface AppConfig {
     password: string;
     url: string;
     v2Url: string;
+    appVersion: string;
     caFile: string;
   };
   tapo: {
@@ -41,6 +42,8 @@ export interface AppConfig {
     accountUrl: string;
     appServerUrl: string;
     refreshUrl: string;
+    appVersion: string;
+    nbuAppVersion: string;
     caFile: string;
     shadowBatchSize: number;
     pageSize: number;
@@ -50,6 +53,6 @@ export interface AppConfig {
   cloud: { requestTimeoutS: number; retryDeadlineS: number; authCooldownS: number };
   commands: { ttlS: number; confirmDelayS: number; minIntervalS: number };
   stateDir: string;
-  log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'; pretty: boolean };
+  log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'; pretty: boolean | 'auto' };
   devices: Record<string, DeviceOverride>;
 }

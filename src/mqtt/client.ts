@@ -67,6 +67,21 @@ export function backoffDelay(attempt: number, minMs: number, maxMs: number): num
   return Math.min(maxMs, minMs * 2 ** exp);
 }
 
+/**
+ * Delay before the next attempt. Before the first connection the doubling
+ * back-off is cut short at the start-up deadline, so the last attempt is made
+ * at the deadline: a broker that comes up at any moment within
+ * mqtt.startupTimeoutS is reached (1, 2, 4, 8, 16 s would jump from 15 s to
+ * 31 s past a 30 s deadline).
+ */
+export function retryDelay(attempt: number, backoff: { minMs: number; maxMs: number }, startupDeadline: number | undefined, now: number): number {
+  const delay = backoffDelay(attempt, backoff.minMs, backoff.maxMs);
+  // At least 1 ms: MQTT.js reads a reconnect period of 0 as "never reconnect".
+  return startupDeadline === undefined ? delay : Math.max(1, Math.min(delay, startupDeadline - now));
+}
+
+const CONNECT_TIMEOUT_MS = 10_000;
+
 /** A topic that may be published to: non-empty, no wildcards, no NUL. */
 export function isPublishableTopic(topic: string): boolean {
   return topic.length > 0 && !/[+#\u0000]/.test(topic);
@@ -134,6 +149,8 @@ export class MqttConnection extends EventEmitter<MqttConnectionEvents> {
   /** Filters the current broker session is known to hold. */
   readonly #held = new Set<string>();
   #attempt = 0;
+  /** Until the first connection: when connect() gives up (epoch ms). No retry is scheduled past it. */
+  #startupDeadline: number | undefined;
   #everConnected = false;
   #ending = false;
 
@@ -154,7 +171,7 @@ export class MqttConnection extends EventEmitter<MqttConnectionEvents> {
       protocolVersion: 4,
       keepalive: options.keepaliveS,
       reconnectPeriod: backoff.minMs,
-      connectTimeout: 10_000,
+      connectTimeout: CONNECT_TIMEOUT_MS,
       // We resubscribe ourselves (see #onConnect): MQTT.js skips topics subscribed while offline.
       resubscribe: false,
       rejectUnauthorized: options.rejectUnauthorized,
@@ -171,15 +188,23 @@ export class MqttConnection extends EventEmitter<MqttConnectionEvents> {
     const client = mqtt.connect(options.url, clientOptions);
     const connection = new MqttConnection(client, options);
     const timeoutMs = options.startupTimeoutMs ?? 30_000;
+    const started = Date.now();
+    connection.#startupDeadline = started + timeoutMs;
 
     try {
       await new Promise<void>((resolve, reject) => {
         let lastError: Error | undefined;
-        const timer = setTimeout(() => {
+        const giveUp = (): void => {
           cleanup();
           const detail = lastError ? errorMessage(lastError) : 'no answer';
           reject(new MqttConnectError('unreachable', safeUrl(options.url), detail, timeoutMs));
-        }, timeoutMs);
+        };
+        // The last attempt starts at the deadline (see retryDelay); its failure ends the wait.
+        // Should an attempt hang, MQTT.js's connect timeout closes it; this guard is the backstop.
+        const timer = setTimeout(giveUp, timeoutMs + CONNECT_TIMEOUT_MS + 1_000);
+        const onClose = (): void => {
+          if (Date.now() >= started + timeoutMs) giveUp();
+        };
         const onConnect = (): void => {
           cleanup();
           resolve();
@@ -196,15 +221,18 @@ export class MqttConnection extends EventEmitter<MqttConnectionEvents> {
           clearTimeout(timer);
           connection.off('connect', onConnect);
           client.off('error', onError);
+          client.off('close', onClose);
         };
         connection.on('connect', onConnect);
         client.on('error', onError);
+        client.on('close', onClose);
       });
     } catch (error) {
       connection.#ending = true;
       await client.endAsync(true).catch(() => undefined);
       throw error;
     }
+    connection.#startupDeadline = undefined;
     return connection;
   }
 
@@ -258,7 +286,7 @@ export class MqttConnection extends EventEmitter<MqttConnectionEvents> {
       // #held is kept: if the broker still has our session (sessionPresent),
       // re-subscribing would only make it resend retained messages.
       if (this.#ending) return;
-      const delay = backoffDelay(this.#attempt, this.#backoff.minMs, this.#backoff.maxMs);
+      const delay = retryDelay(this.#attempt, this.#backoff, this.#startupDeadline, Date.now());
       this.#attempt += 1;
       client.options.reconnectPeriod = delay;
       this.#log.info({ delayMs: delay }, 'MQTT connection closed, reconnecting');

@@ -128,9 +128,12 @@ export class NodeStore {
       }
       const before = JSON.stringify([node.name, node.swVersion, node.online, node.features, node.state]);
       if (reading.identity) this.#updateIdentity(node, reading.identity, 'read');
-      if (reading.features) {
+      // Only a state read interviews; other reads may add what they saw, once the node is known.
+      if (reading.features && reading.source === 'read') {
         const interview = node.features === undefined || this.#reinterview.delete(node.id);
         node.features = interview ? reading.features : unionFeatures(node.features ?? {}, reading.features);
+      } else if (reading.features && node.features) {
+        node.features = unionFeatures(node.features, reading.features);
       }
       this.#applyValues(node, reading);
       // A read that reached the device resets the failure count; whether it is online is its identity's say.

@@ -139,6 +139,8 @@ export class Poller {
     // child of a failed parent (Tapo sub-things are read in the same batch as their strip).
     const counted = new Set<string>();
     for (const failure of result.failures) {
+      // Reads cut short by our own stop (SIGTERM) are no failure of the device.
+      if (this.#stopped) continue;
       // An auth problem will not pass by itself: show the devices unavailable at once.
       const offline = failure.offline || (isCloudError(failure.error) && failure.error.needsUser);
       for (const id of failure.nodeIds) {
@@ -162,6 +164,7 @@ export class Poller {
   }
 
   #logFailure(cloud: CloudName, what: string, error: unknown): void {
+    if (this.#stopped) return; // shutting down: the cancelled reads are expected
     const kind = isCloudError(error) ? error.kind : 'unexpected';
     const message = error instanceof Error ? error.message : String(error);
     this.logger.warn({ cloud, kind }, `${cloud}: ${what} failed: ${message}`);

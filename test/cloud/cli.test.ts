@@ -154,6 +154,39 @@ describe('login command', () => {
     expect(new TokenStore(stateDir).getTokens('kasa', sim.username)?.v2).toBe(true);
   });
 
+  it('Tapo two-factor: asks for the code, logs in with V2, and a later login needs no code', async () => {
+    sim.setFaults({ mfaRequired: true });
+    const questions: string[] = [];
+    const io = capture(async (question) => {
+      questions.push(question);
+      return `${sim.lastMfaCode() ?? ''}\n`;
+    });
+    const config = configFor(sim, stateDir, { TPCM_KASA_ENABLED: 'false' });
+    expect(await loginCommand([], config, silentLogger(), io)).toBe(0);
+    expect(questions).toEqual(['tapo: verification code (sent by e-mail): ']);
+    expect(io.out()).toMatch(/^tapo: logged in as .*\(V2 API\)/);
+    expect(calls(sim, 'v2.checkMFACodeAndLogin', 'tapo')).toMatchObject([{ status: 200 }]);
+
+    new TokenStore(stateDir).clearTokens('tapo');
+    sim.clearRequests();
+    const again = capture(async () => {
+      throw new Error('must not ask');
+    });
+    expect(await loginCommand([], config, silentLogger(), again)).toBe(0);
+    expect(calls(sim, 'v2.checkMFACodeAndLogin')).toHaveLength(0);
+  });
+
+  it('Tapo two-factor without a terminal: the code is sent, --code completes it', async () => {
+    sim.setFaults({ mfaRequired: true });
+    const config = configFor(sim, stateDir, { TPCM_KASA_ENABLED: 'false' });
+    const first = capture();
+    expect(await loginCommand([], config, silentLogger(), first)).toBe(1);
+    expect(first.out()).toMatch(/tapo: login failed: .*--code/);
+    const second = capture();
+    expect(await loginCommand(['--code', sim.lastMfaCode() ?? ''], config, silentLogger(), second)).toBe(0);
+    expect(new TokenStore(stateDir).getTokens('tapo', sim.username)?.v2).toBe(true);
+  });
+
   it('exits 2 when no cloud is configured', async () => {
     const io = capture();
     const config = configFor(sim, stateDir, { KASA_USERNAME: '', TAPO_USERNAME: '' });

@@ -72,6 +72,7 @@ export function kasaClient(
       password: options.password ?? sim.password,
       url: sim.urls.kasa.url,
       v2Url: sim.urls.kasa.v2Url,
+      appVersion: '3.4.451',
       caFile: '',
     },
     cloud: { ...DEFAULT_CLOUD, ...options.cloud },
@@ -90,6 +91,7 @@ export function tapoClient(
     retry?: Partial<RetryOptions>;
     shadowBatchSize?: number;
     pageSize?: number;
+    caFile?: string;
     /** Replace the HTTP layer (a garbling wrapper around the real one). */
     fetcher?: HttpClient;
     logger?: Logger;
@@ -104,7 +106,9 @@ export function tapoClient(
       accountUrl: sim.urls.tapo.accountUrl,
       appServerUrl: sim.urls.tapo.appServerUrl,
       refreshUrl: sim.urls.tapo.refreshUrl,
-      caFile: '',
+      appVersion: '3.13.818',
+      nbuAppVersion: '3.13.818',
+      caFile: options.caFile ?? '',
       shadowBatchSize: options.shadowBatchSize ?? 20,
       pageSize: options.pageSize ?? 100,
     },

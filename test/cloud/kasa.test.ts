@@ -93,7 +93,7 @@ describe('Kasa V1', () => {
       }
     }
     const kasa = new KasaClient({
-      config: { enabled: true, username: sim.username, password: sim.password, url: sim.urls.kasa.url, v2Url: sim.urls.kasa.v2Url, caFile: '' },
+      config: { enabled: true, username: sim.username, password: sim.password, url: sim.urls.kasa.url, v2Url: sim.urls.kasa.v2Url, appVersion: '3.4.451', caFile: '' },
       cloud: DEFAULT_CLOUD,
       store,
       logger: silentLogger(),

@@ -36,19 +36,30 @@ function plugWithMeter(things: TapoThing[]): TapoThing {
 }
 
 describe('Tapo things', () => {
-  it('logs in on the account endpoint and walks every page of the thing list', async () => {
+  it('logs in with the signed V2 login, discovers the app server and walks every page of /v2/things', async () => {
     const tapo = client({ pageSize: 5 });
     const things = await tapo.listThings();
     const expected = sim.devices().filter((device) => device.cloud === 'tapo').length;
     expect(things).toHaveLength(expected);
     expect(new Set(things.map((thing) => thing.thingName)).size).toBe(expected);
-    const pages = calls(sim, 'things');
+    const pages = calls(sim, 'things.v2');
     expect(pages).toHaveLength(Math.ceil(expected / 5));
+    expect(pages.every((page) => page.host === 'tapo-app')).toBe(true);
     expect(loginCalls(sim, 'tapo')).toHaveLength(1);
-    expect(calls(sim, 'login', 'tapo')[0]?.body).toMatchObject({
-      method: 'login',
-      params: { appType: 'TP-Link_Tapo_Android', terminalUUID: store.terminalUUID, refreshTokenNeeded: true },
+    expect(sim.requests.slice(0, 3).map((request) => `${request.host} ${request.api}`)).toEqual([
+      'tapo-account v2.getAccountStatusAndUrl',
+      'tapo-wap v2.login',
+      'tapo-wap getAppServiceUrlByCloudUserName',
+    ]);
+    expect(calls(sim, 'v2.login', 'tapo')[0]?.body).toMatchObject({
+      appType: 'TP-Link_Tapo_Android',
+      terminalUUID: store.terminalUUID,
+      refreshTokenNeeded: true,
     });
+    expect(tapo.usesV2).toBe(true);
+    expect(store.getTokens('tapo', sim.username)).toMatchObject({ v2: true, appServerUrl: sim.urls.tapo.v2RegionalUrl });
+    // Each thing's own app server, as listed, is used from then on.
+    expect(things.every((thing) => thing.appServerUrl === sim.urls.tapo.thingsUrl)).toBe(true);
   });
 
   it('reads shadows in batches of shadowBatchSize and reports failThingList', async () => {
@@ -59,7 +70,9 @@ describe('Tapo things', () => {
     expect(shadows).toHaveLength(things.length);
     expect(failed).toEqual([expect.objectContaining({ thingName: 'NO-SUCH-THING', code: -20501 })]);
     const batches = calls(sim, 'shadows.get');
-    expect(batches).toHaveLength(Math.ceil(asked.length / 4));
+    // Listed things on their own app server; the unlisted name on the discovered one.
+    expect(batches).toHaveLength(Math.ceil(things.length / 4) + 1);
+    expect(batches.filter((request) => request.host === 'tapo-things')).toHaveLength(Math.ceil(things.length / 4));
     expect(batches.every((request) => (request.thingNames?.length ?? 0) <= 4)).toBe(true);
     expect(batches.flatMap((request) => request.thingNames)).toEqual(asked.map((thing) => thing.thingName));
     expect(shadows.every((shadow) => typeof shadow.version === 'number' && shadow.state.reported !== undefined)).toBe(true);
@@ -118,9 +131,9 @@ describe('Tapo tokens and failures', () => {
     sim.clearRequests();
     await expect(tapo.listThings()).resolves.not.toHaveLength(0);
     expect(sim.requests.map((request) => `${request.host} ${request.api} ${request.status}`)).toEqual([
-      'tapo-app things 401',
-      'wap refreshToken 200',
-      'tapo-app things 200',
+      'tapo-app things.v2 401',
+      'tapo-wap v2.refreshToken 200',
+      'tapo-app things.v2 200',
     ]);
   });
 
@@ -130,7 +143,7 @@ describe('Tapo tokens and failures', () => {
     sim.expireTokens();
     sim.clearRequests();
     await Promise.all(Array.from({ length: 10 }, () => tapo.getUsage(plug)));
-    expect(calls(sim, 'refreshToken')).toHaveLength(1);
+    expect(calls(sim, 'v2.refreshToken')).toHaveLength(1);
     expect(loginCalls(sim)).toHaveLength(0);
   });
 
@@ -145,7 +158,8 @@ describe('Tapo tokens and failures', () => {
     const tapo = client({ password: 'wrong-password' });
     await expect(tapo.listThings()).rejects.toMatchObject({ kind: 'auth_failed', code: -20601 });
     await expect(tapo.listThings()).rejects.toMatchObject({ kind: 'auth_failed' });
-    expect(sim.requests).toHaveLength(1);
+    // getAccountStatusAndUrl and one V2 login; a wrong password is no reason to try V1 too.
+    expect(sim.requests.map((request) => request.api)).toEqual(['v2.getAccountStatusAndUrl', 'v2.login']);
     expect(tapo.status).toBe('auth_failed');
   });
 
@@ -166,7 +180,7 @@ describe('Tapo tokens and failures', () => {
     setTimeout(() => mine.setFaults({ errorRate: 0 }), 120);
     sim.clearRequests();
     await expect(tapo.listThings()).resolves.not.toHaveLength(0);
-    expect(calls(sim, 'things').length).toBeGreaterThan(1);
+    expect(calls(sim, 'things.v2').length).toBeGreaterThan(1);
   });
 
   it('a schema fault on a read is retried within the deadline, then a protocol error; a write is sent once', async () => {
@@ -176,7 +190,7 @@ describe('Tapo tokens and failures', () => {
     sim.setFaults({ errorRate: 1, errorKinds: ['schema'] });
     sim.clearRequests();
     await expect(tapo.listThings()).rejects.toMatchObject({ kind: 'protocol' });
-    expect(calls(sim, 'things').length).toBeGreaterThan(1);
+    expect(calls(sim, 'things.v2').length).toBeGreaterThan(1);
     sim.clearRequests();
     // A garbled answer to a write may hide one that was applied: never sent again.
     await expect(tapo.patchShadow(thing, { on: true }, 1)).rejects.toMatchObject({ kind: 'protocol' });
@@ -187,7 +201,7 @@ describe('Tapo tokens and failures', () => {
     /** A cloud whose thing list says `total: 1e9` and serves full pages for ever (page 0 again and again). */
     class EndlessPages extends HttpClient {
       override async request(req: HttpRequest): Promise<HttpResponse> {
-        const things = req.url.endsWith('/v1/things');
+        const things = req.url.endsWith('/v2/things');
         const answer = await super.request(things ? { ...req, query: { ...req.query, page: '0' } } : req);
         return things ? { ...answer, body: { ...(answer.body as object), total: 1e9 } } : answer;
       }
@@ -199,7 +213,7 @@ describe('Tapo tokens and failures', () => {
       slots += 1;
       return request();
     });
-    expect(calls(sim, 'things')).toHaveLength(MAX_PAGES);
+    expect(calls(sim, 'things.v2')).toHaveLength(MAX_PAGES);
     expect(slots).toBe(MAX_PAGES);
     expect(answer.entries).toHaveLength(2 * MAX_PAGES);
   });
@@ -208,6 +222,6 @@ describe('Tapo tokens and failures', () => {
     const tapo = client({ pageSize: 5 });
     sim.clearRequests();
     const things = await tapo.listThings();
-    expect(calls(sim, 'things')).toHaveLength(Math.ceil(things.length / 5));
+    expect(calls(sim, 'things.v2')).toHaveLength(Math.ceil(things.length / 5));
   });
 });

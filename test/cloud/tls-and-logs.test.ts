@@ -61,7 +61,7 @@ describe('logs', () => {
     const logger = createLogger({ level: 'trace', pretty: false, destination: { write: (line: string) => (output += line) }, registry: new SecretRegistry() });
     const store = new TokenStore(stateDir);
     const kasa = new KasaClient({
-      config: { enabled: true, username: sim.username, password: sim.password, url: sim.urls.kasa.url, v2Url: sim.urls.kasa.v2Url, caFile: '' },
+      config: { enabled: true, username: sim.username, password: sim.password, url: sim.urls.kasa.url, v2Url: sim.urls.kasa.v2Url, appVersion: '3.4.451', caFile: '' },
       cloud: DEFAULT_CLOUD,
       store,
       logger,

@@ -37,6 +37,22 @@ describe(`README.md mosquitto examples (clients: ${clients})`, () => {
     expect(MAIN_FORMS.filter((form) => !shown.has(form)), 'forms README.md no longer shows').toEqual([]);
   });
 
+  // Before the blocks run: the demo's devices as a reader finds them.
+  it('switch ON or OFF only what is in the other state in the demo, so something visibly changes', () => {
+    const plain = readmeBlocks.flatMap((block) => block.commands).flatMap((command) => {
+      const parsed = command.tool === 'mosquitto_pub' ? parseMosquittoArgs(command.tool, command.args) : undefined;
+      const topic = parsed?.ok ? (parsed.options.topics[0] ?? '') : '';
+      const name = /^tplink\/([^/]+)\/set$/.exec(topic)?.[1];
+      const payload = parsed?.ok ? parsed.options.message?.toUpperCase() : undefined;
+      return name && (payload === 'ON' || payload === 'OFF') ? [{ name, payload }] : [];
+    });
+    expect(plain.length).toBeGreaterThan(0);
+    for (const { name, payload } of plain) {
+      const node = h.bridge.store.all().find((candidate) => h.bridge.names.nameOf(candidate.id) === name);
+      expect(node?.state.state, `${name} is already ${payload} in the demo`).toBe(payload === 'ON' ? 'OFF' : 'ON');
+    }
+  });
+
   for (const block of readmeBlocks) {
     it(`the block at line ${block.line} works as written`, async () => {
       const problems = await runExampleBlock(h, block, { clients });

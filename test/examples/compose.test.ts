@@ -16,6 +16,7 @@ import { environmentVariables, loadConfig, secretVariables } from '../../src/con
 import { startHarness } from '../bridge/harness.js';
 import { freePort } from '../reliability/helpers.js';
 import { hasMosquitto } from '../reliability/mosquitto.js';
+import { realClientsInstalled as realClients } from '../docs/example-clients.js';
 import { BASE, EXAMPLES, readExample, ROOT } from './helpers.js';
 
 interface Service {
@@ -27,7 +28,9 @@ interface Service {
   volumes?: (string | { source?: string; target: string })[];
   secrets?: (string | { source: string; target?: string })[];
   ports?: (string | number)[];
-  healthcheck?: unknown;
+  healthcheck?: { test?: string[] | string };
+  profiles?: string[];
+  command?: string[] | string;
 }
 interface Compose {
   services: Record<string, Service>;
@@ -38,6 +41,14 @@ interface Compose {
 const compose = parse(readExample('docker-compose.yml')) as Compose;
 const broker = compose.services.mosquitto as Service;
 const bridge = compose.services['tplink-cloud-mqtt'] as Service;
+const demo = compose.services.demo as Service;
+
+/** The mosquitto healthcheck's argv (CMD form). */
+function healthcheckArgv(): string[] {
+  const test = broker.healthcheck?.test;
+  expect(Array.isArray(test) && test[0] === 'CMD', 'healthcheck in CMD form').toBe(true);
+  return (test as string[]).slice(1);
+}
 
 function environment(service: Service): Record<string, string> {
   const env = service.environment ?? {};
@@ -147,6 +158,52 @@ describe('docker-compose.yml', () => {
     expect(conf.persistence).toBe('true');
     expect(namedVolumeAt(broker, conf.persistence_location ?? '')).toBe(true);
   });
+});
+
+describe('start order and the demo profile', () => {
+  it('starts the bridge (and the demo) only once mosquitto is healthy, which its healthcheck tests', () => {
+    for (const service of [bridge, demo]) expect(service.depends_on).toEqual({ mosquitto: { condition: 'service_healthy' } });
+    const argv = healthcheckArgv();
+    // The image's own client, on the listener, exiting once subscribed (-E) or after -W seconds.
+    expect(argv[0]).toBe('mosquitto_sub');
+    expect(argv).toEqual(expect.arrayContaining(['-E', '-W']));
+    expect(argv[argv.indexOf('-p') + 1]).toBe(conf.listener?.split(/\s+/)[0]);
+  });
+
+  it('has a demo profile that needs no account: the demo command on this broker, no secrets', () => {
+    expect(demo.profiles).toEqual(['demo']);
+    // The bridge image has no simulator: the demo runs from a copy of the repository.
+    const script = Array.isArray(demo.command) ? demo.command.join(' ') : (demo.command ?? '');
+    expect(script).toMatch(/npm ci\b.*&& exec npm run demo$/s);
+    const repo = mounts(demo).find((mount) => mount.target === '/repo');
+    expect(resolve(EXAMPLES, repo?.source ?? '')).toBe(ROOT);
+    expect((demo.volumes ?? []).find((volume) => String(volume).startsWith('..:'))).toMatch(/:ro$/);
+    expect(demo.secrets).toBeUndefined();
+    const env = environment(demo);
+    for (const name of Object.keys(env)) expect(environmentVariables()).toContain(name);
+    for (const name of Object.keys(env)) expect(name).not.toMatch(/^(KASA|TAPO)_/);
+    expect(env.TPCM_MQTT_URL).toBe(environment(bridge).TPCM_MQTT_URL);
+    // The demo's installation id outlives the container: one bridge device in Home Assistant.
+    expect(namedVolumeAt(demo, loadConfig({ args: [], env }).stateDir)).toBe(true);
+  });
+
+  it.skipIf(!hasMosquitto || !realClients)('the healthcheck passes against a running broker and fails without one', async () => {
+    const port = await freePort();
+    const argv = healthcheckArgv().map((word, i, all) => (all[i - 1] === '-p' ? String(port) : all[i - 1] === '-h' ? '127.0.0.1' : word));
+    const check = () => new Promise<number | null>((done) => spawn(argv[0] ?? '', argv.slice(1), { stdio: 'ignore' }).once('exit', done));
+    expect(await check()).not.toBe(0);
+    const child = spawn('mosquitto', ['-p', String(port)], { stdio: 'ignore' });
+    try {
+      let status: number | null = 1;
+      for (let tries = 0; tries < 50 && status !== 0; tries++) {
+        await new Promise((done) => setTimeout(done, 100));
+        status = await check();
+      }
+      expect(status).toBe(0);
+    } finally {
+      child.kill('SIGTERM');
+    }
+  }, 30_000);
 });
 
 describe.skipIf(!hasMosquitto)('mosquitto.conf in a real mosquitto', () => {

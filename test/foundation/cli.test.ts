@@ -46,7 +46,7 @@ describe('--help of every command', () => {
     expect(code).toBe(0);
     expect(stdout).toContain(`Usage: tplink-cloud-mqtt ${name}`);
     const lines = stdout.split('\n');
-    const expected = [...spec.flags, ...settingFlags(spec.settings)];
+    const expected = [...spec.flags, ...settingFlags(spec.settings, spec.defaults)];
     for (const flag of expected) {
       const at = lines.findIndex((line) => line.trimStart().startsWith(`${flag.flag}${flag.value ? ` ${flag.value}` : ''}`));
       expect(at, `${name} --help lists ${flag.flag}`).toBeGreaterThanOrEqual(0);

@@ -2,10 +2,10 @@
  * The one-line explanations: each failure names its cause and the setting
  * or command that fixes it (the CLI tests drive the common ones end to end).
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { CloudError } from '../../src/clouds/common/errors.js';
 import { ConfigError } from '../../src/config/load.js';
-import { LoginRefusedError, loginRefusalHint, startupFailure } from '../../src/cli/hints.js';
+import { LOGIN_COMMAND_HINT, LoginRefusedError, loginRefusalHint, startupFailure } from '../../src/cli/hints.js';
 import { EmbeddedBrokerError } from '../../src/mqtt/broker.js';
 import { MqttConnectError } from '../../src/mqtt/client.js';
 
@@ -40,16 +40,25 @@ describe('start-up failures', () => {
     const refused = new LoginRefusedError([loginRefusalHint('kasa', 'account_locked'), loginRefusalHint('tapo', 'mfa_required')]);
     expect(startupFailure(refused)?.lines).toEqual([
       'kasa: login refused: the account is locked, usually after too many failed logins. Wait until TP-Link unlocks it (or reset the password in the app), then restart.',
-      'tapo: login needs a two-factor code, which the bridge cannot enter for the Tapo cloud yet: turn off two-step verification for this TP-Link ID in the Tapo app, then restart.',
+      `tapo: login needs a two-factor code: ${LOGIN_COMMAND_HINT}.`,
     ]);
   });
 });
 
 describe('login refusals', () => {
-  it('name the code and the pause when the cloud gave them', () => {
-    const error = new CloudError('tapo', 'auth_failed', 'tapo: login refused (-20601)', { code: -20601, retryAfterS: 1800 });
-    expect(loginRefusalHint('tapo', 'auth_failed', error)).toBe(
-      'tapo: login refused: wrong e-mail or password (-20601). Fix TAPO_USERNAME / TAPO_PASSWORD (or TAPO_PASSWORD_FILE; tapo.username / tapo.password in a config file). No new login is tried for 1800 s (cloud.authCooldownS) unless the credentials change.',
-    );
+  it('name the code and the pause when the cloud gave them, the pause as its end and the time left', () => {
+    vi.useFakeTimers({ now: new Date('2026-12-02T03:00:00.400Z') });
+    try {
+      const error = new CloudError('tapo', 'auth_failed', 'tapo: login refused (-20601)', { code: -20601, retryAfterS: 1800 });
+      expect(loginRefusalHint('tapo', 'auth_failed', error)).toBe(
+        'tapo: login refused: wrong e-mail or password (-20601). Fix TAPO_USERNAME / TAPO_PASSWORD (or TAPO_PASSWORD_FILE; tapo.username / tapo.password in a config file). No new login is tried before 2026-12-02T03:30:00Z (1800 s left; cloud.authCooldownS) unless the credentials change.',
+      );
+      // Ten minutes later, a restart in the same pause: the same end, less time left.
+      vi.setSystemTime(new Date('2026-12-02T03:10:00.400Z'));
+      const paused = new CloudError('tapo', 'auth_failed', 'tapo: login refused; not logging in again for 1200 s', { retryAfterS: 1200 });
+      expect(loginRefusalHint('tapo', 'auth_failed', paused)).toMatch(/No new login is tried before 2026-12-02T03:30:00Z \(1200 s left; cloud\.authCooldownS\)/);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

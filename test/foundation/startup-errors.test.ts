@@ -124,7 +124,10 @@ describe('run stops when every configured account refuses to log in', () => {
     const attempts = loginAttempts(sim, 'kasa').length + loginAttempts(sim, 'tapo').length;
     const again = await runCli(['run'], env);
     expect(again.code).toBe(1);
-    expect(errorLines(again)[0]).toMatch(/kasa: login refused: wrong e-mail or password\. .*No new login is tried for \d+ s \(cloud\.authCooldownS\)/);
+    // The time left of the same pause: the same end (to the second), not a new full pause.
+    const until = (line: string | undefined) => Date.parse(/No new login is tried before (\S+) \(\d+ s left; cloud\.authCooldownS\)/.exec(line ?? '')?.[1] ?? '');
+    expect(errorLines(again)[0]).toMatch(/kasa: login refused: wrong e-mail or password\. /);
+    expect(Math.abs(until(errorLines(again)[0]) - until(lines[0]))).toBeLessThanOrEqual(2_000);
     expect(loginAttempts(sim, 'kasa').length + loginAttempts(sim, 'tapo').length).toBe(attempts);
   });
 
@@ -134,6 +137,18 @@ describe('run stops when every configured account refuses to log in', () => {
       const env = cliEnv(mfa, await freePort(), { ...quiet, TAPO_USERNAME: '' });
       const result = await runCli(['run'], env);
       expectOneLineFailure(result, 1, /kasa: login needs a two-factor code: run "tplink-cloud-mqtt login" once in a terminal \(Docker: docker compose run --rm -it tplink-cloud-mqtt login\)/);
+    } finally {
+      await mfa.close();
+    }
+  });
+
+  it('a two-factor Tapo account: run never prompts, says to run login once', async () => {
+    const mfa = await startSimulator({ mfaRequired: true });
+    try {
+      const env = cliEnv(mfa, await freePort(), { ...quiet, KASA_USERNAME: '' });
+      const result = await runCli(['run'], env);
+      expectOneLineFailure(result, 1, /tapo: login needs a two-factor code: run "tplink-cloud-mqtt login" once in a terminal/);
+      expect(mfa.lastMfaCode()).toBeUndefined();
     } finally {
       await mfa.close();
     }

@@ -20,7 +20,7 @@ class Garbler extends HttpClient {
   override async request(req: HttpRequest): Promise<HttpResponse> {
     const answer = await super.request(req);
     const isKasaList = (req.json as { method?: unknown } | undefined)?.method === 'getDeviceList';
-    const isTapoList = req.url.endsWith('/v1/things');
+    const isTapoList = /\/v[12]\/things$/.test(req.url);
     if (this.mode === 'none' || (!isKasaList && !isTapoList)) return answer;
     const body = structuredClone(answer.body) as { result?: { deviceList?: unknown[] }; data?: unknown[] };
     const list = isKasaList ? body.result?.deviceList : body.data;

@@ -22,6 +22,8 @@ export type TokenCheck = 'ok' | 'expired' | 'invalid';
 interface Issued {
   serial: number;
   issuedAt: number;
+  /** The terminal the token was issued to: the Tapo app server checks app-cid against it. */
+  terminalUUID: string;
 }
 
 const LOCKED_MINUTES = 30;
@@ -38,6 +40,8 @@ export class Accounts {
   private serial = 0;
   /** Tokens with a smaller serial were expired by `expireAll`. */
   private minSerial = 0;
+  /** Refresh tokens with a smaller serial were expired by `expireRefreshTokens` (-20655). */
+  private minRefreshSerial = 0;
   private failures = 0;
   private locked = false;
   private readonly trusted = new Set<string>();
@@ -98,8 +102,8 @@ export class Accounts {
     return terminalUUID !== undefined && this.trusted.has(terminalUUID);
   }
 
-  private issue(): { token: string; refreshToken: string } {
-    const issued = () => ({ serial: this.serial++, issuedAt: this.clock() });
+  private issue(terminalUUID: string): { token: string; refreshToken: string } {
+    const issued = () => ({ serial: this.serial++, issuedAt: this.clock(), terminalUUID });
     const pair = { token: token(), refreshToken: token() };
     this.tokens.set(pair.token, issued());
     this.refreshTokens.set(pair.refreshToken, issued());
@@ -107,8 +111,8 @@ export class Accounts {
   }
 
   /** The login result both clouds answer (Tapo adds a few fields of its own). */
-  loginResult(withRefresh: boolean): Json {
-    const { token: accessToken, refreshToken } = this.issue();
+  loginResult(withRefresh: boolean, terminalUUID: string): Json {
+    const { token: accessToken, refreshToken } = this.issue(terminalUUID);
     const result: Json = {
       accountId: this.accountId,
       regTime: '2021-03-14 09:26:53',
@@ -129,14 +133,19 @@ export class Accounts {
     return 'ok';
   }
 
+  /** The terminal a (known) token was issued to. */
+  terminalOf(value: string): string | undefined {
+    return this.tokens.get(value)?.terminalUUID;
+  }
+
   /** A fresh access token for a valid refresh token (refresh tokens outlive access tokens). */
   refresh(refreshToken: string): { token: string; refreshToken: string } | AuthFailure {
     if (this.locked) return this.lockFailure();
-    if (!this.refreshTokens.has(refreshToken)) {
-      return { kind: 'refresh_invalid', code: -20656, msg: 'Refresh token incorrect' };
-    }
+    const issued = this.refreshTokens.get(refreshToken);
+    if (!issued) return { kind: 'refresh_invalid', code: -20656, msg: 'Refresh token incorrect' };
+    if (issued.serial < this.minRefreshSerial) return { kind: 'refresh_invalid', code: -20655, msg: 'Refresh token expired' };
     const fresh = token();
-    this.tokens.set(fresh, { serial: this.serial++, issuedAt: this.clock() });
+    this.tokens.set(fresh, { serial: this.serial++, issuedAt: this.clock(), terminalUUID: issued.terminalUUID });
     return { token: fresh, refreshToken };
   }
 
@@ -162,7 +171,8 @@ export class Accounts {
     this.log(`MFA code for terminal ${terminalUUID}: ${code}`);
   }
 
-  checkMfaCode(processId: string, code: string, bindTerminal: boolean): AuthFailure | undefined {
+  /** A right code ends the process and gives the terminal it was bound to. */
+  checkMfaCode(processId: string, code: string, bindTerminal: boolean): AuthFailure | { terminalUUID: string } {
     const process = this.mfaProcesses.get(processId);
     if (!process) return { kind: 'mfa_process', code: -20104, msg: 'MFA process not found' };
     if (process.code === undefined || process.code !== code) {
@@ -170,7 +180,7 @@ export class Accounts {
     }
     this.mfaProcesses.delete(processId);
     if (bindTerminal) this.trusted.add(process.terminalUUID);
-    return undefined;
+    return { terminalUUID: process.terminalUUID };
   }
 
   lastMfaCode(): string | undefined {
@@ -179,6 +189,11 @@ export class Accounts {
 
   expireAll(): void {
     this.minSerial = this.serial;
+  }
+
+  /** Every refresh token issued so far answers -20655 (refresh token expired). */
+  expireRefreshTokens(): void {
+    this.minRefreshSerial = this.serial;
   }
 
   unlock(): void {

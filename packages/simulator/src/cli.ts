@@ -3,6 +3,7 @@
  * cloud standalone and prints one JSON line with its URLs and credentials
  * once it listens.
  */
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { startSimulator } from './index.js';
 import { SIMULATE_FLAGS, STANDALONE_RECORD_LIMIT, type FlagHelp } from './flags.js';
@@ -51,6 +52,12 @@ export function parseSimulateArgs(args: string[]): SimulatorOptions {
   set('password', text('password'));
   if (values['v2-only'] === true) options.v2Only = true;
   if (values.mfa === true) options.mfaRequired = true;
+  if (values['tapo-v1-only'] === true) options.tapoV1Only = true;
+  if (values['tapo-v2-only'] === true) options.tapoV2Only = true;
+  const certFile = text('tls-cert');
+  const keyFile = text('tls-key');
+  if ((certFile === undefined) !== (keyFile === undefined)) throw new Error('--tls-cert and --tls-key go together');
+  if (certFile !== undefined && keyFile !== undefined) options.tls = { cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8') };
   const errorKinds = text('error-kinds');
   if (errorKinds !== undefined) {
     const kinds = errorKinds.split(',').map((kind) => kind.trim());

@@ -14,6 +14,8 @@ export const DEFAULT_FAULTS: Readonly<FaultOptions> = {
   lockAfterFailures: 0,
   v2Only: false,
   mfaRequired: false,
+  tapoV1Only: false,
+  tapoV2Only: false,
   shadowApplyDelayMs: 0,
 };
 

@@ -5,7 +5,7 @@
  */
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { ENERGY_TAPO_MODELS, isJson, type Json, type Region } from './model.js';
+import { isJson, type Json, type Region } from './model.js';
 import type { DeviceSpec, KasaSpec, TapoSpec } from './registry.js';
 
 const MASKED = /#MASKED_NAME#/;
@@ -93,6 +93,8 @@ function tapoFromFixture(file: string, data: Json, index: number): TapoSpec | un
     alias,
     info,
   };
+  const { child_devices: childDevices, ...recorded } = data;
+  spec.recorded = recorded;
   const list = isJson(data.get_child_device_list) ? data.get_child_device_list.child_device_list : undefined;
   if (Array.isArray(list)) {
     const children = list.filter(isJson).sort((a, b) => (num(a.position) ?? 0) - (num(b.position) ?? 0));
@@ -100,15 +102,11 @@ function tapoFromFixture(file: string, data: Json, index: number): TapoSpec | un
       ...child,
       nickname: decodeName(child.nickname) ?? `${alias} socket ${num(child.position) ?? i + 1}`,
     }));
-  }
-  if (ENERGY_TAPO_MODELS.test(String(info.model ?? ''))) {
-    const usage = isJson(data.get_energy_usage) ? data.get_energy_usage : {};
-    const powerMw = num(usage.current_power) ?? 0;
-    spec.energy = {
-      powerW: powerMw > 500 ? powerMw / 1000 : 30,
-      todayWh: num(usage.today_energy) ?? 0,
-      monthWh: num(usage.month_energy) ?? 0,
-    };
+    // Each socket's own answers (P316M): what a request addressed to that socket returns.
+    spec.childRecorded = children.map((child) => {
+      const own = isJson(childDevices) && typeof child.device_id === 'string' ? childDevices[child.device_id] : undefined;
+      return isJson(own) ? own : undefined;
+    });
   }
   return spec;
 }

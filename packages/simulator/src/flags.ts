@@ -33,5 +33,9 @@ export const SIMULATE_FLAGS: readonly FlagHelp[] = [
   { flag: '--shadow-delay-ms', value: 'N', doc: 'Delay before a Tapo desired state shows up as reported', default: String(DEFAULT_FAULTS.shadowApplyDelayMs) },
   { flag: '--record-limit', value: 'N', doc: 'Keep about N recorded requests', default: String(STANDALONE_RECORD_LIMIT) },
   { flag: '--v2-only', doc: 'V1 Kasa login answers -23003 (app version too old): only V2 works' },
-  { flag: '--mfa', doc: 'V2 Kasa login needs the second factor (the code is printed on stderr)' },
+  { flag: '--mfa', doc: 'Kasa V2 and Tapo logins need the second factor (the code is printed on stderr)' },
+  { flag: '--tapo-v1-only', doc: 'Tapo as the old seed describes it: no signed V2 login, no /v2/things, no app-server discovery' },
+  { flag: '--tapo-v2-only', doc: 'The V1 Tapo login answers -23003 (app version too old): only the signed V2 login works' },
+  { flag: '--tls-cert', value: 'FILE', doc: 'Serve https with this PEM chain (leaf first, then intermediates); needs --tls-key' },
+  { flag: '--tls-key', value: 'FILE', doc: 'The PEM key of --tls-cert' },
 ];

@@ -72,7 +72,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const registry = new Registry(specsFor(options), seed, clock());
   const urls: SimulatorUrls = {
     kasa: { url: '', v2Url: '', regions: {} },
-    tapo: { accountUrl: '', appServerUrl: '', refreshUrl: '' },
+    tapo: { accountUrl: '', appServerUrl: '', v2RegionalUrl: '', thingsUrl: '', refreshUrl: '' },
   };
   const ctx: SimContext = {
     faults,
@@ -90,15 +90,19 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     recordLimit: options.recordLimit ?? 0,
     rateWindows: { kasa: new RateWindow(), tapo: new RateWindow() },
     timers: new Set(),
+    tls: options.tls,
   };
 
   const kasa = kasaApi(ctx);
+  const tapoApp = tapoAppApi(ctx);
   const hostApis: [string, HostApi][] = [
     ['wap', kasa],
     ['n-wap', kasa],
     ...REGIONS.map((region): [string, HostApi] => [region, kasa]),
-    ['tapo-account', tapoAccountApi(ctx)],
-    ['tapo-app', tapoAppApi(ctx)],
+    ['tapo-account', tapoAccountApi(ctx, 'first')],
+    ['tapo-wap', tapoAccountApi(ctx, 'regional')],
+    ['tapo-app', tapoApp],
+    ['tapo-things', tapoApp],
   ];
   const servers: HostServer[] = [];
   try {
@@ -113,6 +117,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   for (const region of REGIONS) urls.kasa.regions[region] = urlOf(region);
   urls.tapo.accountUrl = `${urlOf('tapo-account')}/api/v1/account`;
   urls.tapo.appServerUrl = urlOf('tapo-app');
+  urls.tapo.v2RegionalUrl = urlOf('tapo-wap');
+  urls.tapo.thingsUrl = urlOf('tapo-things');
   urls.tapo.refreshUrl = urls.kasa.url;
 
   const findOutlet = (id: string) => registry.outlets.get(id);
@@ -137,6 +143,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       return faults;
     },
     expireTokens: () => ctx.accounts.expireAll(),
+    expireRefreshTokens: () => ctx.accounts.expireRefreshTokens(),
     unlockAccount: () => ctx.accounts.unlock(),
     lastMfaCode: () => ctx.accounts.lastMfaCode(),
     devices: (): SimulatedDeviceSummary[] => [

@@ -18,7 +18,7 @@ export function kasaError(code: number, msg: string, result?: Json): Reply {
 
 export const MISSING_PARAMS = kasaError(-20104, 'Parameter does not exist');
 
-export type LoginMode = 'kasa-v1' | 'kasa-v2' | 'tapo';
+export type LoginMode = 'kasa-v1' | 'kasa-v2' | 'tapo-v1' | 'tapo-v2';
 
 export type LoginOutcome =
   | { ok: true; result: Json }
@@ -35,22 +35,29 @@ export function authenticate(
 ): LoginOutcome {
   const failure = ctx.accounts.checkCredentials(login.cloudUserName, login.cloudPassword);
   if (failure) return { ok: false, failure };
-  const { v2Only, mfaRequired } = ctx.faults;
-  // Accounts with a second factor (and V2-only accounts) get "app version too old" on V1.
+  const { v2Only, mfaRequired, tapoV2Only } = ctx.faults;
+  // Accounts with a second factor (and V2-only accounts) get "app version too old" on Kasa V1.
   if (mode === 'kasa-v1' && (v2Only || mfaRequired)) return { ok: false, tooOld: true };
+  if (mode === 'tapo-v1' && tapoV2Only) return { ok: false, tooOld: true };
   if (mfaRequired && !ctx.accounts.isTrusted(login.terminalUUID)) {
     return { ok: false, mfaProcessId: ctx.accounts.startMfa(login.terminalUUID ?? '') };
   }
-  return { ok: true, result: ctx.accounts.loginResult(withRefresh) };
+  return { ok: true, result: ctx.accounts.loginResult(withRefresh, login.terminalUUID ?? '') };
 }
 
-function failureReply(failure: AuthFailure): Reply {
-  return kasaError(failure.code, failure.msg);
+/** A refusal; the Tapo account hosts add the attempt counters and lock time in `result` (tapo-cloud.md §1). */
+function failureReply(failure: AuthFailure, counters = false): Reply {
+  if (!counters) return kasaError(failure.code, failure.msg);
+  const result: Json = {};
+  for (const key of ['failedAttempts', 'remainAttempts', 'lockedMinutes'] as const) {
+    if (failure[key] !== undefined) result[key] = failure[key];
+  }
+  return kasaError(failure.code, failure.msg, Object.keys(result).length > 0 ? result : undefined);
 }
 
-function loginReply(outcome: LoginOutcome): Reply {
+function loginReply(outcome: LoginOutcome, counters = false): Reply {
   if (outcome.ok) return kasaOk(outcome.result);
-  if ('failure' in outcome) return failureReply(outcome.failure);
+  if ('failure' in outcome) return failureReply(outcome.failure, counters);
   if ('tooOld' in outcome) return kasaError(-23003, 'App version is too old');
   return kasaError(-20677, 'Two-factor authentication required', {
     MFAProcessId: outcome.mfaProcessId,
@@ -96,8 +103,8 @@ export function v1AccountCall(ctx: SimContext, method: string, params: Json): Re
   return undefined;
 }
 
-/** `/api/v2/account/<name>` calls (flat bodies, signed). */
-export function v2AccountCall(ctx: SimContext, name: string, body: Json, homeUrl: string): Reply {
+/** `/api/v2/account/<name>` calls (flat bodies, signed) of the Kasa or the Tapo app. */
+export function v2AccountCall(ctx: SimContext, name: string, body: Json, homeUrl: string, mode: 'kasa-v2' | 'tapo-v2' = 'kasa-v2'): Reply {
   switch (name) {
     case 'getAccountStatusAndUrl': {
       const parsed = StatusParams.safeParse(body);
@@ -110,7 +117,7 @@ export function v2AccountCall(ctx: SimContext, name: string, body: Json, homeUrl
     case 'login': {
       const parsed = LoginParams.safeParse(body);
       if (!parsed.success) return MISSING_PARAMS;
-      return loginReply(authenticate(ctx, 'kasa-v2', parsed.data, true));
+      return loginReply(authenticate(ctx, mode, parsed.data, true), mode === 'tapo-v2');
     }
     case 'refreshToken':
       return refreshReply(ctx, body, true);
@@ -127,9 +134,9 @@ export function v2AccountCall(ctx: SimContext, name: string, body: Json, homeUrl
       const parsed = CodeCheck.safeParse(body);
       if (!parsed.success) return MISSING_PARAMS;
       const { MFAProcessId, code, terminalBindEnabled } = parsed.data;
-      const failure = ctx.accounts.checkMfaCode(MFAProcessId, String(code), terminalBindEnabled === true);
-      if (failure) return failureReply(failure);
-      return kasaOk(ctx.accounts.loginResult(true));
+      const checked = ctx.accounts.checkMfaCode(MFAProcessId, String(code), terminalBindEnabled === true);
+      if ('kind' in checked) return failureReply(checked);
+      return kasaOk(ctx.accounts.loginResult(true, checked.terminalUUID));
     }
     default:
       return kasaError(-20103, 'Method does not exist');

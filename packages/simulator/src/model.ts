@@ -125,6 +125,8 @@ export interface TapoThing {
   desired: Json;
   pending: PendingDesired[];
   meter?: EnergyMeter;
+  /** Captured answers by method (fixtures), served by services-sync with live state laid over them. */
+  recorded?: Json;
   /** Energy already counted before the simulator started, for today/month totals. */
   todayWhBase: number;
   monthWhBase: number;
@@ -142,4 +144,16 @@ export function tapoOn(thing: TapoThing): boolean {
   return thing.info.device_on === true;
 }
 
-export const ENERGY_TAPO_MODELS = /^(P110|P115|P304M|P316M|KP125M|P110M)/;
+/**
+ * The MAC with its last three bytes made from `serial`, separators kept:
+ * scrubbed fixtures share one MAC (…00:00:00), but every device has its own.
+ */
+export function uniqueMac(mac: unknown, serial: number): string | undefined {
+  if (typeof mac !== 'string') return undefined;
+  const sep = /[:-]/.exec(mac)?.[0] ?? '';
+  const hex = mac.replace(/[:-]/g, '');
+  if (!/^[0-9A-Fa-f]{12}$/.test(hex)) return mac;
+  const tail = (serial & 0xffffff).toString(16).toUpperCase().padStart(6, '0');
+  const bytes = `${hex.slice(0, 6).toUpperCase()}${tail}`.match(/../g) ?? [];
+  return bytes.join(sep);
+}

@@ -8,6 +8,7 @@ import {
   childId,
   isJson,
   stableId,
+  uniqueMac,
   type Json,
   type KasaDevice,
   type KasaFamily,
@@ -37,7 +38,12 @@ export interface TapoSpec {
   info: Json;
   /** get_child_device_list entries of a strip, with plain `nickname`. */
   children?: Json[];
+  /** Catalog devices: the simulator's own meter figures (fixtures bring `recorded` answers instead). */
   energy?: { powerW: number; todayWh: number; monthWh: number };
+  /** The device's captured answers by method (a fixture file), served verbatim by services-sync. */
+  recorded?: Json;
+  /** Each socket's captured answers, in `children` order. */
+  childRecorded?: (Json | undefined)[];
 }
 
 export type DeviceSpec = KasaSpec | TapoSpec;
@@ -74,8 +80,9 @@ function lightFrom(sysinfo: Json): KasaLight {
   };
 }
 
-function buildKasa(spec: KasaSpec, id: string, now: number): KasaDevice {
+function buildKasa(spec: KasaSpec, id: string, now: number, macSerial: number): KasaDevice {
   const sysinfo: Json = { ...spec.sysinfo, alias: spec.alias, deviceId: id };
+  for (const key of ['mac', 'mic_mac']) if (key in sysinfo) sysinfo[key] = uniqueMac(sysinfo[key], macSerial);
   const family = kasaFamily(sysinfo);
   const rawChildren = Array.isArray(sysinfo.children) ? sysinfo.children.filter(isJson) : [];
   const children: KasaOutlet[] = rawChildren.map((child, index) => {
@@ -148,12 +155,15 @@ function buildThing(
   };
 }
 
-function buildTapo(spec: TapoSpec, id: string, now: number): TapoThing[] {
+function buildTapo(spec: TapoSpec, id: string, now: number, macSerial: number): TapoThing[] {
   const kids = spec.children ?? [];
-  const parent = buildThing(id, spec.region, spec.alias, spec.info, now, {
+  const mac = uniqueMac(spec.info.mac, macSerial);
+  const parent = buildThing(id, spec.region, spec.alias, { ...spec.info, mac }, now, {
     category: tapoCategory(spec.info, kids.length > 0),
+    ...(spec.recorded ? { recorded: spec.recorded } : {}),
   });
-  if (spec.energy && kids.length === 0) {
+  if (spec.recorded) recordedMeter(parent, spec.recorded, now);
+  else if (spec.energy && kids.length === 0) {
     parent.meter = new EnergyMeter(spec.energy.powerW, 0, now);
     parent.todayWhBase = spec.energy.todayWh;
     parent.monthWhBase = spec.energy.monthWh;
@@ -163,15 +173,40 @@ function buildTapo(spec: TapoSpec, id: string, now: number): TapoThing[] {
       childId(id, index),
       spec.region,
       typeof child.nickname === 'string' ? child.nickname : `${spec.alias} ${index + 1}`,
-      { ...child, original_device_id: id },
+      { ...child, original_device_id: id, ...(child.mac === undefined ? {} : { mac: (mac ?? '').replace(/[:-]/g, '') }) },
       now,
       { parentId: id, position: num(child.position, index + 1) },
     );
-    if (spec.energy) sub.meter = new EnergyMeter(spec.energy.powerW / kids.length, 0, now);
+    const recorded = spec.childRecorded?.[index];
+    if (recorded) {
+      sub.recorded = recorded;
+      recordedMeter(sub, recorded, now);
+    } else if (spec.energy) sub.meter = new EnergyMeter(spec.energy.powerW / kids.length, 0, now);
     return sub;
   });
   parent.children = subs.map((sub) => sub.id);
   return [parent, ...subs];
+}
+
+/**
+ * A meter that starts from the captured figures: the power the device
+ * reported (0 W stays 0 W), today's and this month's energy as counted.
+ */
+function recordedMeter(thing: TapoThing, recorded: Json, now: number): void {
+  const usage = isJson(recorded.get_energy_usage) ? recorded.get_energy_usage : undefined;
+  if (!usage) return;
+  const emeter = isJson(recorded.get_emeter_data) ? recorded.get_emeter_data : undefined;
+  const current = isJson(recorded.get_current_power) ? recorded.get_current_power : undefined;
+  const powerW =
+    typeof emeter?.power_mw === 'number'
+      ? emeter.power_mw / 1000
+      : typeof usage.current_power === 'number'
+        ? usage.current_power / 1000
+        : num(current?.current_power, 0);
+  const voltageV = typeof emeter?.voltage_mv === 'number' ? emeter.voltage_mv / 1000 : 230;
+  thing.meter = new EnergyMeter(powerW, 0, now, voltageV);
+  thing.todayWhBase = num(usage.today_energy, 0);
+  thing.monthWhBase = num(usage.month_energy, 0);
 }
 
 export class Registry {
@@ -189,8 +224,9 @@ export class Registry {
     let kasaSlot = 0;
     let tapoSlot = 0;
     for (const spec of specs) {
-      if (spec.cloud === 'kasa') this.addKasa(buildKasa(spec, stableId(seed, 'kasa', kasaSlot++), now));
-      else for (const thing of buildTapo(spec, stableId(seed, 'tapo', tapoSlot++), now)) this.addThing(thing);
+      // Kasa devices count MACs up from 1, Tapo devices down from the top: no two share one.
+      if (spec.cloud === 'kasa') this.addKasa(buildKasa(spec, stableId(seed, 'kasa', kasaSlot), now, ++kasaSlot));
+      else for (const thing of buildTapo(spec, stableId(seed, 'tapo', tapoSlot), now, 0xffffff - tapoSlot++)) this.addThing(thing);
     }
   }
 

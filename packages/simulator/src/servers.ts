@@ -3,6 +3,7 @@
  * latency, rate limiting and fault injection, then the host's API answer.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import { errorCodeOf, type HostApi, type Reply, type SimContext, type SimRequest } from './context.js';
 import type { FaultKind, RecordedRequest } from './types.js';
@@ -39,6 +40,8 @@ export interface Plumbing {
   recordLimit: number;
   rateWindows: Record<'kasa' | 'tapo', RateWindow>;
   timers: Set<NodeJS.Timeout>;
+  /** Serve https with this chain and key (PEM) instead of http. */
+  tls?: { cert: string; key: string } | undefined;
 }
 
 function readBody(req: IncomingMessage): Promise<string> {
@@ -154,11 +157,12 @@ async function handle(plumbing: Plumbing, host: string, api: HostApi, req: Incom
 
 export async function startHost(plumbing: Plumbing, name: string, api: HostApi, address: string): Promise<HostServer> {
   const sockets = new Set<Socket>();
-  const server: Server = createServer((req, res) => {
+  const listener = (req: IncomingMessage, res: ServerResponse) => {
     handle(plumbing, name, api, req, res).catch(() => {
       if (!res.headersSent && !res.destroyed) send(res, { status: 500, body: 'simulator error' });
     });
-  });
+  };
+  const server: Server = plumbing.tls ? createTlsServer({ cert: plumbing.tls.cert, key: plumbing.tls.key }, listener) : createServer(listener);
   server.keepAliveTimeout = 5_000;
   server.on('connection', (socket) => {
     sockets.add(socket);
@@ -172,7 +176,7 @@ export async function startHost(plumbing: Plumbing, name: string, api: HostApi, 
   const hostPart = address.includes(':') ? `[${address}]` : address;
   return {
     name,
-    url: `http://${hostPart}:${port}`,
+    url: `${plumbing.tls ? 'https' : 'http'}://${hostPart}:${port}`,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -1,8 +1,11 @@
 /**
- * The Tapo cloud hosts: the account endpoint (`POST /api/v1/account`) and
- * the NBU app server (`/v1/things...`) with its header checks.
+ * The Tapo cloud hosts: the account hosts (V1 `POST /api/v1/account`, the
+ * signed V2 `/api/v2/account/*` with the Tapo key pair, app-server discovery)
+ * and the NBU app server (`/v1/things...`, `/v2/things`, services-sync) with
+ * its header checks: app-cid must name the terminal the token was issued to.
  */
 import { z } from 'zod';
+import { TAPO_KEYS, verifySignature } from 'tplink-cloud-mqtt/protocol';
 import type { AuthFailure } from './accounts.js';
 import {
   header,
@@ -15,13 +18,19 @@ import {
   type SimRequest,
   type SpecialReply,
 } from './context.js';
-import { authenticate } from './kasa-account.js';
-import type { Json } from './model.js';
-import { patchShadow, settle, shadowOf, thingEntry, usageOf } from './tapo-things.js';
+import { authenticate, kasaError, kasaOk, v2AccountCall } from './kasa-account.js';
+import { isJson, type Json } from './model.js';
+import { smartRequest, usageOf } from './tapo-smart.js';
+import { patchShadow, settle, shadowOf, thingEntry, thingOnline } from './tapo-things.js';
 
-const APP_CID = /^app:TP-Link_Tapo_(Android|Ios|iOS):app$/;
+export const TAPO_APP_TYPE = 'TP-Link_Tapo_Android';
+/** `app:<appName>:<terminalUUID>`; the older `app:TP-Link_Tapo_Android:app` names no terminal and is refused. */
+const APP_CID = /^app:(TP-Link_Tapo_(?:Android|Ios|iOS)):([0-9a-fA-F-]{36})$/;
 const SHADOW_PATH = /^\/v1\/things\/([^/]+)\/shadows$/;
 const USAGE_PATH = /^\/v1\/things\/([^/]+)\/usage$/;
+const SYNC_PATH = /^\/v1\/things\/([^/]+)\/services-sync$/;
+const V2_ACCOUNT = '/api/v2/account/';
+const DISCOVERY = '/api/v2/common/getAppServiceUrlByCloudUserName';
 const MAX_PAGE_SIZE = 100;
 
 const AccountEnvelope = z.object({ method: z.string(), params: z.record(z.string(), z.unknown()).optional() });
@@ -51,45 +60,95 @@ function tapoFailure(failure: AuthFailure): Reply {
   return json(200, { error_code: 0, result });
 }
 
-export function tapoAccountApi(ctx: SimContext): HostApi {
+const V2Body = z.object({ appType: z.string().optional() }).loose();
+const DiscoveryBody = z.object({ cloudUserName: z.string(), serviceIds: z.array(z.string()) }).loose();
+
+/** What getAppServiceUrlByCloudUserName knows, by service id. */
+function serviceUrl(ctx: SimContext, serviceId: string): string | undefined {
+  const app = ctx.urls.tapo.appServerUrl;
+  if (serviceId === 'nbu.iot-app-server.app-v2' || serviceId === 'nbu.iot-security.appdevice-v2') return app;
+  if (serviceId === 'nbu.iot-cloud-gateway.app-v2') return app.replace(/^http/, 'ws');
+  return undefined;
+}
+
+/** `POST /api/v2/common/getAppServiceUrlByCloudUserName` (signed, token in the query). */
+function discovery(ctx: SimContext, req: SimRequest, body: Json): Reply {
+  const check = ctx.accounts.checkToken(req.query.get('token') ?? undefined);
+  if (check === 'expired') return kasaError(-20651, 'Token expired');
+  if (check === 'invalid') return kasaError(-20652, 'Token incorrect');
+  const parsed = DiscoveryBody.safeParse(body);
+  if (!parsed.success) return kasaError(-20104, 'Parameter does not exist');
+  const serviceList = parsed.data.serviceIds.flatMap((serviceId) => {
+    const url = serviceUrl(ctx, serviceId);
+    return url ? [{ serviceId, serviceUrl: url }] : [];
+  });
+  return kasaOk({ serviceList });
+}
+
+/** The unsigned V1 login (`{method: "login", params}`), failures in `result` as strings. */
+function v1Login(ctx: SimContext, rawBody: string): Reply {
+  const parsed = parseJson(rawBody);
+  const envelope = parsed.ok ? AccountEnvelope.safeParse(parsed.value) : undefined;
+  if (!envelope?.success) return json(200, { error_code: -10100, msg: 'JSON format error' });
+  // Real endpoint: refreshToken here is "method not supported"; refresh goes to the Kasa wap host.
+  if (envelope.data.method !== 'login') return json(200, { error_code: -20103, msg: 'Method not supported' });
+  const login = LoginParams.safeParse(envelope.data.params ?? {});
+  if (!login.success) return json(200, { error_code: -20104, msg: 'Parameter does not exist' });
+  const outcome = authenticate(ctx, 'tapo-v1', login.data, true);
+  if (outcome.ok) return json(200, { error_code: 0, result: { ...outcome.result, riskDetected: 0, nickname: 'Demo', errorCode: '0' } });
+  if ('failure' in outcome) return tapoFailure(outcome.failure);
+  if ('mfaProcessId' in outcome) {
+    return json(200, {
+      error_code: 0,
+      result: {
+        errorCode: '-20677',
+        errorMsg: 'Two-factor authentication required',
+        MFAProcessId: outcome.mfaProcessId,
+        supportedMFATypes: [1, 2],
+      },
+    });
+  }
+  return json(200, { error_code: -23003, msg: 'App version is too old' });
+}
+
+/**
+ * A Tapo account host. `first` is where clients start (V1 login, and
+ * getAccountStatusAndUrl, which names the regional host); the regional host
+ * logs in, refreshes, runs the second factor and names the app server.
+ */
+export function tapoAccountApi(ctx: SimContext, role: 'first' | 'regional'): HostApi {
+  const regional = (): string => ctx.urls.tapo.v2RegionalUrl;
   return {
     cloud: 'tapo',
     special,
     describe(req: SimRequest): Described {
       const parsed = parseJson(req.rawBody);
       const body = parsed.ok ? parsed.value : req.rawBody;
+      if (req.path.startsWith(V2_ACCOUNT)) return { api: `v2.${req.path.slice(V2_ACCOUNT.length)}`, body };
+      if (req.path === DISCOVERY) return { api: 'getAppServiceUrlByCloudUserName', body };
       const envelope = AccountEnvelope.safeParse(body);
       return { api: envelope.success ? envelope.data.method : 'unknown', body };
     },
     answer(req: SimRequest): Reply {
-      if (req.path !== '/api/v1/account' || req.httpMethod !== 'POST') return json(404, { code: -1, message: 'Not found' });
+      if (req.httpMethod !== 'POST') return json(404, { code: -1, message: 'Not found' });
+      if (req.path === '/api/v1/account' && role === 'first') return v1Login(ctx, req.rawBody);
+      const isV2 = req.path.startsWith(V2_ACCOUNT) || req.path === DISCOVERY;
+      if (!isV2) return json(404, { code: -1, message: 'Not found' });
+      if (ctx.faults.tapoV1Only) return kasaError(-20103, 'Method does not exist');
+      const verdict = verifySignature(req.rawBody, req.path, { contentMd5: header(req, 'content-md5'), authorization: header(req, 'x-authorization') }, [TAPO_KEYS]);
+      if (!verdict.ok) return json(401, { error_code: -10008, msg: `Signature verification failed: ${verdict.reason}` });
       const parsed = parseJson(req.rawBody);
-      const envelope = parsed.ok ? AccountEnvelope.safeParse(parsed.value) : undefined;
-      if (!envelope?.success) return json(200, { error_code: -10100, msg: 'JSON format error' });
-      // Real endpoint: refreshToken here is "method not supported"; refresh goes to the Kasa wap host.
-      if (envelope.data.method !== 'login') return json(200, { error_code: -20103, msg: 'Method not supported' });
-      const login = LoginParams.safeParse(envelope.data.params ?? {});
-      if (!login.success) return json(200, { error_code: -20104, msg: 'Parameter does not exist' });
-      const outcome = authenticate(ctx, 'tapo', login.data, true);
-      if (outcome.ok) {
-        return json(200, {
-          error_code: 0,
-          result: { ...outcome.result, riskDetected: 0, nickname: 'Demo', errorCode: '0' },
-        });
+      if (!parsed.ok || !isJson(parsed.value)) return kasaError(-10100, 'JSON format error');
+      const body = parsed.value;
+      if (req.path === DISCOVERY) return role === 'regional' ? discovery(ctx, req, body) : kasaError(-20103, 'Method does not exist');
+      const name = req.path.slice(V2_ACCOUNT.length);
+      const appType = V2Body.safeParse(body).data?.appType;
+      if (appType !== TAPO_APP_TYPE) return kasaError(-20104, `appType ${appType ?? '(none)'} is not a Tapo app`);
+      // The first host only says where the account lives; everything else is the regional host's.
+      if (role === 'first' && name !== 'getAccountStatusAndUrl') {
+        return kasaError(-20212, 'Please log in on the server of your region', { appServerUrl: regional() });
       }
-      if ('failure' in outcome) return tapoFailure(outcome.failure);
-      if ('mfaProcessId' in outcome) {
-        return json(200, {
-          error_code: 0,
-          result: {
-            errorCode: '-20677',
-            errorMsg: 'Two-factor authentication required',
-            MFAProcessId: outcome.mfaProcessId,
-            supportedMFATypes: [1, 2],
-          },
-        });
-      }
-      return json(200, { error_code: -23003, msg: 'App version is too old' });
+      return v2AccountCall(ctx, name, body, regional(), 'tapo-v2');
     },
   };
 }
@@ -106,7 +165,7 @@ function notFound(name: string): Reply {
   return json(404, { code: -20501, message: `Thing ${name} not found` });
 }
 
-function listThings(ctx: SimContext, query: URLSearchParams): Reply {
+function listThings(ctx: SimContext, query: URLSearchParams, v2: boolean): Reply {
   const page = Math.max(0, Number.parseInt(query.get('page') ?? '0', 10) || 0);
   const size = Math.min(MAX_PAGE_SIZE, Math.max(1, Number.parseInt(query.get('pageSize') ?? '20', 10) || 20));
   const all = ctx.registry.things();
@@ -115,7 +174,7 @@ function listThings(ctx: SimContext, query: URLSearchParams): Reply {
     page,
     pageSize: size,
     total: all.length,
-    data: slice.map((thing) => thingEntry(ctx.registry, thing, ctx.urls.tapo.appServerUrl)),
+    data: slice.map((thing) => thingEntry(ctx.registry, thing, ctx.urls.tapo.thingsUrl, v2)),
   });
 }
 
@@ -157,14 +216,46 @@ function writeShadow(ctx: SimContext, name: string, rawBody: string): Reply {
   });
 }
 
+const BARE_403: Reply = { status: 403, body: undefined };
+
+/**
+ * The gateway's checks: app-cid names the app and a terminal, the x-* headers
+ * agree with it, the token is valid (401 otherwise) and was issued to that
+ * very terminal. Any header problem is a bare 403, as the real cloud answers.
+ */
 function authReply(ctx: SimContext, req: SimRequest): Reply | undefined {
-  // A bad app-cid is refused by the gateway before the token is looked at: bare 403.
-  if (!APP_CID.test(header(req, 'app-cid') ?? '')) return { status: 403, body: undefined };
+  const cid = APP_CID.exec(header(req, 'app-cid') ?? '');
+  if (!cid) return BARE_403;
+  const [, appName, terminal] = cid;
+  if (header(req, 'x-app-name') !== appName || header(req, 'x-term-id') !== terminal || !header(req, 'x-app-version')) return BARE_403;
   const auth = header(req, 'authorization') ?? '';
-  const check = auth.startsWith('ut|') ? ctx.accounts.checkToken(auth.slice(3)) : 'invalid';
+  const token = auth.startsWith('ut|') ? auth.slice(3) : '';
+  const check = ctx.accounts.checkToken(token);
   if (check === 'expired') return json(401, { code: -20651, message: 'Token expired' });
   if (check === 'invalid') return json(401, { code: -20652, message: 'Token incorrect' });
+  if (ctx.accounts.terminalOf(token) !== terminal) return BARE_403;
   return undefined;
+}
+
+const SyncBody = z.object({
+  serviceId: z.literal('passthrough'),
+  inputParams: z.object({ requestData: z.union([z.string(), z.record(z.string(), z.unknown())]) }),
+});
+
+/** `POST /v1/things/{id}/services-sync`: the device's own protocol, answered in the shape asked (string or object). */
+function servicesSync(ctx: SimContext, name: string, rawBody: string): Reply {
+  if (ctx.faults.tapoV1Only) return json(404, { code: -20103, message: 'Service not supported' });
+  const thing = ctx.registry.tapo.get(name);
+  if (!thing) return notFound(name);
+  const parsed = parseJson(rawBody);
+  const body = parsed.ok ? SyncBody.safeParse(parsed.value) : undefined;
+  if (!body?.success) return json(400, { code: -10100, message: 'Invalid request body' });
+  if (!thingOnline(ctx.registry, thing)) return json(400, { code: -20571, message: 'Device is offline' });
+  const { requestData } = body.data.inputParams;
+  const inner = typeof requestData === 'string' ? parseJson(requestData) : { ok: true as const, value: requestData };
+  if (!inner.ok || !isJson(inner.value)) return json(400, { code: -10100, message: 'Invalid requestData' });
+  const answer = smartRequest(ctx.registry, thing, inner.value, ctx.clock());
+  return json(200, { outputParams: { responseData: typeof requestData === 'string' ? JSON.stringify(answer) : answer } });
 }
 
 export function tapoAppApi(ctx: SimContext): HostApi {
@@ -175,6 +266,9 @@ export function tapoAppApi(ctx: SimContext): HostApi {
       const parsed = parseJson(req.rawBody);
       const body = req.rawBody === '' ? undefined : parsed.ok ? parsed.value : req.rawBody;
       if (req.path === '/v1/things') return { api: 'things', body };
+      if (req.path === '/v2/things') return { api: 'things.v2', body };
+      const sync = SYNC_PATH.exec(req.path);
+      if (sync?.[1]) return { api: 'services-sync', deviceId: decodeURIComponent(sync[1]), body };
       if (req.path === '/v1/things/shadows') return { api: 'shadows.get', thingNames: thingNamesOf(req.query), body };
       const shadow = SHADOW_PATH.exec(req.path);
       if (shadow?.[1]) {
@@ -192,7 +286,11 @@ export function tapoAppApi(ctx: SimContext): HostApi {
       const key = `${req.httpMethod} ${described.api}`;
       switch (key) {
         case 'GET things':
-          return listThings(ctx, req.query);
+          return listThings(ctx, req.query, false);
+        case 'GET things.v2':
+          return ctx.faults.tapoV1Only ? json(404, { code: -1, message: 'Not found' }) : listThings(ctx, req.query, true);
+        case 'POST services-sync':
+          return servicesSync(ctx, id, req.rawBody);
         case 'GET shadows.get':
           return readShadows(ctx, described.thingNames ?? []);
         case 'GET shadow.get': {
@@ -206,7 +304,7 @@ export function tapoAppApi(ctx: SimContext): HostApi {
         case 'GET usage': {
           const thing = ctx.registry.tapo.get(id);
           if (!thing) return notFound(id);
-          const usage = usageOf(thing, ctx.clock());
+          const usage = usageOf(ctx.registry, thing, ctx.clock());
           if (!usage) return json(400, { code: -20103, message: `Energy usage is not supported by ${thing.model}` });
           return json(200, usage);
         }

@@ -92,7 +92,8 @@ export function patchThing(registry: Registry, thing: TapoThing, patch: Json, no
   thing.version += 1;
 }
 
-export function thingEntry(registry: Registry, thing: TapoThing, appServerUrl: string): Json {
+/** A thing-list entry; `/v2/things` adds `appServerUrlV2`. */
+export function thingEntry(registry: Registry, thing: TapoThing, appServerUrl: string, v2: boolean): Json {
   const info = thing.info;
   const entry: Json = {
     thingName: thing.id,
@@ -123,40 +124,11 @@ export function thingEntry(registry: Registry, thing: TapoThing, appServerUrl: s
     isSubThing: thing.parentId !== undefined,
     migrateState: '',
   };
+  if (v2) entry.appServerUrlV2 = appServerUrl;
   if (thing.parentId) {
     entry.edgeThingName = thing.parentId;
     entry.position = thing.position;
     entry.slotNumber = registry.tapo.get(thing.parentId)?.children.length;
   }
   return entry;
-}
-
-function localTime(now: number): string {
-  return new Date(now).toISOString().slice(0, 19).replace('T', ' ');
-}
-
-/** Units as the local get_energy_usage: power in mW, energy in Wh, runtime in minutes. */
-export function usageOf(thing: TapoThing, now: number): Json | undefined {
-  const meter = thing.meter;
-  if (!meter) return undefined;
-  const on = tapoOn(thing);
-  const grownWh = meter.totalWh(now, on);
-  const grownMin = meter.powerW > 0 ? (grownWh / meter.powerW) * 60 : 0;
-  const today = Math.round(thing.todayWhBase + grownWh);
-  const month = Math.round(thing.monthWhBase + grownWh);
-  const todayRuntime = Math.round(thing.todayWhBase / Math.max(meter.powerW, 1) * 60 + grownMin);
-  const monthRuntime = Math.round(thing.monthWhBase / Math.max(meter.powerW, 1) * 60 + grownMin);
-  return {
-    energy_usage: {
-      current_power: on ? Math.round(meter.powerW * 1000) : 0,
-      today_energy: today,
-      month_energy: month,
-      today_runtime: todayRuntime,
-      month_runtime: monthRuntime,
-      local_time: localTime(now),
-      electricity_charge: [0, 0, 0],
-    },
-    power_usage: { today, past7: month, past30: month },
-    time_usage: { today: todayRuntime, past7: monthRuntime, past30: monthRuntime },
-  };
 }

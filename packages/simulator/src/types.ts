@@ -27,8 +27,12 @@ export interface FaultOptions {
   lockAfterFailures: number;
   /** V1 Kasa login answers -23003 (app version too old): only V2 works. */
   v2Only: boolean;
-  /** V2 Kasa login answers -20677 until the MFA flow completes for that terminal. */
+  /** Logins (Kasa V2, Tapo V1 and V2) answer -20677 until the MFA flow completes for that terminal. */
   mfaRequired: boolean;
+  /** The Tapo cloud as the old seed describes it: no signed V2 account calls (-20103), no /v2/things, no app-server discovery. */
+  tapoV1Only: boolean;
+  /** The V1 Tapo login answers -23003 (app version too old): only the signed V2 login works. */
+  tapoV2Only: boolean;
   /** Delay before a Tapo shadow's desired state shows up in reported. */
   shadowApplyDelayMs: number;
 }
@@ -54,6 +58,11 @@ export interface SimulatorOptions extends Partial<FaultOptions> {
    */
   clock?: () => number;
   /**
+   * Serve every host over https with this certificate chain (leaf first,
+   * then intermediates) and key, PEM; default plain http.
+   */
+  tls?: { cert: string; key: string };
+  /**
    * Keep only about this many recorded requests (oldest dropped), for long
    * standalone runs; default unlimited so tests see every call.
    */
@@ -70,10 +79,17 @@ export interface SimulatorUrls {
     regions: Record<string, string>;
   };
   tapo: {
-    /** Full URL of the account endpoint, e.g. http://127.0.0.1:P/api/v1/account */
+    /**
+     * Full URL of the V1 account endpoint, e.g. http://127.0.0.1:P/api/v1/account;
+     * its origin is also the first V2 host (getAccountStatusAndUrl).
+     */
     accountUrl: string;
-    /** App server base URL ("NBU"): /v1/things... */
+    /** App server base URL ("NBU") that discovery names: /v1/things, /v2/things... */
     appServerUrl: string;
+    /** The regional V2 account host that getAccountStatusAndUrl names. */
+    v2RegionalUrl: string;
+    /** The app server each listed thing names as its own (appServerUrl / appServerUrlV2). */
+    thingsUrl: string;
     /** Where refreshToken works (the Kasa-style global host). */
     refreshUrl: string;
   };
@@ -83,7 +99,12 @@ export interface RecordedRequest {
   /** ms since epoch when the request arrived. */
   time: number;
   cloud: 'kasa' | 'tapo';
-  /** Which simulated host got it: "wap", "n-wap", "eu", "use1", "tapo-account", "tapo-app". */
+  /**
+   * Which simulated host got it: "wap", "n-wap", "eu", "use1", "tapo-account"
+   * (V1 login, first V2 host), "tapo-wap" (regional V2 account host),
+   * "tapo-app" (the discovered app server), "tapo-things" (the app server
+   * the things list names for each thing).
+   */
   host: string;
   httpMethod: string;
   /** Path without the query string. */
@@ -91,7 +112,8 @@ export interface RecordedRequest {
   /**
    * What was asked: Kasa `method` ("login", "refreshToken", "getDeviceList",
    * "passthrough", "v2.login", "v2.getAccountStatusAndUrl", ...), Tapo
-   * "login", "things", "shadows.get", "shadows.patch", "usage".
+   * "login", "v2.<account call>", "getAppServiceUrlByCloudUserName", "things",
+   * "things.v2", "shadows.get", "shadows.patch", "usage", "services-sync".
    */
   api: string;
   /** Kasa deviceId or Tapo thingName the request addresses, when any. */
@@ -129,6 +151,8 @@ export interface Simulator {
   readonly faults: Readonly<FaultOptions>;
   /** Make every issued token expire now. */
   expireTokens(): void;
+  /** Make every refresh token issued so far answer -20655 (refresh token expired). */
+  expireRefreshTokens(): void;
   /** Lift a lock and reset failed login counts. */
   unlockAccount(): void;
   /** The last MFA code sent by getEmailVC4TerminalMFA / getPushVC4TerminalMFA. */

@@ -13,7 +13,12 @@ export interface Answer {
 }
 
 export const TERMINAL = 'a5f7e9c2-4b1d-4e8a-9c3f-1d2e3f4a5b6c';
-export const TAPO_CID = 'app:TP-Link_Tapo_Android:app';
+export const TAPO_CID = `app:TP-Link_Tapo_Android:${TERMINAL}`;
+
+/** The app server's headers for a token issued to `terminal` (tapo-cloud.md §7). */
+export function nbuHeaders(token: string, cid = TAPO_CID, terminal = TERMINAL): Record<string, string> {
+  return { authorization: `ut|${token}`, 'app-cid': cid, 'x-app-name': 'TP-Link_Tapo_Android', 'x-app-version': '3.13.818', 'x-term-id': terminal };
+}
 
 async function toAnswer(res: Awaited<ReturnType<typeof request>>): Promise<Answer> {
   const text = await res.body.text();
@@ -43,7 +48,7 @@ export async function tapoGet(sim: Simulator, path: string, token: string, cid =
   return toAnswer(
     await request(`${sim.urls.tapo.appServerUrl}${path}`, {
       method: 'GET',
-      headers: { authorization: `ut|${token}`, 'app-cid': cid },
+      headers: nbuHeaders(token, cid),
     }),
   );
 }
@@ -53,7 +58,7 @@ export async function tapoPatch(sim: Simulator, thing: string, body: unknown, to
     await request(`${sim.urls.tapo.appServerUrl}/v1/things/${thing}/shadows`, {
       method: 'PATCH',
       body: JSON.stringify(body),
-      headers: { authorization: `ut|${token}`, 'app-cid': TAPO_CID, 'content-type': 'application/json' },
+      headers: { ...nbuHeaders(token), 'content-type': 'application/json' },
     }),
   );
 }

@@ -1,7 +1,8 @@
 import { request } from 'undici';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../src/index.js';
-import { TERMINAL, post, result, tapoGet, tapoLogin, tapoPatch, tapoToken, type Body } from './helpers.js';
+import { randomUUID } from 'node:crypto';
+import { TAPO_CID, TERMINAL, nbuHeaders, post, result, tapoGet, tapoLogin, tapoPatch, tapoToken, type Body } from './helpers.js';
 
 let sim: Simulator;
 let token: string;
@@ -61,12 +62,23 @@ describe('Tapo app server', () => {
     const badCid = await tapoGet(sim, '/v1/things', token, 'app:Other:app');
     expect(badCid.status).toBe(403);
     expect(badCid.text).toBe('');
-    const res = await request(`${sim.urls.tapo.appServerUrl}/v1/things`, {
-      headers: { authorization: token, 'app-cid': 'app:TP-Link_Tapo_Android:app' },
-    });
+    // The older form names no terminal: refused like any other bad app-cid.
+    expect((await tapoGet(sim, '/v1/things', token, 'app:TP-Link_Tapo_Android:app')).status).toBe(403);
+    const res = await request(`${sim.urls.tapo.appServerUrl}/v1/things`, { headers: { ...nbuHeaders(token), authorization: token } });
     expect(res.statusCode).toBe(401);
     await res.body.dump();
     expect((await tapoGet(sim, '/v1/things', 'forged')).status).toBe(401);
+  });
+
+  it('answers a bare 403 when app-cid names another terminal than the token was issued to', async () => {
+    const other = randomUUID();
+    const cid = `app:TP-Link_Tapo_Android:${other}`;
+    const res = await request(`${sim.urls.tapo.appServerUrl}/v1/things`, { headers: nbuHeaders(token, cid, other) });
+    expect(res.statusCode).toBe(403);
+    expect(await res.body.text()).toBe('');
+    const missing = await request(`${sim.urls.tapo.appServerUrl}/v1/things`, { headers: { authorization: `ut|${token}`, 'app-cid': TAPO_CID } });
+    expect(missing.statusCode).toBe(403);
+    await missing.body.dump();
   });
 
   it('pages things from page 0 and lists sub-things of strips', async () => {
@@ -87,7 +99,10 @@ describe('Tapo app server', () => {
       expect(sub.category).toBe('plug.powerstrip.sub-plug');
     }
     expect(Buffer.from(String(strip.nickname), 'base64').toString()).toBe('Garage Strip');
-    expect(strip.appServerUrl).toBe(sim.urls.tapo.appServerUrl);
+    expect(strip.appServerUrl).toBe(sim.urls.tapo.thingsUrl);
+    expect(strip.appServerUrlV2).toBeUndefined();
+    const v2 = await tapoGet(sim, '/v2/things?page=0&pageSize=100', token);
+    expect((v2.json.data as Body[])[0]).toMatchObject({ appServerUrl: sim.urls.tapo.thingsUrl, appServerUrlV2: sim.urls.tapo.thingsUrl });
     const defaults = await tapoGet(sim, '/v1/things', token);
     expect(defaults.json.pageSize).toBe(20);
   });

@@ -31,8 +31,11 @@ interface Credentials {
   caFile: string;
 }
 
+/** A bare 403 is the server's stated refusal (Tapo: app-cid), not a garbled answer: asking again changes nothing. */
+const REFUSED = 403;
+
 function isRetryableRead(error: unknown): boolean {
-  return isRetryableCloudError(error) || (isCloudError(error) && error.kind === 'protocol');
+  return isRetryableCloudError(error) || (isCloudError(error) && error.kind === 'protocol' && error.code !== REFUSED);
 }
 
 export abstract class CloudClientBase extends EventEmitter<StatusEvents> {

@@ -6,8 +6,10 @@
  * carry the token in the query string.
  */
 import { readFileSync } from 'node:fs';
+import { rootCertificates } from 'node:tls';
 import { Pool } from 'undici';
 import { CloudError, type CloudName } from './errors.js';
+import { isTplinkHost, TPLINK_CAS } from './tplink-cas.js';
 import type { Logger } from '../../logger.js';
 
 export { withRetry, isRetryableCloudError, type RetryOptions } from './retry.js';
@@ -33,7 +35,7 @@ export interface HttpResponse {
 export interface HttpClientOptions {
   cloud: CloudName;
   timeoutMs: number;
-  /** Extra CA certificates (PEM file) to trust, e.g. TP-Link's private root. */
+  /** Extra CA certificates (PEM file) to trust beside the system store and TP-Link's built-in CAs. */
   caFile?: string;
   logger: Logger;
   userAgent?: string;
@@ -64,6 +66,18 @@ export class HttpClient {
     this.#ca = options.caFile ? readFileSync(options.caFile, 'utf8') : undefined;
   }
 
+  /**
+   * What a connection to `hostname` trusts: the system store, plus TP-Link's
+   * CAs for TP-Link's hosts, plus the configured CA file. Partial-chain
+   * verification lets an intermediate (TP-Link Cloud Server CA, whose root
+   * is not published) anchor a chain by itself; hostname checks and chain
+   * verification stay on. undefined: Node's defaults (the system store).
+   */
+  #trust(hostname: string): { ca: string[]; allowPartialTrustChain: true } | undefined {
+    const extra = [...(isTplinkHost(hostname) ? TPLINK_CAS : []), ...(this.#ca ? [this.#ca] : [])];
+    return extra.length === 0 ? undefined : { ca: [...rootCertificates, ...extra], allowPartialTrustChain: true };
+  }
+
   /** Number of pools (= distinct origins) opened so far. */
   get poolCount(): number {
     return this.#pools.size;
@@ -72,10 +86,11 @@ export class HttpClient {
   #pool(origin: string): Pool {
     let pool = this.#pools.get(origin);
     if (!pool) {
+      const trust = this.#trust(new URL(origin).hostname);
       pool = new Pool(origin, {
         connections: 8,
         keepAliveTimeout: 30_000,
-        ...(this.#ca ? { connect: { ca: this.#ca } } : {}),
+        ...(trust ? { connect: trust } : {}),
       });
       this.#pools.set(origin, pool);
     }
@@ -124,7 +139,7 @@ export class HttpClient {
       const reason = networkReason(error);
       // An untrusted certificate will not fix itself: no retries, and say what helps.
       if (TLS_TRUST_ERROR.test(reason)) {
-        throw new CloudError(cloud, 'protocol', `${cloud}: ${where}: certificate not trusted (${reason}); set ${cloud}.caFile`, { cause: error });
+        throw new CloudError(cloud, 'protocol', `${cloud}: ${where}: certificate not trusted (${reason}): its CA is neither in the system store nor one of TP-Link's built-in CAs; set ${cloud}.caFile to the CA that signs it`, { cause: error });
       }
       throw new CloudError(
         cloud,

@@ -6,11 +6,11 @@
  */
 import type { AppConfig } from '../../config/load.js';
 import type { HttpClient, HttpResponse } from '../common/http.js';
-import { KASA_KEYS, signRequest } from '../../protocol/kasa-signing.js';
+import { KASA_KEYS } from '../../protocol/kasa-signing.js';
+import { postSigned } from '../common/signed-account.js';
 
 export const V1_APP_TYPE = 'Kasa_Android';
 export const V2_APP_TYPE = 'Kasa_Android_Mix';
-export const V2_APP_VERSION = '3.4.451';
 
 export interface KasaTransportOptions {
   http: HttpClient;
@@ -49,7 +49,7 @@ export class KasaTransport {
   #v2Query(token: string | undefined): Record<string, string> {
     return {
       appName: V2_APP_TYPE,
-      appVer: V2_APP_VERSION,
+      appVer: this.config.appVersion,
       netType: 'wifi',
       termID: this.terminalUUID,
       ospf: 'Android 12',
@@ -74,14 +74,6 @@ export class KasaTransport {
 
   /** Signed V2 call of `path` on `host` with `body` as is. */
   v2(host: string, path: string, body: Record<string, unknown>, token?: string): Promise<HttpResponse> {
-    const rawBody = JSON.stringify(body);
-    const url = joinUrl(host, path);
-    return this.options.http.request({
-      method: 'POST',
-      url,
-      query: this.#v2Query(token),
-      rawBody,
-      headers: signRequest(rawBody, new URL(url).pathname, KASA_KEYS),
-    });
+    return postSigned(this.options.http, KASA_KEYS, joinUrl(host, path), body, this.#v2Query(token));
   }
 }

@@ -1,31 +1,37 @@
 /**
- * Tapo cloud client: account login on the account endpoint, Kasa-style
- * token refresh, and the app server's things / shadows / usage API.
+ * Tapo cloud client: the account (tapo/account.ts) and the app server's
+ * things / shadows / services-sync / usage API, with the headers the
+ * current app sends (tapo-cloud.md §7).
  */
 import type { AppConfig } from '../../config/load.js';
 import { CloudClientBase, type ClientOptionsBase, type LoginOptions } from '../common/client-base.js';
 import type { IssuedTokens } from '../common/session.js';
-import { CloudError, kindOfCode } from '../common/errors.js';
-import { CloudAnswerError, parseResult, unwrapEnvelope } from '../common/envelope.js';
+import { CloudError, isCloudError, kindOfCode } from '../common/errors.js';
+import { parseResult } from '../common/envelope.js';
 import { parseEntries, type ListAnswer } from '../common/list.js';
 import type { HttpRequest } from '../common/http.js';
-import { loginResultSchema, refreshResultSchema } from '../kasa/schemas.js';
 import { joinUrl } from '../kasa/transport.js';
+import { ERROR_CODES } from '../../protocol/error-codes.js';
 import type { CloudTokens } from '../common/token-store.js';
+import { TAPO_APP_TYPE, TapoAccount } from './account.js';
 import {
   patchAnswerSchema,
+  servicesSyncAnswerSchema,
+  smartAnswerSchema,
   shadowsAnswerSchema,
   tapoErrorBodySchema,
   tapoShadowSchema,
   tapoThingSchema,
   tapoUsageSchema,
   thingsPageSchema,
+  type SmartResponse,
   type TapoShadow,
   type TapoThing,
   type TapoUsage,
 } from './schemas.js';
 
-export type { TapoShadow, TapoThing, TapoUsage } from './schemas.js';
+export type { SmartResponse, TapoShadow, TapoThing, TapoUsage } from './schemas.js';
+export { TAPO_APP_TYPE } from './account.js';
 
 export interface TapoClientOptions extends ClientOptionsBase {
   config: AppConfig['tapo'];
@@ -42,10 +48,9 @@ export interface ShadowFailure {
   message?: string;
 }
 
-export const TAPO_APP_TYPE = 'TP-Link_Tapo_Android';
-const APP_CID = 'app:TP-Link_Tapo_Android:app';
 const VERSION_CONFLICT = 11000;
-const WRONG_REGION = -20212;
+/** "method does not exist", "no route" (-1 in an NBU 404 body), HTTP 404/405 without a body. */
+const NO_SUCH_SERVICE = new Set<number>([ERROR_CODES.methodNotFound, -1, 404, 405]);
 /** A guard against a server whose `total` never gets covered (`total: 1e9` once cost 1,000 requests a list). */
 export const MAX_PAGES = 100;
 
@@ -63,12 +68,28 @@ class VersionConflict extends CloudError {
   }
 }
 
+interface AppRequest {
+  method: HttpRequest['method'];
+  host?: string | undefined;
+  path: string;
+  query?: HttpRequest['query'];
+  json?: unknown;
+  /** A POST that only reads (services-sync): retried like a GET when its answer does not parse. */
+  read?: boolean;
+}
+
 export class TapoClient extends CloudClientBase {
   readonly #config: AppConfig['tapo'];
+  readonly #account: TapoAccount;
+  /** The app server discovery named (or the setting, when refused); undefined: not asked yet. */
+  #discovered: string | undefined;
+  /** `/v2/things` was refused: this cloud lists on `/v1/things`. */
+  #thingsV1 = false;
 
   constructor(options: TapoClientOptions) {
     super('tapo', options.config, options);
     this.#config = options.config;
+    this.#account = new TapoAccount({ http: this.http, config: options.config, store: this.store, logger: this.logger });
   }
 
   /** Things per shadows request (the bridge batches its queue jobs the same way). */
@@ -76,50 +97,35 @@ export class TapoClient extends CloudClientBase {
     return Math.max(1, Math.floor(this.#config.shadowBatchSize));
   }
 
-  protected async doLogin(_options: LoginOptions, _previous: CloudTokens | undefined): Promise<IssuedTokens> {
+  /** True once the account logged in with the signed V2 API. */
+  get usesV2(): boolean {
+    return this.session.tokens?.v2 === true;
+  }
+
+  protected doLogin(options: LoginOptions, previous: CloudTokens | undefined): Promise<IssuedTokens> {
+    return this.#account.login(options, previous);
+  }
+
+  protected doRefresh(tokens: CloudTokens): Promise<IssuedTokens> {
+    return this.#account.refresh(tokens);
+  }
+
+  /**
+   * The account's app server: asked once with getAppServiceUrlByCloudUserName
+   * (it does not change with a refreshed token), else `tapo.appServerUrl`.
+   */
+  async #appServer(tokens: CloudTokens): Promise<string> {
+    if (this.#discovered) return this.#discovered;
+    let url = this.#config.appServerUrl;
     try {
-      return await this.#login(this.#config.accountUrl);
+      url = (await this.#account.discoverAppServer(tokens)) ?? url;
     } catch (error) {
-      // Wrong region: the answer names the right server; one retry there.
-      const host = error instanceof CloudAnswerError && error.code === WRONG_REGION ? error.details.appServerUrl : undefined;
-      if (!host) throw error;
-      return this.#login(joinUrl(host, '/api/v1/account'));
+      // Expired tokens and network trouble go the usual way; a refusal means "use the setting".
+      if (!isCloudError(error) || error.kind === 'token_expired' || error.retryable || error.needsUser) throw error;
+      this.logger.info({ code: error.code }, 'tapo: app-server discovery refused, using tapo.appServerUrl');
     }
-  }
-
-  async #login(accountUrl: string): Promise<IssuedTokens> {
-    const answer = await this.http.request({
-      method: 'POST',
-      url: accountUrl,
-      json: {
-        method: 'login',
-        params: {
-          appType: TAPO_APP_TYPE,
-          cloudUserName: this.#config.username,
-          cloudPassword: this.#config.password,
-          platform: '',
-          refreshTokenNeeded: true,
-          terminalUUID: this.store.terminalUUID,
-        },
-      },
-    });
-    const result = parseResult('tapo', loginResultSchema, unwrapEnvelope('tapo', answer, 'login'), 'login');
-    return { token: result.token, refreshToken: result.refreshToken };
-  }
-
-  /** The account endpoint does not refresh; the Kasa-style global host does. */
-  protected async doRefresh(tokens: CloudTokens): Promise<IssuedTokens> {
-    if (!tokens.refreshToken) throw new CloudError('tapo', 'token_expired', 'tapo: no refresh token');
-    const answer = await this.http.request({
-      method: 'POST',
-      url: joinUrl(this.#config.refreshUrl, '/'),
-      json: {
-        method: 'refreshToken',
-        params: { appType: TAPO_APP_TYPE, refreshToken: tokens.refreshToken, terminalUUID: this.store.terminalUUID },
-      },
-    });
-    const result = parseResult('tapo', refreshResultSchema, unwrapEnvelope('tapo', answer, 'refreshToken'), 'refreshToken');
-    return { token: result.token, refreshToken: result.refreshToken ?? tokens.refreshToken };
+    this.#discovered = url;
+    return url;
   }
 
   /** Every thing of the account, walking all pages; things that do not parse are skipped and logged. */
@@ -128,17 +134,32 @@ export class TapoClient extends CloudClientBase {
   }
 
   /**
-   * The thing list with the count of entries that did not parse. Paging
-   * stops when pages × pageSize covers `total`, at a short or empty page, and
-   * after MAX_PAGES whatever `total` says. Each page runs in `slot`, so each
-   * costs one rate-limit slot.
+   * The thing list with the count of entries that did not parse:
+   * `/v2/things`, or `/v1/things` where that is refused. Paging stops when
+   * pages × pageSize covers `total`, at a short or empty page, and after
+   * MAX_PAGES whatever `total` says. Each page runs in `slot`, so each costs
+   * one rate-limit slot. A thing's own app server (the V2 field first) is
+   * kept as `appServerUrl`.
    */
   async listThingsAnswer(slot: RequestSlot = direct): Promise<ListAnswer<TapoThing>> {
+    if (!this.#thingsV1) {
+      try {
+        return await this.#walkThings('/v2/things', slot);
+      } catch (error) {
+        if (!isNoSuchService(error)) throw error;
+        this.logger.info({ code: error.code }, 'tapo: /v2/things refused, listing on /v1/things');
+        this.#thingsV1 = true;
+      }
+    }
+    return this.#walkThings('/v1/things', slot);
+  }
+
+  async #walkThings(path: string, slot: RequestSlot): Promise<ListAnswer<TapoThing>> {
     const raw: unknown[] = [];
     const pageSize = this.#config.pageSize;
     for (let page = 0; ; page++) {
       const query = { page: String(page), pageSize: String(pageSize) };
-      const answer = await slot(() => this.#app({ method: 'GET', path: '/v1/things', query }, (body) => parseResult('tapo', thingsPageSchema, body, 'things')));
+      const answer = await slot(() => this.#app({ method: 'GET', path, query }, (body) => parseResult('tapo', thingsPageSchema, body, 'things')));
       raw.push(...answer.data);
       const covered = (page + 1) * pageSize;
       const done = answer.total !== undefined ? covered >= answer.total : answer.data.length < pageSize;
@@ -148,7 +169,8 @@ export class TapoClient extends CloudClientBase {
         break;
       }
     }
-    return parseEntries('tapo', 'thing list', raw, tapoThingSchema, 'thingName', this.logger);
+    const list = parseEntries('tapo', 'thing list', raw, tapoThingSchema, 'thingName', this.logger);
+    return { ...list, entries: list.entries.map((thing) => ({ ...thing, appServerUrl: thing.appServerUrlV2 || thing.appServerUrl })) };
   }
 
   /**
@@ -208,7 +230,22 @@ export class TapoClient extends CloudClientBase {
     }
   }
 
-  /** Energy figures (not part of the shadow). */
+  /**
+   * The device's own protocol through services-sync: one `multipleRequest`
+   * of read methods, answered per method (`error_code` 0 or the device's own
+   * code). The cloud may answer `responseData` as an object or a JSON string.
+   */
+  async servicesSync(thing: TapoThingAddress, methods: readonly string[]): Promise<SmartResponse[]> {
+    const path = `/v1/things/${encodeURIComponent(thing.thingName)}/services-sync`;
+    const json = {
+      serviceId: 'passthrough',
+      inputParams: { requestData: { method: 'multipleRequest', params: { requests: methods.map((method) => ({ method })) } } },
+    };
+    // A read, though a POST: a garbled answer is worth another try.
+    return this.#app({ method: 'POST', host: thing.appServerUrl, path, json, read: true }, (body) => smartResponses(thing, body));
+  }
+
+  /** Energy figures from the app's usage endpoint (the fallback where services-sync is refused). */
   async getUsage(thing: TapoThingAddress): Promise<TapoUsage> {
     const path = `/v1/things/${encodeURIComponent(thing.thingName)}/usage`;
     return this.#app({ method: 'GET', host: thing.appServerUrl, path }, (body) => parseResult('tapo', tapoUsageSchema, body, 'usage'));
@@ -231,26 +268,79 @@ export class TapoClient extends CloudClientBase {
   }
 
   /**
-   * An authenticated app-server call; `parse` turns the JSON body of a 2xx
-   * answer into its result. A GET whose answer does not parse is retried
-   * (callRead); a write is not.
+   * An authenticated app-server call with the app's headers; `parse` turns
+   * the JSON body of a 2xx answer into its result. A read whose answer does
+   * not parse is retried (callRead); a write is not. A bare 403 means
+   * app-cid names another terminal than the token's (a state file from
+   * another installation): one fresh login binds a token to this terminal.
    */
-  #app<T>(
-    req: { method: HttpRequest['method']; host?: string | undefined; path: string; query?: HttpRequest['query']; json?: unknown },
-    parse: (body: unknown) => T,
-  ): Promise<T> {
+  async #app<T>(req: AppRequest, parse: (body: unknown) => T): Promise<T> {
+    try {
+      return await this.#appOnce(req, parse);
+    } catch (error) {
+      if (!isCloudError(error) || error.code !== 403) throw error;
+      this.logger.warn('tapo: the app server refused app-cid for this token (403); logging in again');
+      this.session.forget();
+      return this.#appOnce(req, parse);
+    }
+  }
+
+  #appOnce<T>(req: AppRequest, parse: (body: unknown) => T): Promise<T> {
     const send = async (tokens: CloudTokens): Promise<T> => {
+      const host = req.host || (await this.#appServer(tokens));
       const answer = await this.http.request({
         method: req.method,
-        url: joinUrl(req.host || this.#config.appServerUrl, req.path),
-        headers: { authorization: `ut|${tokens.token}`, 'app-cid': APP_CID },
+        url: joinUrl(host, req.path),
+        headers: this.#headers(tokens),
         ...(req.query ? { query: req.query } : {}),
         ...(req.json === undefined ? {} : { json: req.json }),
       });
       return parse(checkAppAnswer(answer.status, answer.body, `${req.method} ${req.path}`));
     };
-    return req.method === 'GET' ? this.callRead(send) : this.call(send);
+    return req.method === 'GET' || req.read ? this.callRead(send) : this.call(send);
   }
+
+  /** NBU headers (tapo-cloud.md §7): app-cid names the terminal the token was issued to. */
+  #headers(tokens: CloudTokens): Record<string, string> {
+    const terminal = this.store.terminalUUID;
+    return {
+      authorization: `ut|${tokens.token}`,
+      'app-cid': `app:${TAPO_APP_TYPE}:${terminal}`,
+      'x-app-name': TAPO_APP_TYPE,
+      'x-app-version': this.#config.nbuAppVersion,
+      'x-term-id': terminal,
+      'x-ospf': 'Android 12',
+      'x-net-type': 'wifi',
+      'x-locale': 'en_US',
+      'x-strict': '0',
+    };
+  }
+}
+
+/** services-sync's `outputParams.responseData` (object or JSON string) -> the device's per-method answers. */
+function smartResponses(thing: TapoThingAddress, body: unknown): SmartResponse[] {
+  const { responseData } = parseResult('tapo', servicesSyncAnswerSchema, body, 'services-sync').outputParams;
+  let data: unknown = responseData;
+  if (typeof responseData === 'string') {
+    try {
+      data = JSON.parse(responseData);
+    } catch {
+      throw new CloudError('tapo', 'protocol', 'tapo: services-sync: responseData is not JSON');
+    }
+  }
+  const answer = parseResult('tapo', smartAnswerSchema, data, 'services-sync');
+  if (answer.error_code !== 0) {
+    throw new CloudError('tapo', 'protocol', `tapo: services-sync refused by ${thing.thingName} (${answer.error_code})`, { code: answer.error_code });
+  }
+  return answer.result?.responses ?? [];
+}
+
+/**
+ * The app server does not offer this call here (unknown route or method):
+ * worth the older call instead. A missing thing or a broken answer is not.
+ */
+export function isNoSuchService(error: unknown): error is CloudError {
+  return isCloudError(error) && error.code !== undefined && NO_SUCH_SERVICE.has(error.code);
 }
 
 function checkAppAnswer(status: number, body: unknown, what: string): unknown {

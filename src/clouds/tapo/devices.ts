@@ -116,9 +116,32 @@ export function withStripStates(readings: NodeReading[]): NodeReading[] {
   return readings;
 }
 
-/** True when some module of this node reads the usage endpoint. */
-export function tapoReadsUsage(target: TapoTarget, features: FeatureSet): boolean {
-  return TAPO_MODULES.some((m) => m.readsUsage?.(target, features) === true);
+/** The services-sync methods the node's modules read at the energy cadence. */
+export function tapoServicesMethods(target: TapoTarget, features: FeatureSet): string[] {
+  return [...new Set(TAPO_MODULES.flatMap((m) => m.servicesMethods?.(target, features) ?? []))];
+}
+
+/**
+ * A services-sync answer -> a reading: the modules' energy values, and the
+ * device-info fields a shadow lacks (signal, protection, on-time) read as
+ * the shadow's would be. Never on/off: that is the shadow's alone.
+ */
+export function tapoServicesReading(
+  node: DeviceNode,
+  target: TapoTarget,
+  results: ReadonlyMap<string, Record<string, unknown>>,
+  info: Record<string, unknown>,
+  sentAt: number,
+): NodeReading | undefined {
+  // Info and services answers can reveal features the shadow did not show (signal, protection, voltage).
+  const revealed = [...Object.values(detect(TAPO_MODULES, target, info)), ...TAPO_MODULES.flatMap((m) => m.detectServices?.(results) ?? [])];
+  const known = node.features ?? {};
+  const added = featureSet(revealed.filter((feature) => !(feature.id in known)));
+  const features = { ...known, ...added };
+  const fromInfo = parse(TAPO_MODULES, target, info, features);
+  const values = Object.assign(fromInfo, ...TAPO_MODULES.map((m) => m.parseServices?.(results, features) ?? {})) as NodeState;
+  if (Object.keys(values).length === 0 && Object.keys(added).length === 0) return undefined;
+  return { id: node.id, values, source: 'energy', sentAt, ...(Object.keys(added).length > 0 ? { features: added } : {}) };
 }
 
 export function tapoUsageReading(node: DeviceNode, usage: TapoUsageInput, sentAt: number): NodeReading | undefined {

@@ -12,6 +12,13 @@ import type { NodeKind } from '../../model/node.js';
  * "M" is Matter, unlike P110M).
  */
 const ENERGY_MODELS = /^(P110|P110M|P115|P304M|P316M|KP125M)$/i;
+/** Models whose get_emeter_data gives voltage and current (per the fixtures' README). */
+const EMETER_DATA_MODELS = /^(P110M|P304M|P316M|KP125M)$/i;
+
+export function hasEmeterData(model: string): boolean {
+  return EMETER_DATA_MODELS.test(model);
+}
+
 /** Tapo power strips: one sub-thing per socket. */
 const STRIP_MODELS = /^(P300|P304|P304M|P306|P316|P316M)$/i;
 /** Dimmable white bulbs (no colour, no tunable white). */
@@ -26,6 +33,8 @@ const DIMMER_SWITCHES = /^(S500D|S505D)/i;
 export interface TapoModelTraits {
   kind: NodeKind;
   energy: boolean;
+  /** get_emeter_data: voltage and current besides power and energy. */
+  emeterData: boolean;
   brightness: boolean;
   color: boolean;
   colorTemp: boolean;
@@ -34,7 +43,7 @@ export interface TapoModelTraits {
 /** undefined: not a relay or a light (hubs, cameras, sensors) — not published. */
 export function tapoTraits(model: string, deviceType: string, category: string): TapoModelTraits | undefined {
   const type = deviceType.toUpperCase();
-  const base = { energy: ENERGY_MODELS.test(model), brightness: false, color: false, colorTemp: false };
+  const base = { energy: ENERGY_MODELS.test(model), emeterData: hasEmeterData(model), brightness: false, color: false, colorTemp: false };
   if (type.includes('BULB') || LIGHT_STRIPS.test(model) || DIMMABLE_BULBS.test(model) || COLOUR_BULBS.test(model)) {
     const strip = LIGHT_STRIPS.test(model);
     return {

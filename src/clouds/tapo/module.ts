@@ -25,8 +25,16 @@ export interface TapoModule {
   detect(target: TapoTarget, reported: Record<string, unknown>): Feature[];
   /** The values of its features in a shadow's `reported` part. */
   parse?(target: TapoTarget, reported: Record<string, unknown>, features: FeatureSet): NodeState;
-  /** True when its features are read from `GET /v1/things/{id}/usage` (energy cadence). */
-  readsUsage?(target: TapoTarget, features: FeatureSet): boolean;
+  /**
+   * The device methods it reads through services-sync at the energy cadence
+   * (`get_energy_usage`...); empty or absent: none.
+   */
+  servicesMethods?(target: TapoTarget, features: FeatureSet): string[];
+  /** Features services-sync results reveal (figures only some firmware reports). */
+  detectServices?(results: ReadonlyMap<string, Record<string, unknown>>): Feature[];
+  /** Its values in the services-sync results, by method. */
+  parseServices?(results: ReadonlyMap<string, Record<string, unknown>>, features: FeatureSet): NodeState;
+  /** Its values from `GET /v1/things/{id}/usage`, where the cloud refuses services-sync. */
   parseUsage?(usage: TapoUsageInput, features: FeatureSet): NodeState;
   /** The shadow `desired` fragment for `desired` values of its features, if any. */
   write?(target: TapoTarget, desired: Desired, features: FeatureSet): Record<string, unknown> | undefined;

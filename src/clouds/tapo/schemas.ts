@@ -13,6 +13,8 @@ export const tapoThingSchema = z.looseObject({
   category: z.string().optional(),
   status: z.number().default(0),
   appServerUrl: z.string().optional(),
+  /** `/v2/things`: the thing's app server for the current app. */
+  appServerUrlV2: z.string().optional(),
   isSubThing: z.boolean().optional(),
   edgeThingName: z.string().optional(),
   mac: z.string().optional(),
@@ -86,3 +88,21 @@ export const tapoUsageSchema = z.looseObject({
 });
 export type TapoUsage = z.infer<typeof tapoUsageSchema>;
 
+
+/** services-sync answer: `outputParams.responseData`, an object or a JSON string. */
+export const servicesSyncAnswerSchema = z.looseObject({
+  outputParams: z.looseObject({ responseData: z.union([z.string(), z.record(z.string(), z.unknown())]) }),
+});
+
+const smartResponseSchema = z.looseObject({
+  method: z.string(),
+  error_code: z.number(),
+  result: z.record(z.string(), z.unknown()).optional(),
+});
+export type SmartResponse = z.infer<typeof smartResponseSchema>;
+
+/** The device's own answer to `multipleRequest`. */
+export const smartAnswerSchema = z.looseObject({
+  error_code: z.number(),
+  result: z.looseObject({ responses: z.array(smartResponseSchema).default([]) }).optional(),
+});

@@ -1,15 +1,25 @@
 /**
  * Tapo cloud -> readings. Things come from the paged thing list, state from
- * batched shadow reads (ceil(N / batch) requests a cycle), energy from the
- * usage endpoint of energy models. Shadow versions are remembered so a
- * command's PATCH rarely needs a read first.
+ * batched shadow reads (ceil(N / batch) requests a cycle), energy from one
+ * services-sync per metered node (the usage endpoint where services-sync is
+ * refused). Shadow versions are remembered so a command's PATCH rarely
+ * needs a read first.
  */
 import { isCloudError } from '../common/errors.js';
 import { keepSkipped } from '../common/list.js';
-import type { TapoClient } from './client.js';
+import { isNoSuchService, type TapoClient } from './client.js';
+import { infoFields, resultsByMethod, servicesPlan, withDeviceInfo } from './services.js';
 import type { TapoShadow, TapoThing } from './schemas.js';
 import { identityOf, type Desired, type DeviceNode, type NodeIdentity, type TapoAddress } from '../../model/node.js';
-import { withStripStates, tapoReadings, tapoReadsUsage, tapoTargets, tapoUsageReading, tapoWrite } from './devices.js';
+import {
+  tapoReadings,
+  tapoServicesMethods,
+  tapoServicesReading,
+  tapoTargets,
+  tapoUsageReading,
+  tapoWrite,
+  withStripStates,
+} from './devices.js';
 import type { TapoTarget } from './module.js';
 import { ClientSource, mergeResults, type CloudSource, type ReadFailure, type ReadResult } from '../../runtime/sources.js';
 
@@ -17,8 +27,16 @@ export class TapoSource extends ClientSource<TapoClient> implements CloudSource 
   readonly cloud = 'tapo' as const;
   readonly batchesOutlets = false;
   readonly #versions = new Map<string, number>();
+  /** The last shadow of each thing: services-sync asks for device info only when it lacks it. */
+  readonly #shadows = new Map<string, TapoShadow>();
   #things: TapoThing[] = [];
   #targets = new Map<string, TapoTarget>();
+  /** get_device_info answers, merged under the shadows. */
+  readonly #info = new Map<string, Record<string, unknown>>();
+  /** Things that refused get_emeter_data. */
+  readonly #noEmeter = new Set<string>();
+  /** The cloud refused services-sync: energy from the usage endpoint. */
+  #usageOnly = false;
 
   async list(): Promise<NodeIdentity[]> {
     // Each page in its own queue slot: the rate limit counts every page.
@@ -58,8 +76,10 @@ export class TapoSource extends ClientSource<TapoClient> implements CloudSource 
       });
       const read = new Map<string, TapoShadow>();
       for (const shadow of shadows) {
-        read.set(shadow.thingName, shadow);
+        this.#shadows.set(shadow.thingName, shadow);
         this.#versions.set(shadow.thingName, shadow.version);
+        // The device info services-sync brought (signal, protection...) under the shadow's own fields.
+        read.set(shadow.thingName, withDeviceInfo(shadow, this.#info.get(shadow.thingName)) as TapoShadow);
       }
       const targets = ids(batch).flatMap((id) => this.#targetOf(byThing, id));
       const readings = tapoReadings(targets, read, sentAt);
@@ -78,8 +98,41 @@ export class TapoSource extends ClientSource<TapoClient> implements CloudSource 
     return node ? [fallbackTarget(node)] : [];
   }
 
+  /** One services-sync per node that needs one; the usage endpoint once services-sync is refused. */
   async readEnergy(nodes: DeviceNode[]): Promise<ReadResult> {
-    const metered = nodes.filter((node) => node.online && node.features && tapoReadsUsage(this.#targets.get(node.id) ?? fallbackTarget(node), node.features));
+    if (this.#usageOnly) return this.#readUsage(nodes);
+    const results = await Promise.all(
+      nodes.map(async (node): Promise<ReadResult> => {
+        if (!node.features) return { readings: [], failures: [] };
+        const { thingName } = addressOf(node);
+        const target = this.#targets.get(node.id) ?? fallbackTarget(node);
+        const methods = servicesPlan(node, this.#shadows.get(thingName), tapoServicesMethods(target, node.features), this.#noEmeter.has(thingName));
+        if (methods.length === 0) return { readings: [], failures: [] };
+        try {
+          let sentAt = Date.now();
+          const responses = await this.queue.poll(() => {
+            sentAt = Date.now();
+            return this.client.servicesSync(addressOf(node), methods);
+          });
+          const results = resultsByMethod(responses);
+          const info = results.get('get_device_info');
+          if (info) this.#info.set(thingName, info);
+          if (methods.includes('get_emeter_data') && !results.has('get_emeter_data')) this.#noEmeter.add(thingName);
+          const reading = tapoServicesReading(node, target, results, infoFields(info), sentAt);
+          return { readings: reading ? [reading] : [], failures: [] };
+        } catch (error) {
+          if (!isNoSuchService(error)) return { readings: [], failures: [{ nodeIds: [node.id], error, offline: isCloudError(error) && error.kind === 'device_offline' }] };
+          if (!this.#usageOnly) this.logger.info({ code: error.code }, 'tapo: services-sync refused, reading energy from the usage endpoint');
+          this.#usageOnly = true;
+          return this.#readUsage([node]);
+        }
+      }),
+    );
+    return mergeResults(results);
+  }
+
+  async #readUsage(nodes: DeviceNode[]): Promise<ReadResult> {
+    const metered = nodes.filter((node) => node.online && node.features && ('power' in node.features || 'energy' in node.features));
     const results = await Promise.all(
       metered.map(async (node): Promise<ReadResult> => {
         try {
@@ -122,7 +175,7 @@ function fallbackTarget(node: DeviceNode): TapoTarget {
   const has = (id: string) => node.features !== undefined && id in node.features;
   return {
     node: identityOf(node),
-    traits: { kind: node.kind, energy: has('power'), brightness: has('brightness'), color: has('color'), colorTemp: has('color_temp') },
+    traits: { kind: node.kind, energy: has('power'), emeterData: has('voltage'), brightness: has('brightness'), color: has('color'), colorTemp: has('color_temp') },
   };
 }
 

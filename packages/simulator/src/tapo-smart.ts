@@ -1,0 +1,173 @@
+/**
+ * What a Tapo device answers in its own ("smart") protocol when asked
+ * through the cloud's services-sync passthrough. Fixture devices answer
+ * their captured answers verbatim, with only what changed since the capture
+ * laid over them (on/off, name, energy counted since); catalog devices
+ * answer the same shapes from their own figures. A method the device did not
+ * answer when captured is unknown to it (-1002), as on the real device.
+ */
+import { base64 } from './context.js';
+import { isJson, tapoOn, type Json, type TapoThing } from './model.js';
+import type { Registry } from './registry.js';
+import { settle } from './tapo-things.js';
+
+/** The smart protocol's "unknown method" (python-kasa SmartErrorCode.UNKNOWN_METHOD_ERROR). */
+export const UNKNOWN_METHOD = -1002;
+const PARAMS_ERROR = -1008;
+
+export interface SmartResponse {
+  method: string;
+  error_code: number;
+  result?: Json;
+}
+
+function localTime(now: number): string {
+  return new Date(now).toISOString().slice(0, 19).replace('T', ' ');
+}
+
+/** A device without a relay of its own (a strip's parent) keeps its captured load. */
+function loadOn(thing: TapoThing): boolean {
+  return thing.info.device_on === undefined ? true : tapoOn(thing);
+}
+
+function deviceInfo(thing: TapoThing): Json {
+  return { ...thing.info, nickname: base64(thing.alias) };
+}
+
+/** Energy counted since the simulator started, in Wh and in minutes of running. */
+function grown(thing: TapoThing, now: number): { wh: number; minutes: number } {
+  const meter = thing.meter;
+  if (!meter) return { wh: 0, minutes: 0 };
+  const wh = meter.totalWh(now, loadOn(thing));
+  return { wh, minutes: meter.powerW > 0 ? (wh / meter.powerW) * 60 : 0 };
+}
+
+function energyUsage(thing: TapoThing, captured: Json | undefined, now: number): Json | undefined {
+  const meter = thing.meter;
+  if (!meter) return undefined;
+  const on = loadOn(thing);
+  const since = grown(thing, now);
+  const base = captured ?? { electricity_charge: [0, 0, 0] };
+  const runtime = (key: string) => Math.round((typeof base[key] === 'number' ? base[key] : 0) + since.minutes);
+  const answer: Json = {
+    ...base,
+    today_energy: Math.round(thing.todayWhBase + since.wh),
+    month_energy: Math.round(thing.monthWhBase + since.wh),
+    today_runtime: runtime('today_runtime'),
+    month_runtime: runtime('month_runtime'),
+    local_time: localTime(now),
+  };
+  // Sockets of a P316M answer no current_power here: only where the capture had one.
+  if (!captured || 'current_power' in captured) answer.current_power = on ? Math.round(meter.powerW * 1000) : 0;
+  return answer;
+}
+
+function currentPower(thing: TapoThing, captured: Json | undefined): Json | undefined {
+  if (!thing.meter) return undefined;
+  if (!loadOn(thing)) return { ...(captured ?? {}), current_power: 0 };
+  return captured ?? { current_power: Math.round(thing.meter.powerW) };
+}
+
+/** Catalog models that answer get_emeter_data (the fixture files decide for the others). */
+const EMETER_MODELS = /^(P110M|P304M|P316M|KP125M)/;
+
+/** A catalog device's reading, from its own figures (fixture devices never come here). */
+function catalogEmeter(thing: TapoThing): Json | undefined {
+  const meter = thing.meter;
+  if (!meter || thing.recorded || !EMETER_MODELS.test(thing.model)) return undefined;
+  const on = loadOn(thing);
+  return {
+    voltage_mv: Math.round(meter.voltageV * 1000),
+    current_ma: on ? Math.round((meter.powerW / meter.voltageV) * 1000) : 0,
+    power_mw: on ? Math.round(meter.powerW * 1000) : 0,
+    energy_wh: 0,
+  };
+}
+
+function emeterData(thing: TapoThing, recorded: Json | undefined, now: number): Json | undefined {
+  const captured = recorded ?? catalogEmeter(thing);
+  if (!thing.meter || !captured) return undefined;
+  const on = loadOn(thing);
+  const energy = typeof captured.energy_wh === 'number' ? captured.energy_wh : 0;
+  return {
+    ...captured,
+    ...(on ? {} : { power_mw: 0, current_ma: 0 }),
+    energy_wh: Math.round(energy + grown(thing, now).wh),
+  };
+}
+
+function childList(registry: Registry, thing: TapoThing): Json | undefined {
+  if (thing.children.length === 0) return undefined;
+  const list = thing.children
+    .map((id) => registry.tapo.get(id))
+    .filter((child): child is TapoThing => child !== undefined)
+    .map(deviceInfo);
+  return { child_device_list: list, start_index: 0, sum: list.length };
+}
+
+function captured(thing: TapoThing, method: string): Json | undefined {
+  const value = thing.recorded?.[method];
+  return isJson(value) ? value : undefined;
+}
+
+function answerOf(registry: Registry, thing: TapoThing, method: string, now: number): Json | undefined {
+  const recorded = thing.recorded;
+  switch (method) {
+    case 'get_device_info':
+      return deviceInfo(thing);
+    case 'get_energy_usage':
+      return recorded && !captured(thing, method) ? undefined : energyUsage(thing, captured(thing, method), now);
+    case 'get_current_power':
+      return recorded && !captured(thing, method) ? undefined : currentPower(thing, captured(thing, method));
+    case 'get_emeter_data':
+      return emeterData(thing, captured(thing, method), now);
+    case 'get_child_device_list':
+      return childList(registry, thing);
+    default:
+      return captured(thing, method);
+  }
+}
+
+/** One method call, as the device would answer it now. */
+export function smartCall(registry: Registry, thing: TapoThing, method: string, now: number): SmartResponse {
+  settle(registry, thing, now);
+  const result = answerOf(registry, thing, method, now);
+  return result === undefined ? { method, error_code: UNKNOWN_METHOD } : { method, error_code: 0, result };
+}
+
+/**
+ * A passthrough request: `multipleRequest` with `params.requests`, or a
+ * single method. Write methods are not simulated (shadows carry writes).
+ */
+export function smartRequest(registry: Registry, thing: TapoThing, request: Json, now: number): Json {
+  const method = typeof request.method === 'string' ? request.method : '';
+  if (method === 'multipleRequest') {
+    const params = isJson(request.params) ? request.params : {};
+    if (!Array.isArray(params.requests)) return { error_code: PARAMS_ERROR };
+    const responses = params.requests.map((one: unknown) =>
+      isJson(one) && typeof one.method === 'string' && one.method.startsWith('get_')
+        ? smartCall(registry, thing, one.method, now)
+        : { method: isJson(one) ? String(one.method ?? '') : '', error_code: UNKNOWN_METHOD },
+    );
+    return { error_code: 0, result: { responses } };
+  }
+  if (!method.startsWith('get_')) return { error_code: UNKNOWN_METHOD };
+  const single = smartCall(registry, thing, method, now);
+  return single.result === undefined ? { error_code: single.error_code } : { error_code: 0, result: single.result };
+}
+
+/**
+ * `GET /v1/things/{id}/usage`: the device's get_energy_usage (power in mW,
+ * energy in Wh, runtime in minutes) with the app's period summaries.
+ */
+export function usageOf(registry: Registry, thing: TapoThing, now: number): Json | undefined {
+  const usage = smartCall(registry, thing, 'get_energy_usage', now).result;
+  if (!usage) return undefined;
+  const today = usage.today_energy;
+  const month = usage.month_energy;
+  return {
+    energy_usage: usage,
+    power_usage: { today, past7: month, past30: month },
+    time_usage: { today: usage.today_runtime, past7: usage.month_runtime, past30: usage.month_runtime },
+  };
+}
