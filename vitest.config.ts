@@ -3,15 +3,46 @@ import { defineConfig } from 'vitest/config';
 // Workspace packages export their TypeScript source under this condition (package.json
 // "exports"), so tests run the simulator and the protocol module from source, unbuilt.
 const SOURCE_CONDITION = 'tplink-source';
+const CONDITIONS = [SOURCE_CONDITION, 'module', 'node', 'development|production'];
+
+/**
+ * Tiers (npm run test:unit / test:integration / test:docs; `npm test` runs all three).
+ * unit: pure code, no sockets or processes, seconds in all. docs: README and examples
+ * checked against the code and run against the demo. integration: everything else (the
+ * bridge, clients, broker and CLI over real sockets and processes); a new test file lands
+ * there unless listed below.
+ */
+const UNIT = [
+  'test/architecture/**/*.test.ts',
+  'test/commands/**/*.test.ts',
+  'test/devices/**/*.test.ts',
+  'test/homeassistant/**/*.test.ts',
+  'test/mqtt/topics.test.ts',
+  'test/cloud/parsing.test.ts',
+  'test/cloud/retry.test.ts',
+  'test/cloud/token-store.test.ts',
+  'test/foundation/config.test.ts',
+  'test/foundation/dockerfile.test.ts',
+  'test/foundation/hints.test.ts',
+  'test/foundation/logger.test.ts',
+];
+const DOCS = ['test/docs/**/*.test.ts', 'test/examples/**/*.test.ts'];
+const ALL = ['test/**/*.test.ts', 'packages/*/test/**/*.test.ts'];
 
 export default defineConfig({
-  resolve: { conditions: [SOURCE_CONDITION, 'module', 'node', 'development|production'] },
-  ssr: { resolve: { conditions: [SOURCE_CONDITION, 'module', 'node', 'development|production'] } },
+  resolve: { conditions: CONDITIONS },
+  ssr: { resolve: { conditions: CONDITIONS } },
   test: {
-    include: ['test/**/*.test.ts', 'packages/*/test/**/*.test.ts'],
     testTimeout: 20_000,
     hookTimeout: 20_000,
     // Integration tests open sockets; two cores, so keep parallelism modest.
     maxWorkers: 2,
+    globalSetup: ['test/setup/temp-check.ts'],
+    setupFiles: ['test/setup/temp-cleanup.ts'],
+    projects: [
+      { extends: true, test: { name: 'unit', include: UNIT } },
+      { extends: true, test: { name: 'docs', include: DOCS } },
+      { extends: true, test: { name: 'integration', include: ALL, exclude: [...UNIT, ...DOCS] } },
+    ],
   },
 });

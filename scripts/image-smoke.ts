@@ -10,7 +10,7 @@
  * Prints one line per check and exits non-zero on the first failure.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, cpSync, mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, cpSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -112,4 +112,5 @@ check(code === 0 && Date.now() - stopAt < 10_000, `docker stop (SIGTERM): exit $
 const after = health();
 check(after.status === 1, `HEALTHCHECK fails once stopped: ${after.stdout.trim()}`);
 await sim.close();
-console.log(`image smoke test passed (${work})`);
+rmSync(work, { recursive: true, force: true });
+console.log('image smoke test passed');

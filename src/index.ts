@@ -1,7 +1,7 @@
 /**
  * Programmatic use: run the bridge inside another Node.js process. The CLI
  * (`tplink-cloud-mqtt`) is the usual way in. The simulated cloud is a
- * separate development package (packages/simulator, `tplink-cloud-sim`).
+ * separate development package, tplink-cloud-sim in packages/simulator.
  */
 export { Bridge } from './runtime/bridge.js';
 export { ConfigError, loadConfig, type AppConfig, type LoadOptions } from './config/load.js';

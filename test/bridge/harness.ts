@@ -3,9 +3,7 @@
  * its embedded broker on an ephemeral port, and an MQTT client that sees
  * every message, as Home Assistant or Node-RED would.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+
 import mqtt, { type MqttClient } from 'mqtt';
 import { Bridge } from '../../src/runtime/bridge.js';
 import { loadConfig, type AppConfig } from '../../src/config/load.js';
@@ -13,6 +11,7 @@ import { configForSimulator } from '../../src/cli/demo.js';
 import type { DeviceNode } from '../../src/model/node.js';
 import { createLogger, silentLogger, type Logger } from '../../src/logger.js';
 import { startSimulator, type Simulator, type SimulatorOptions } from 'tplink-cloud-sim';
+import { tempDir } from '../helpers/temp.js';
 
 export interface Message {
   topic: string;
@@ -55,7 +54,7 @@ export interface Harness {
 export function testConfig(sim: Simulator, overrides: DeepPartial<AppConfig> = {}, stateDir?: string): AppConfig {
   const base = loadConfig({ args: [], env: {} });
   const merged = deepMerge(base as unknown as Record<string, unknown>, {
-    stateDir: stateDir ?? mkdtempSync(join(tmpdir(), 'tpcm-bridge-')),
+    stateDir: stateDir ?? tempDir('tpcm-bridge-'),
     embeddedBroker: { host: '127.0.0.1', port: 0, maxPacketSize: 262_144 },
     poll: { intervalS: 3600, listIntervalS: 3600, energyIntervalS: 3600 },
     rateLimit: { kasaPerSecond: 0, tapoPerSecond: 0 },

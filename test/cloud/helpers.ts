@@ -2,9 +2,7 @@
  * Shared set-up for the cloud tests: a simulator on loopback, a throw-away
  * state folder, and clients with short timeouts and fast backoff.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { loadConfig, type AppConfig } from '../../src/config/load.js';
 import { KasaClient } from '../../src/clouds/kasa/client.js';
 import { TapoClient } from '../../src/clouds/tapo/client.js';
@@ -13,6 +11,7 @@ import { silentLogger, type Logger } from '../../src/logger.js';
 import type { HttpClient } from '../../src/clouds/common/http.js';
 import { startSimulator, type RecordedRequest, type Simulator, type SimulatorOptions } from 'tplink-cloud-sim';
 import type { RetryOptions } from '../../src/clouds/common/retry.js';
+import { tempDir } from '../helpers/temp.js';
 
 export const FAST_RETRY: Partial<RetryOptions> = { baseMs: 10, maxMs: 80 };
 
@@ -25,7 +24,7 @@ export interface CloudSettings {
 export const DEFAULT_CLOUD: CloudSettings = { requestTimeoutS: 2, retryDeadlineS: 3, authCooldownS: 600 };
 
 export function tempStateDir(): string {
-  return mkdtempSync(join(tmpdir(), 'tpcm-cloud-'));
+  return tempDir('tpcm-cloud-');
 }
 
 export function removeDir(dir: string): void {

@@ -1,4 +1,4 @@
-import { describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CloudQueue, ShutdownError } from '../../src/commands/queue.js';
 import type { CommandOutcome, ResolvedDesired } from '../../src/commands/types.js';
 import { silentLogger } from '../../src/logger.js';
@@ -14,6 +14,12 @@ function deferred(): { promise: Promise<void>; resolve: () => void; reject: (e: 
 }
 
 const tick = (ms = 0): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+// Tests that wait on the queue's own timers (TTL, drain timeout, per-key interval) run on
+// fake timers: deterministic on a loaded machine, and instant.
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 function queue(options: Partial<ConstructorParameters<typeof CloudQueue>[0]> = {}): CloudQueue {
   return new CloudQueue({ perSecond: 0, ttlMs: 10_000, logger: silentLogger(), batchWindowMs: 0, ...options });
@@ -112,15 +118,17 @@ describe('CloudQueue', () => {
   });
 
   it('expires a command that waited longer than the TTL (timer)', async () => {
+    vi.useFakeTimers();
     const q = queue({ ttlMs: 50 });
     q.pause();
     let ran = false;
-    const started = Date.now();
-    const outcome = await q.command('k', { state: 'ON' }, async () => void (ran = true));
-    expect(outcome).toEqual({ status: 'expired' });
-    expect(Date.now() - started).toBeLessThan(1000);
+    const outcome = q.command('k', { state: 'ON' }, async () => void (ran = true));
+    await vi.advanceTimersByTimeAsync(49);
+    expect(q.size + q.pending).toBe(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(await outcome).toEqual({ status: 'expired' });
     q.resume();
-    await tick(10);
+    await vi.advanceTimersByTimeAsync(10);
     expect(ran).toBe(false);
     expect(q.size).toBe(0);
   });
@@ -227,12 +235,16 @@ describe('CloudQueue', () => {
   });
 
   it('drain: settles stuck commands failed(shutdown) after the timeout', async () => {
+    vi.useFakeTimers();
     const q = queue({ concurrency: 1 });
     const stuck = q.command('a', { state: 'ON' }, () => new Promise<void>(() => undefined));
     const waiting = q.command('b', { state: 'ON' }, async () => undefined);
-    const started = Date.now();
-    await q.drain(100);
-    expect(Date.now() - started).toBeLessThan(1_000);
+    let drained = false;
+    const draining = q.drain(100).then(() => void (drained = true));
+    await vi.advanceTimersByTimeAsync(99);
+    expect(drained).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    await draining;
     const [s, w] = await Promise.all([stuck, waiting]);
     expect(s.status).toBe('failed');
     expect(w.status).toBe('failed');
@@ -272,6 +284,7 @@ describe('CloudQueue', () => {
 
 describe('CloudQueue minimum interval per key', () => {
   it('turns a burst for one key into a request at its start, one per interval, and the final value', async () => {
+    vi.useFakeTimers();
     const sent: ResolvedDesired[] = [];
     const queue = new CloudQueue({ perSecond: 0, ttlMs: 10_000, minIntervalMs: 150, logger: silentLogger() });
     const execute = async (desired: ResolvedDesired): Promise<void> => {
@@ -281,21 +294,19 @@ describe('CloudQueue minimum interval per key', () => {
     const started = Date.now();
     for (let i = 0; i < 40; i++) {
       outcomes.push(queue.command('plug', { state: i % 2 === 0 ? 'ON' : 'OFF' }, execute));
-      await new Promise((resolve) => setTimeout(resolve, 5));
+      await vi.advanceTimersByTimeAsync(5);
     }
-    const burstMs = Date.now() - started;
+    await vi.advanceTimersByTimeAsync(150);
     const results = await Promise.all(outcomes);
     expect(results.every((outcome) => outcome.status === 'done')).toBe(true);
-    // ~200 ms of commands (longer on a loaded machine) with a 150 ms interval:
-    // the first, one per interval of the burst, the last.
-    expect(sent.length).toBeLessThanOrEqual(Math.floor(burstMs / 150) + 2);
-    expect(sent.length).toBeLessThan(40);
-    expect(sent.length).toBeGreaterThanOrEqual(2);
+    // 200 ms of commands with a 150 ms interval: the first, one at 150 ms, the last at 300 ms.
+    expect(sent).toHaveLength(3);
     expect(sent.at(-1)).toEqual({ state: 'OFF' });
     expect(Date.now() - started).toBeGreaterThanOrEqual(150);
   });
 
   it('does not hold a key whose last request is older than the interval, nor other keys', async () => {
+    vi.useFakeTimers();
     const times: Record<string, number> = {};
     const queue = new CloudQueue({ perSecond: 0, ttlMs: 10_000, minIntervalMs: 100, logger: silentLogger() });
     await queue.command('a', { state: 'ON' }, async () => undefined);
@@ -303,12 +314,12 @@ describe('CloudQueue minimum interval per key', () => {
     await queue.command('b', { state: 'ON' }, async () => {
       times.b = Date.now() - t0;
     });
-    await new Promise((resolve) => setTimeout(resolve, 120));
+    await vi.advanceTimersByTimeAsync(120);
     const t1 = Date.now();
     await queue.command('a', { state: 'OFF' }, async () => {
       times.a = Date.now() - t1;
     });
-    expect(times.b).toBeLessThan(50);
-    expect(times.a).toBeLessThan(50);
+    expect(times.b).toBe(0);
+    expect(times.a).toBe(0);
   });
 });

@@ -6,8 +6,7 @@
  * discovery across a restart, as its comments promise.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, posix, resolve } from 'node:path';
 import mqtt from 'mqtt';
 import { describe, expect, it } from 'vitest';
@@ -18,6 +17,7 @@ import { freePort } from '../reliability/helpers.js';
 import { hasMosquitto } from '../reliability/mosquitto.js';
 import { realClientsInstalled as realClients } from '../docs/example-clients.js';
 import { BASE, EXAMPLES, readExample, ROOT } from './helpers.js';
+import { tempDir } from '../helpers/temp.js';
 
 interface Service {
   image?: string;
@@ -108,7 +108,7 @@ describe('docker-compose.yml', () => {
   });
 
   it('is an environment the bridge accepts, with passwords from its secrets', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tpcm-compose-'));
+    const dir = tempDir('tpcm-compose-');
     const env = { ...imageEnv(), ...environment(bridge) };
     for (const [name, path] of Object.entries(env).filter(([key]) => key.endsWith('_FILE'))) {
       const file = join(dir, posix.basename(path));
@@ -208,7 +208,7 @@ describe('start order and the demo profile', () => {
 
 describe.skipIf(!hasMosquitto)('mosquitto.conf in a real mosquitto', () => {
   it('serves the bridge and keeps its retained discovery and offline state across a restart', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tpcm-example-mosquitto-'));
+    const dir = tempDir('tpcm-example-mosquitto-');
     const port = await freePort();
     // Only what must differ outside the container: a loopback port and a writable folder.
     const lines = readExample('mosquitto/mosquitto.conf')

@@ -3,16 +3,16 @@
  * as it is (strict schema, no unknown key), with the passwords coming from
  * the environment as README advises, never from the file.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { EXAMPLES, readExample } from './helpers.js';
+import { tempDir } from '../helpers/temp.js';
 
 describe('examples/config.json', () => {
   it('loads under the strict schema, passwords from *_PASSWORD_FILE', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tpcm-config-example-'));
+    const dir = tempDir('tpcm-config-example-');
     const secret = join(dir, 'password');
     writeFileSync(secret, 'cloud-password\n');
     const config = loadConfig({

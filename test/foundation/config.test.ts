@@ -1,11 +1,11 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, cloudActive, loadConfig } from '../../src/config/load.js';
+import { tempDir } from '../helpers/temp.js';
 
 function tempFile(name: string, content: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'tpcm-config-'));
+  const dir = tempDir('tpcm-config-');
   const file = join(dir, name);
   writeFileSync(file, content);
   return file;

@@ -5,9 +5,8 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer as createTlsServer } from 'node:tls';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/logger.js';
@@ -15,6 +14,7 @@ import { startEmbeddedBroker } from '../../src/mqtt/broker.js';
 import { startSimulator, type Simulator } from 'tplink-cloud-sim';
 import { errorLines, runCli, type CliResult } from '../helpers/cli.js';
 import { cliEnv, freePort, loginAttempts } from '../reliability/helpers.js';
+import { tempDir } from '../helpers/temp.js';
 
 const hasOpenssl = spawnSync('openssl', ['version']).status === 0;
 
@@ -39,12 +39,11 @@ function expectOneLineFailure(result: CliResult, code: number, pattern: RegExp):
 
 describe('run stops with one clear line', () => {
   it('when stateDir cannot be written, naming stateDir', async () => {
-    const blocker = join(mkdtempSync(join(tmpdir(), 'tpcm-statedir-')), 'a-file');
+    const blocker = join(tempDir('tpcm-statedir-'), 'a-file');
     writeFileSync(blocker, '');
     const stateDir = join(blocker, 'state');
     const result = await runCli(['run', '--state-dir', stateDir], cliEnv(sim, 0, quiet));
     expectOneLineFailure(result, 1, new RegExp(`stateDir ${stateDir} is not writable \\(ENOTDIR\\): .*set stateDir \\(TPCM_STATE_DIR, --state-dir\\)`));
-    rmSync(join(blocker, '..'), { recursive: true, force: true });
   });
 
   it('when the broker cannot be reached within mqtt.startupTimeoutS', async () => {
@@ -67,7 +66,7 @@ describe('run stops with one clear line', () => {
   });
 
   it.skipIf(!hasOpenssl)('at once when the broker certificate does not verify (retrying cannot fix it)', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tpcm-tls-'));
+    const dir = tempDir('tpcm-tls-');
     const [key, cert] = [join(dir, 'key.pem'), join(dir, 'cert.pem')];
     execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1'], { stdio: 'ignore' });
     const server = createTlsServer({ key: readFileSync(key), cert: readFileSync(cert) }, (socket) => socket.destroy());
@@ -94,12 +93,12 @@ describe('run stops with one clear line', () => {
   });
 
   it('when no account is configured', async () => {
-    const result = await runCli(['run'], { ...quiet, TPCM_STATE_DIR: mkdtempSync(join(tmpdir(), 'tpcm-none-')) });
+    const result = await runCli(['run'], { ...quiet, TPCM_STATE_DIR: tempDir('tpcm-none-') });
     expectOneLineFailure(result, 2, /configuration error: no cloud account configured: set KASA_USERNAME and KASA_PASSWORD and\/or TAPO_USERNAME and TAPO_PASSWORD/);
   });
 
   it('when the config file is not JSON, or names a setting that does not exist', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tpcm-config-'));
+    const dir = tempDir('tpcm-config-');
     const broken = join(dir, 'broken.json');
     const misspelt = join(dir, 'misspelt.json');
     writeFileSync(broken, '{"mqtt": {"url": "mqtt://broker:1883",}}');

@@ -8,9 +8,7 @@
  * so the first expiry means a login (the simulator never refuses a valid
  * refresh token, so this is the one road to a mid-run login).
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+
 import { afterEach, describe, expect, it } from 'vitest';
 import { KasaClient } from '../../src/clouds/kasa/client.js';
 import { TokenStore } from '../../src/clouds/common/token-store.js';
@@ -18,6 +16,7 @@ import { silentLogger } from '../../src/logger.js';
 import { startSimulator, type FaultOptions, type Simulator } from 'tplink-cloud-sim';
 import { startHarness, testConfig, type Harness } from '../bridge/harness.js';
 import { availability, events, loginAttempts, logins, relayNodes, simDesiredOn, sleep, until } from './helpers.js';
+import { tempDir } from '../helpers/temp.js';
 
 const COOLDOWN_S = 0.6;
 
@@ -32,7 +31,7 @@ afterEach(async () => {
 
 /** A state dir holding a valid Kasa access token without its refresh token. */
 async function stateWithoutRefreshToken(kasaSim: Simulator): Promise<string> {
-  const stateDir = mkdtempSync(join(tmpdir(), 'tpcm-auth-'));
+  const stateDir = tempDir('tpcm-auth-');
   const store = new TokenStore(stateDir);
   const config = testConfig(kasaSim, {}, stateDir);
   const client = new KasaClient({ config: config.kasa, cloud: config.cloud, store, logger: silentLogger() });

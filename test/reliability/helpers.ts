@@ -3,14 +3,13 @@
  * simulator, node lookup, event reading, log capture and a few waits.
  * The bridge itself is driven through test/bridge/harness.ts.
  */
-import { mkdtempSync } from 'node:fs';
+
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { DeviceNode } from '../../src/model/node.js';
 import { createLogger, type Logger } from '../../src/logger.js';
 import type { RecordedRequest, Simulator } from 'tplink-cloud-sim';
 import type { Harness } from '../bridge/harness.js';
+import { tempDir } from '../helpers/temp.js';
 
 export type Cloud = 'kasa' | 'tapo';
 
@@ -158,7 +157,7 @@ export function cliEnv(sim: Simulator, port: number, extra: NodeJS.ProcessEnv = 
     TPCM_TAPO_ACCOUNT_URL: sim.urls.tapo.accountUrl,
     TPCM_TAPO_APP_SERVER_URL: sim.urls.tapo.appServerUrl,
     TPCM_TAPO_REFRESH_URL: sim.urls.tapo.refreshUrl,
-    TPCM_STATE_DIR: mkdtempSync(join(tmpdir(), 'tpcm-cli-')),
+    TPCM_STATE_DIR: tempDir('tpcm-cli-'),
     TPCM_EMBEDDED_BROKER_PORT: String(port),
     TPCM_RATE_LIMIT_KASA_PER_SECOND: '0',
     TPCM_RATE_LIMIT_TAPO_PER_SECOND: '0',

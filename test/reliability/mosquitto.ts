@@ -3,11 +3,11 @@
  * stopped by the test. Tests using it skip when mosquitto is not installed.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sleep } from './helpers.js';
+import { tempDir } from '../helpers/temp.js';
 
 export const hasMosquitto = spawnSync('sh', ['-c', 'command -v mosquitto'], { encoding: 'utf8' }).status === 0;
 
@@ -31,7 +31,7 @@ function canConnect(port: number): Promise<boolean> {
 }
 
 export function mosquitto(port: number, options: { persistence: boolean }): Mosquitto {
-  const dir = mkdtempSync(join(tmpdir(), 'tpcm-mosquitto-'));
+  const dir = tempDir('tpcm-mosquitto-');
   const config = join(dir, 'mosquitto.conf');
   const lines = [
     `listener ${port} 127.0.0.1`,
