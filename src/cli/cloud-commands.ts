@@ -51,8 +51,8 @@ export function createClients(config: AppConfig, logger: Logger): Clients {
   const common = { cloud: config.cloud, store, logger };
   return {
     store,
-    ...(cloudActive(config, 'kasa') ? { kasa: new KasaClient({ ...common, config: config.kasa }) } : {}),
-    ...(cloudActive(config, 'tapo') ? { tapo: new TapoClient({ ...common, config: config.tapo }) } : {}),
+    ...(cloudActive(config, 'kasa') ? { kasa: new KasaClient({ ...common, config: config.kasa, requestsPerSecond: config.rateLimit.kasaPerSecond }) } : {}),
+    ...(cloudActive(config, 'tapo') ? { tapo: new TapoClient({ ...common, config: config.tapo, requestsPerSecond: config.rateLimit.tapoPerSecond }) } : {}),
   };
 }
 

@@ -161,12 +161,12 @@ export class Bridge {
     const { config, logger } = this;
     const common = { cloud: config.cloud, store: this.tokens, logger };
     if (cloudActive(config, 'kasa')) {
-      const queue = this.#queue('kasa', config.rateLimit.kasaPerSecond);
-      this.sources.set('kasa', new KasaSource(new KasaClient({ ...common, config: config.kasa }), queue, logger));
+      const client = new KasaClient({ ...common, config: config.kasa, requestsPerSecond: config.rateLimit.kasaPerSecond });
+      this.sources.set('kasa', new KasaSource(client, this.#queue('kasa'), logger));
     }
     if (cloudActive(config, 'tapo')) {
-      const queue = this.#queue('tapo', config.rateLimit.tapoPerSecond);
-      this.sources.set('tapo', new TapoSource(new TapoClient({ ...common, config: config.tapo }), queue, logger));
+      const client = new TapoClient({ ...common, config: config.tapo, requestsPerSecond: config.rateLimit.tapoPerSecond });
+      this.sources.set('tapo', new TapoSource(client, this.#queue('tapo'), logger));
     }
     if (this.sources.size === 0) logger.warn('no cloud configured: set kasa.username and/or tapo.username');
     for (const source of this.sources.values()) {
@@ -174,9 +174,8 @@ export class Bridge {
     }
   }
 
-  #queue(cloud: CloudName, perSecond: number): CloudQueue {
+  #queue(cloud: CloudName): CloudQueue {
     const queue = new CloudQueue({
-      perSecond,
       ttlMs: this.config.commands.ttlS * 1000,
       minIntervalMs: this.config.commands.minIntervalS * 1000,
       logger: this.logger,
