@@ -19,7 +19,8 @@ beforeAll(async () => {
   h = await startHarness({ config: { cloud: { retryDeadlineS: RETRY_DEADLINE_S, requestTimeoutS: REQUEST_TIMEOUT_S } } });
   await h.waitForMessage('tplink/bridge/info');
   // With 0.1 s request timeouts a loaded machine can fail the first reads: read until every node is known.
-  for (let attempt = 0; attempt < 5 && !(h.bridge.store.size > 0 && h.bridge.store.all().every((node) => node.features)); attempt++) {
+  const known = () => h.bridge.store.ofCloud('kasa').length > 0 && h.bridge.store.ofCloud('tapo').length > 0 && h.bridge.store.all().every((node) => node.features);
+  for (let attempt = 0; attempt < 5 && !known(); attempt++) {
     await h.bridge.poller.refreshAll();
   }
 });
