@@ -33,7 +33,12 @@ async function main(argv: string[]): Promise<number> {
   checkFlags(spec, args);
 
   const config = loadConfig({ args, ...(spec.defaults ? { commandDefaults: spec.defaults } : {}) });
-  const logger = createLogger({ level: config.log.level, pretty: config.log.pretty });
+  // `devices` prints its table or JSON on stdout: its log goes to stderr.
+  const logger = createLogger({
+    level: config.log.level,
+    pretty: config.log.pretty,
+    ...(spec.name === 'devices' ? { destination: process.stderr } : {}),
+  });
   return runCommand(spec.name, args, config, logger);
 }
 

@@ -3,11 +3,9 @@
  * and MQTT -> command handler -> queue -> cloud. Each concern lives in its
  * own module under src/runtime/; this file only connects them.
  */
-import { cloudActive, type AppConfig } from '../config/load.js';
-import { KasaClient } from '../clouds/kasa/client.js';
-import { TapoClient } from '../clouds/tapo/client.js';
+import type { AppConfig } from '../config/load.js';
 import { TokenStore } from '../clouds/common/token-store.js';
-import { CloudQueue } from '../commands/queue.js';
+import type { CloudQueue } from '../commands/queue.js';
 import type { CloudError } from '../clouds/common/errors.js';
 import type { CloudName } from '../model/node.js';
 import { bridgeDiscovery } from '../homeassistant/discovery.js';
@@ -18,7 +16,7 @@ import { startEmbeddedBroker, type EmbeddedBroker } from '../mqtt/broker.js';
 import { MqttConnection } from '../mqtt/client.js';
 import { TopicNameRegistry, bridgeTopic, parseInbound, subscriptions } from '../mqtt/topics.js';
 import { CommandHandler } from '../commands/handler.js';
-import { KasaSource } from '../clouds/kasa/source.js';
+import { createCloudPipelines } from './cloud-sources.js';
 import { NodeStore } from './node-store.js';
 import { NodeSync } from './node-sync.js';
 import { Poller } from './poller.js';
@@ -26,7 +24,6 @@ import { Publisher } from './publisher.js';
 import { BridgeRequests, responseKey } from './requests.js';
 import { RefreshGate } from './refresh.js';
 import type { CloudSource, CloudStatus } from './sources.js';
-import { TapoSource } from '../clouds/tapo/source.js';
 import { VERSION } from '../version.js';
 
 const OFFLINE = JSON.stringify({ state: 'offline' });
@@ -159,29 +156,14 @@ export class Bridge {
 
   #createSources(): void {
     const { config, logger } = this;
-    const common = { cloud: config.cloud, store: this.tokens, logger };
-    if (cloudActive(config, 'kasa')) {
-      const client = new KasaClient({ ...common, config: config.kasa, requestsPerSecond: config.rateLimit.kasaPerSecond });
-      this.sources.set('kasa', new KasaSource(client, this.#queue('kasa'), logger));
-    }
-    if (cloudActive(config, 'tapo')) {
-      const client = new TapoClient({ ...common, config: config.tapo, requestsPerSecond: config.rateLimit.tapoPerSecond });
-      this.sources.set('tapo', new TapoSource(client, this.#queue('tapo'), logger));
+    for (const [cloud, { source, queue }] of createCloudPipelines(config, this.tokens, logger)) {
+      this.sources.set(cloud, source);
+      this.queues.set(cloud, queue);
     }
     if (this.sources.size === 0) logger.warn('no cloud configured: set kasa.username and/or tapo.username');
     for (const source of this.sources.values()) {
       source.onStatus((status, error) => void this.#onCloudStatus(source.cloud, status, error));
     }
-  }
-
-  #queue(cloud: CloudName): CloudQueue {
-    const queue = new CloudQueue({
-      ttlMs: this.config.commands.ttlS * 1000,
-      minIntervalMs: this.config.commands.minIntervalS * 1000,
-      logger: this.logger,
-    });
-    this.queues.set(cloud, queue);
-    return queue;
   }
 
   async #onMessage(topic: string, payload: Buffer): Promise<void> {
@@ -253,18 +235,21 @@ export class Bridge {
     if (status === 'token_refused') {
       // Session logs one warning per back-off step; here the devices go unavailable and info says why.
       this.cloudProblems.set(cloud, `${cloud}: the cloud refuses every new token right after issuing it; token renewals back off exponentially and resume by themselves`);
-      for (const node of this.store.ofCloud(cloud)) this.store.setOnline(node.id, false);
-      await Promise.all(this.store.ofCloud(cloud).map((node) => this.publisher.publishNode(node)));
+      await this.#cloudUnavailable(cloud);
     }
     if (isLoginRefusal(status)) {
       const hint = loginRefusalHint(cloud, status, error);
       this.cloudProblems.set(cloud, hint);
       this.logger.error({ cloud, status }, `${hint} Its devices are unavailable until then.`);
-      for (const node of this.store.ofCloud(cloud)) this.store.setOnline(node.id, false);
-      await Promise.all(this.store.ofCloud(cloud).map((node) => this.publisher.publishNode(node)));
+      await this.#cloudUnavailable(cloud);
       await this.publisher.event('cloud_auth_failed', { cloud, reason: status });
     }
     await this.#publishInfo();
+  }
+
+  async #cloudUnavailable(cloud: CloudName): Promise<void> {
+    this.store.setCloudOffline(cloud);
+    await Promise.all(this.store.ofCloud(cloud).map((node) => this.publisher.publishNode(node)));
   }
 
   info(): Record<string, unknown> {

@@ -7,7 +7,7 @@
 import { isCloudError } from '../common/errors.js';
 import { keepSkipped } from '../common/list.js';
 import type { KasaClient } from './client.js';
-import { kasaEnergyQuery, kasaEnergyReading, kasaIdentity, kasaOutletsRequest, kasaReadings, kasaStateQuery, kasaWrite } from './devices.js';
+import { isTapoListEntry, kasaEnergyQuery, kasaEnergyReading, kasaIdentity, kasaOutletsRequest, kasaReadings, kasaStateQuery, kasaWrite } from './devices.js';
 import type { Desired, DeviceNode, KasaAddress, NodeIdentity } from '../../model/node.js';
 import type { KasaListEntryInput } from '../../model/inputs.js';
 import { ClientSource, mergeResults, type CloudSource, type ReadFailure, type ReadResult } from '../../runtime/sources.js';
@@ -26,7 +26,7 @@ export class KasaSource extends ClientSource<KasaClient> implements CloudSource 
     let tapoCount = 0;
     const nodes: NodeIdentity[] = [];
     for (const entry of entries) {
-      if (entry.deviceType.startsWith('SMART.')) {
+      if (isTapoListEntry(entry.deviceType)) {
         tapoCount += 1;
         continue;
       }
