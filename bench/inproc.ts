@@ -45,7 +45,7 @@ export function kasaRelayDevices(nodes: DeviceNode[]): DeviceNode[] {
       node.cloud === 'kasa' &&
       node.parentId === undefined &&
       node.online &&
-      node.capabilities.relay &&
+      node.features?.state?.writable === true &&
       (node.kind === 'plug' || node.kind === 'switch' || node.kind === 'dimmer'),
   );
 }

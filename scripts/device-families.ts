@@ -10,27 +10,26 @@ import { join } from 'node:path';
 import { Bridge } from '../src/runtime/bridge.js';
 import { loadConfig } from '../src/config/load.js';
 import { configForSimulator } from '../src/cli/demo.js';
-import type { DeviceNode, NodeState } from '../src/model/node.js';
+import type { DeviceNode } from '../src/model/node.js';
 import { nodeEntities } from '../src/homeassistant/entities.js';
+import { allFeatures } from '../src/model/catalogue.js';
+import type { Feature } from '../src/model/feature.js';
 import { silentLogger } from '../src/logger.js';
 import { startSimulator } from 'tplink-cloud-sim';
 
-/** The order fields are documented in (NodeState's). */
-export const FIELD_ORDER: (keyof NodeState)[] = [
-  'state', 'brightness', 'color_temp', 'color', 'color_mode', 'power', 'voltage', 'current', 'energy',
-  'rssi', 'led', 'on_time', 'overcurrent', 'overheat', 'power_protection',
-];
+/** The light's fields first, in the JSON light's order; the others follow in discovery order. */
+export const FIELD_ORDER: string[] = ['state', 'brightness', 'color_temp', 'color', 'color_mode'];
 
 const CLOUD_LABEL = { kasa: 'Kasa', tapo: 'Tapo' } as const;
 
 export function familyOf(node: DeviceNode): string {
-  const caps = node.capabilities;
-  const metered = caps.energy?.power === true;
+  const features = node.features ?? {};
+  const metered = 'power' in features;
   const kind = {
     plug: metered ? 'plug with energy meter' : 'plug',
     switch: 'wall switch',
     dimmer: 'dimmer',
-    bulb: caps.color ? 'colour bulb' : caps.colorTemp ? 'tunable white bulb' : 'dimmable bulb',
+    bulb: 'color' in features ? 'colour bulb' : 'color_temp' in features ? 'tunable white bulb' : 'dimmable bulb',
     lightstrip: 'light strip',
     strip: 'power strip',
     outlet: metered ? 'power-strip outlet with energy meter' : 'power-strip outlet',
@@ -41,7 +40,8 @@ export function familyOf(node: DeviceNode): string {
 interface Family {
   label: string;
   models: Set<string>;
-  fields: Set<string>;
+  /** State keys, in the order the nodes' features declare them. */
+  fields: string[];
   entities: Map<string, string>;
 }
 
@@ -58,17 +58,19 @@ export function familiesTables(nodes: readonly DeviceNode[]): string {
   const families = new Map<string, Family>();
   for (const node of nodes) {
     const label = familyOf(node);
-    const family = families.get(label) ?? { label, models: new Set(), fields: new Set(), entities: new Map() };
+    const family = families.get(label) ?? { label, models: new Set<string>(), fields: [] as string[], entities: new Map<string, string>() };
     family.models.add(node.model);
-    for (const key of Object.keys(node.state)) family.fields.add(key);
+    const keys = [...Object.keys(node.features ?? {}), ...Object.keys(node.state)];
+    for (const key of keys) if (key in node.state && !family.fields.includes(key)) family.fields.push(key);
     for (const [id, text] of entityLabels(node)) family.entities.set(id, text);
     families.set(label, family);
   }
   const sorted = [...families.values()].sort((a, b) => a.label.localeCompare(b.label));
   const order = (field: string) => {
-    const at = FIELD_ORDER.indexOf(field as keyof NodeState);
+    const at = FIELD_ORDER.indexOf(field);
     return at < 0 ? FIELD_ORDER.length : at;
   };
+  // Stable sort: light fields first, the rest as the features declare them.
   const fields = (family: Family) => [...family.fields].sort((a, b) => order(a) - order(b)).map((field) => `\`${field}\``).join(', ');
   const models = (family: Family) => [...family.models].sort().join(', ');
   return [
@@ -102,4 +104,36 @@ export async function demoNodes(): Promise<DeviceNode[]> {
     await sim.close();
     rmSync(stateDir, { recursive: true, force: true });
   }
+}
+
+/** How a feature's values are written, for the state fields table. */
+function valuesOf(feature: Feature): string {
+  const type = feature.type;
+  switch (type.kind) {
+    case 'onoff':
+      return '`ON`, `OFF`';
+    case 'flag':
+      return '`true`, `false`';
+    case 'color':
+      return '`{"h": 0-360, "s": 0-100}`';
+    case 'enum':
+      return type.options.map((option) => `\`${option}\``).join(', ');
+    case 'number':
+      if (type.unit === 'K') return 'Kelvin';
+      if (type.unit === '%' || type.unit === undefined) return `${type.min ?? ''}-${type.max ?? ''}`;
+      return type.unit;
+  }
+}
+
+/**
+ * README's state field table: one row per declared feature (every module
+ * of both clouds), plus the JSON light's `color_mode`.
+ */
+export function stateFieldsTable(): string {
+  const rows = allFeatures().flatMap((feature) => {
+    const row = `| \`${feature.id}\` | ${valuesOf(feature)} | ${feature.writable ? 'yes' : 'no'} | ${feature.doc} |`;
+    if (feature.id !== 'color') return [row];
+    return [row, '| `color_mode` | `onoff`, `brightness`, `color_temp`, `hs` | no | which of the above the light shows now |'];
+  });
+  return ['| field | values | settable | meaning |', '| --- | --- | --- | --- |', ...rows].join('\n');
 }

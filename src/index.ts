@@ -6,5 +6,5 @@
 export { Bridge } from './runtime/bridge.js';
 export { ConfigError, loadConfig, type AppConfig, type LoadOptions } from './config/load.js';
 export { createLogger, type Logger } from './logger.js';
-export type { DeviceNode, NodeState, Capabilities } from './model/node.js';
+export type { DeviceNode, NodeState, Feature, FeatureSet } from './model/node.js';
 export { VERSION } from './version.js';

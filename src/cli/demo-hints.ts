@@ -119,7 +119,7 @@ export function demoHints(input: DemoHintInput): string {
     return (found && nameOf(found.id)) ?? '<name>';
   };
   const plug = topicOf((node) => node.kind === 'plug');
-  const bulb = topicOf((node) => node.capabilities.brightness && node.kind === 'bulb');
+  const bulb = topicOf((node) => node.features !== undefined && 'brightness' in node.features && node.kind === 'bulb');
   // An outlet that is OFF is switched ON (and the other way round): something visibly changes.
   const outletNode = nodes.find((node) => node.kind === 'outlet' && node.state.state === 'OFF') ?? nodes.find((node) => node.kind === 'outlet');
   const outlet = (outletNode && nameOf(outletNode.id)) ?? '<name>';

@@ -9,14 +9,13 @@ import type { AppConfig } from '../config/load.js';
 import type { TokenStore } from '../clouds/common/token-store.js';
 import type { CloudError } from '../clouds/common/errors.js';
 import type { Logger } from '../logger.js';
-import type { CloudName, DeviceNode } from '../model/node.js';
+import type { CloudName, Desired, DeviceNode, NodeIdentity } from '../model/node.js';
 import { nodeSummary, type NodeSummary } from '../model/summary.js';
 import { TopicNameRegistry } from '../mqtt/topics.js';
 import { createCloudPipelines } from '../runtime/cloud-sources.js';
 import { NodeStore } from '../runtime/node-store.js';
 import { Poller, type PollListener } from '../runtime/poller.js';
 import type { CloudSource, CloudStatus, ReadResult } from '../runtime/sources.js';
-import type { ResolvedDesired } from '../commands/types.js';
 
 /** One node as `bridge/devices` shows it, with its topic name. */
 export interface DeviceRow extends NodeSummary {
@@ -51,7 +50,7 @@ class ListWatch implements CloudSource {
     return this.inner.batchesOutlets;
   }
 
-  async list(): Promise<DeviceNode[]> {
+  async list(): Promise<NodeIdentity[]> {
     try {
       return await this.inner.list();
     } catch (error) {
@@ -68,8 +67,8 @@ class ListWatch implements CloudSource {
     return this.inner.readEnergy(nodes);
   }
 
-  execute(nodes: DeviceNode[], desired: ResolvedDesired): Promise<void> {
-    return this.inner.execute(nodes, desired);
+  execute(nodes: DeviceNode[], desired: Desired, children?: DeviceNode[]): Promise<void> {
+    return this.inner.execute(nodes, desired, children);
   }
 
   status(): CloudStatus {

@@ -1,9 +1,10 @@
 /**
  * MQTT -> command -> cloud. A `set` is parsed and checked against the
- * node's capabilities (invalid ones never reach the cloud), published
+ * node's features (invalid ones never reach the cloud), published
  * optimistically, queued (rate-limited, coalesced per node), carried out,
- * then confirmed by a read shortly after. A failure restores the real state
- * and says why on the event topic.
+ * then confirmed by a state and energy read shortly after. The store keeps
+ * reads sent before the command from bringing the old state back; a
+ * failure restores the last state read and says why on the event topic.
  */
 import { isCloudError } from '../clouds/common/errors.js';
 import { ShutdownError, type CloudQueue } from './queue.js';
@@ -51,8 +52,6 @@ export interface CommandDeps {
 
 export class CommandHandler {
   readonly #confirmTimers = new Map<string, NodeJS.Timeout>();
-  /** The last state read from the cloud before optimistic updates, per node. */
-  readonly #confirmed = new Map<string, NodeState>();
   #inFlight = 0;
   readonly #pendingGets = new Map<string, Promise<void>>();
   /** Per node, the journal callbacks of commands whose request has not been sent yet. */
@@ -67,6 +66,7 @@ export class CommandHandler {
   async set(target: string, attribute: string | undefined, payload: Buffer, ticket?: CommandTicket): Promise<CommandResult> {
     const node = this.#node(target);
     if (!node) return this.#rejected(target, `unknown device "${clip(target)}"`, payload);
+    if (!node.features) return this.#rejected(target, 'not read yet: its features are not known; try again after its first read', payload);
     const parsed = parseSetPayload(payload, attribute, node);
     if (!parsed.ok) return this.#rejected(target, parsed.reason, payload);
     const ageMs = ticket ? Date.now() - ticket.receivedAt : 0;
@@ -122,32 +122,34 @@ export class CommandHandler {
   }
 
   async #run(node: DeviceNode, desired: ResolvedDesired, ticket: CommandTicket | undefined): Promise<CommandResult> {
-    const { store, publisher, sources, queues } = this.deps;
+    const { store, sources, queues } = this.deps;
     const source = sources.get(node.cloud);
     const queue = queues.get(node.cloud);
     if (!source || !queue) return this.#rejected(node.id, `the ${node.cloud} cloud is not enabled`, Buffer.alloc(0));
     if (ticket) this.#pendingStarts.set(node.id, [...(this.#pendingStarts.get(node.id) ?? []), ticket.onStart]);
 
-    if (!this.#confirmed.has(node.id)) this.#confirmed.set(node.id, { ...node.state });
-    const optimistic = store.patchState(node.id, optimisticState(node, desired));
+    // A strip parent switches its outlets: they show it at once too.
+    const outlets = node.kind === 'strip' ? store.childrenOf(node.id) : [];
+    const patches: Array<[string, NodeState]> = [[node.id, optimisticState(node, desired)]];
+    if (desired.state !== undefined) for (const outlet of outlets) patches.push([outlet.id, optimisticState(outlet, { state: desired.state })]);
     // Not awaited before queueing: the cloud request need not wait for the broker's PUBACK.
-    const published = optimistic ? publisher.publishNode(optimistic) : Promise.resolve();
+    const published = Promise.all(patches.map(([id, patch]) => this.#publish(store.beginCommand(id, patch))));
 
     this.#inFlight += 1;
     let outcome: CommandOutcome;
     try {
-      const execute = (merged: DesiredState) => {
+      const execute = (merged: ResolvedDesired) => {
         this.#started([node.id]);
-        return source.execute([store.get(node.id) ?? node], merged as ResolvedDesired);
+        return source.execute([store.get(node.id) ?? node], merged, store.childrenOf(node.id));
       };
       const nodesOf = (keys: string[]) => keys.map((key) => store.get(key)).filter((n): n is DeviceNode => n !== undefined);
       const batch =
         source.batchesOutlets && node.parentId
           ? {
               group: node.parentId,
-              executeMany: (keys: string[], merged: DesiredState) => {
+              executeMany: (keys: string[], merged: ResolvedDesired) => {
                 this.#started(keys);
-                return source.execute(nodesOf(keys), merged as ResolvedDesired);
+                return source.execute(nodesOf(keys), merged);
               },
             }
           : {};
@@ -156,18 +158,19 @@ export class CommandHandler {
       this.#inFlight -= 1;
     }
     await published;
-    if (outcome.status === 'done') {
+    const ok = outcome.status === 'done';
+    // Done: reads sent before now lose to it. Otherwise the last state read comes back.
+    await Promise.all(patches.map(([id, patch]) => this.#publish(store.settleCommand(id, Object.keys(patch), ok))));
+    if (ok) {
       this.#scheduleConfirm(node.id);
       return 'settled';
     }
     if (outcome.status === 'failed' && outcome.error instanceof ShutdownError) {
       // Not carried out because the bridge is stopping: the journal keeps it for the next start, nothing to say now.
       this.#pendingStarts.delete(node.id);
-      const real = this.#confirmed.get(node.id);
-      if (real) store.restoreState(node.id, real);
       return 'kept';
     }
-    const reason = outcome.status === 'expired' ? 'expired: not carried out within commands.ttlS' : describe(outcome.error);
+    const reason = outcome.status === 'failed' ? describe(outcome.error) : 'expired: not carried out within commands.ttlS';
     await this.#failed(node, desired, reason);
     return 'settled';
   }
@@ -181,15 +184,14 @@ export class CommandHandler {
     }
   }
 
-  /** Restores the last state read, says why on the event topic, and reads the node again soon. */
+  async #publish(node: DeviceNode | undefined): Promise<void> {
+    if (node) await this.deps.publisher.publishNode(node);
+  }
+
+  /** Says why on the event topic (the last state read is already back), and reads the node again soon. */
   async #failed(node: DeviceNode, desired: DesiredState, reason: string): Promise<void> {
-    const { store, publisher } = this.deps;
+    const { publisher } = this.deps;
     this.deps.logger.warn({ node: node.id, reason }, 'command failed');
-    const real = this.#confirmed.get(node.id);
-    this.#confirmed.delete(node.id);
-    if (real) store.restoreState(node.id, real);
-    const restored = store.get(node.id);
-    if (restored) await publisher.publishNode(restored);
     await publisher.event('command_failed', {
       device: publisher.nameOf(node),
       id: node.id,
@@ -199,14 +201,13 @@ export class CommandHandler {
     this.#scheduleConfirm(node.id);
   }
 
-  /** One read per node shortly after its last command settles. */
+  /** One state and energy read per node shortly after its last command settles. */
   #scheduleConfirm(nodeId: string): void {
     const previous = this.#confirmTimers.get(nodeId);
     if (previous) clearTimeout(previous);
     const timer = setTimeout(() => {
       this.#confirmTimers.delete(nodeId);
-      this.#confirmed.delete(nodeId);
-      this.deps.poller.readNodes([nodeId]).catch((error: unknown) => {
+      this.deps.poller.readNodes([nodeId], { energy: true }).catch((error: unknown) => {
         this.deps.logger.debug({ err: error, node: nodeId }, 'confirmation read failed');
       });
     }, this.deps.confirmDelayMs);

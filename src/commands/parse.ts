@@ -1,6 +1,7 @@
 /**
  * Parses a `<base>/<name>/set[/<attribute>]` payload into a DesiredState,
- * validated against the node's capabilities. This is a trust boundary: the
+ * validated against the node's features: the accepted keys, their types
+ * and ranges all come from the feature declarations the node carries. This is a trust boundary: the
  * payload comes from anyone who can publish to the broker, so it is
  * size-limited, decoded strictly, schema-checked with zod, and every
  * failure becomes a short reason that is safe to publish back (it never
@@ -19,14 +20,13 @@
  *   strips use it, other families ignore it.
  */
 import { z } from 'zod';
+import type { Feature } from '../model/feature.js';
+import { knownFeature } from '../model/catalogue.js';
 import type { DeviceNode } from '../model/node.js';
 import type { DesiredState, ParseResult } from './types.js';
 
 export const MAX_PAYLOAD_BYTES = 4096;
 const MAX_TRANSITION_S = 60;
-
-const ATTRIBUTES = ['state', 'brightness', 'color_temp', 'color', 'transition', 'led'] as const;
-type Attribute = (typeof ATTRIBUTES)[number];
 
 /** Human text for a piece of input, cut short: reasons are published on MQTT. */
 function quote(text: string, max = 32): string {
@@ -53,9 +53,11 @@ function numeric(value: unknown): unknown {
 }
 
 const stateSchema = z.preprocess(onOffWord, z.enum(['ON', 'OFF', 'TOGGLE'], { error: 'must be ON, OFF or TOGGLE' }));
-const ledSchema = z.preprocess(onOffWord, z.enum(['ON', 'OFF'], { error: 'must be ON or OFF' }));
-const intSchema = (min: number, max: number) =>
-  z.preprocess(numeric, z.number({ error: 'must be a number' }).int({ error: 'must be an integer' }).min(min, { error: `must be ${min} or more` }).max(max, { error: `must be ${max} or less` }));
+const onOffSchema = z.preprocess(onOffWord, z.enum(['ON', 'OFF'], { error: 'must be ON or OFF' }));
+const flagSchema = z.preprocess((value) => {
+  const word = onOffWord(value);
+  return word === 'ON' ? true : word === 'OFF' ? false : word;
+}, z.boolean({ error: 'must be ON or OFF' }));
 const hueSchema = z.number({ error: 'must be a number' }).min(0, { error: 'must be 0-360' }).max(360, { error: 'must be 0-360' });
 const satSchema = z.number({ error: 'must be a number' }).min(0, { error: 'must be 0-100' }).max(100, { error: 'must be 0-100' });
 const colorSchema = z.union(
@@ -66,19 +68,51 @@ const colorSchema = z.union(
   { error: 'must be {"h": 0-360, "s": 0-100}' },
 );
 
-const payloadSchema = z.strictObject({
-  state: stateSchema.optional(),
-  brightness: intSchema(0, 100).optional(),
-  // Range checked against the node below, so the reason can name its range.
-  color_temp: intSchema(1, 100_000).optional(),
-  color: colorSchema.optional(),
-  transition: z
-    .preprocess(numeric, z.number({ error: 'must be a number' }).min(0, { error: 'must be 0 or more' }).max(MAX_TRANSITION_S, { error: `must be ${MAX_TRANSITION_S} or less` }))
-    .optional(),
-  led: ledSchema.optional(),
-});
+function numberSchema(min: number, max: number, integer: boolean) {
+  const base = z.number({ error: 'must be a number' });
+  const checked = (integer ? base.int({ error: 'must be an integer' }) : base)
+    .min(min, { error: `must be ${min} or more` })
+    .max(max, { error: `must be ${max} or less` });
+  return z.preprocess(numeric, checked);
+}
 
-type Payload = z.output<typeof payloadSchema>;
+/** The light's transition (seconds): no state, accepted wherever brightness is. */
+const transitionSchema = numberSchema(0, MAX_TRANSITION_S, false);
+
+/** The schema of one writable feature's value, from its declaration. */
+function valueSchema(feature: Feature): z.ZodType {
+  const type = feature.type;
+  if (feature.id === 'state') return stateSchema;
+  // brightness 0 is accepted and means OFF (zigbee2mqtt).
+  if (feature.id === 'brightness') return numberSchema(0, 100, true);
+  // Range checked below, so the reason can name the node's range in Kelvin.
+  if (feature.id === 'color_temp') return numberSchema(1, 100_000, true);
+  switch (type.kind) {
+    case 'onoff':
+      return onOffSchema;
+    case 'flag':
+      return flagSchema;
+    case 'color':
+      return colorSchema;
+    case 'enum':
+      return z.enum(type.options as [string, ...string[]], { error: `must be one of ${type.options.join(', ')}` });
+    case 'number': {
+      const integer = type.step === undefined || Number.isInteger(type.step);
+      return numberSchema(type.min ?? -Number.MAX_VALUE, type.max ?? Number.MAX_VALUE, integer);
+    }
+  }
+}
+
+function writable(node: DeviceNode): Feature[] {
+  return Object.values(node.features ?? {}).filter((feature) => feature.writable);
+}
+
+function payloadSchema(node: DeviceNode) {
+  const shape: Record<string, z.ZodType> = {};
+  for (const feature of writable(node)) shape[feature.id] = valueSchema(feature).optional();
+  if ('brightness' in shape) shape.transition = transitionSchema.optional();
+  return z.strictObject(shape);
+}
 
 function fail(reason: string): ParseResult {
   return { ok: false, reason };
@@ -128,7 +162,7 @@ function describeIssues(error: z.ZodError): string {
 }
 
 /** The raw value of `set/<attribute>`: JSON when it parses as such, else the text itself. */
-function attributeValue(attribute: Attribute, text: string): unknown {
+function attributeValue(attribute: string, text: string): unknown {
   if (attribute === 'color') {
     const parsed = parseJson(text);
     return parsed.ok ? parsed.value : text;
@@ -141,11 +175,16 @@ function attributeValue(attribute: Attribute, text: string): unknown {
   return text;
 }
 
+/** A key some device could take: a declared feature, or the light's transition. */
+function isKnownKey(key: string): boolean {
+  return key === 'transition' || knownFeature(key) !== undefined;
+}
+
 function toRaw(text: string, attribute: string | undefined): { ok: true; raw: Record<string, unknown> } | { ok: false; reason: string } {
   if (attribute !== undefined) {
-    if (!(ATTRIBUTES as readonly string[]).includes(attribute)) return { ok: false, reason: `unknown attribute ${quote(attribute, 24)}` };
+    if (!isKnownKey(attribute)) return { ok: false, reason: `unknown attribute ${quote(attribute, 24)}` };
     if (text === '') return { ok: false, reason: `empty value for ${attribute}` };
-    return { ok: true, raw: { [attribute]: attributeValue(attribute as Attribute, text) } };
+    return { ok: true, raw: { [attribute]: attributeValue(attribute, text) } };
   }
   if (text === '') return { ok: false, reason: 'empty payload' };
   if (text.startsWith('{')) {
@@ -158,45 +197,44 @@ function toRaw(text: string, attribute: string | undefined): { ok: true; raw: Re
   return { ok: true, raw: { state: value } };
 }
 
-function supportsOnOff(node: DeviceNode): boolean {
-  return node.capabilities.relay || node.kind === 'bulb' || node.kind === 'lightstrip' || node.kind === 'strip';
+/** Keys this node cannot take: a reason naming the first, else undefined. */
+function unsupported(raw: Record<string, unknown>, node: DeviceNode): string | undefined {
+  const features = node.features ?? {};
+  for (const key of Object.keys(raw)) {
+    if (!isKnownKey(key)) continue; // left to the schema: "unknown key"
+    const feature = features[key];
+    if (key === 'transition' ? !('brightness' in features) : !feature) {
+      return key === 'state' ? 'this device cannot be switched on or off' : `${key} is not supported by this device`;
+    }
+    if (feature && !feature.writable) return `${key} is read-only`;
+  }
+  return undefined;
 }
 
-/** Checks a schema-valid payload against what this node can do. */
-function checkCapabilities(payload: Payload, node: DeviceNode): string | undefined {
-  const caps = node.capabilities;
-  if (payload.state !== undefined) {
-    if (!supportsOnOff(node)) return 'this device cannot be switched on or off';
-    if (node.kind === 'strip' && payload.state === 'TOGGLE') return 'TOGGLE is not supported on a power strip; send ON or OFF (all outlets)';
-  }
-  if (payload.brightness !== undefined && !caps.brightness) return 'brightness is not supported by this device';
-  if (payload.transition !== undefined && !caps.brightness) return 'transition is not supported by this device';
-  if (payload.color !== undefined && !caps.color) return 'color is not supported by this device';
-  if (payload.led !== undefined && !caps.led) return 'led is not supported by this device';
-  if (payload.color_temp !== undefined) {
-    const range = caps.colorTemp;
-    if (!range) return 'color_temp is not supported by this device';
-    if (payload.color_temp < range.min || payload.color_temp > range.max) {
-      return `color_temp must be ${range.min}-${range.max} K`;
-    }
+/** Checks a schema-valid payload against this node's ranges and rules. */
+function checkValues(payload: Record<string, unknown>, node: DeviceNode): string | undefined {
+  const features = node.features ?? {};
+  if (node.kind === 'strip' && payload.state === 'TOGGLE') return 'TOGGLE is not supported on a power strip; send ON or OFF (all outlets)';
+  const colorTemp = payload.color_temp;
+  const range = features.color_temp?.type;
+  if (typeof colorTemp === 'number' && range?.kind === 'number' && range.min !== undefined && range.max !== undefined) {
+    if (colorTemp < range.min || colorTemp > range.max) return `color_temp must be ${range.min}-${range.max} K`;
   }
   if (payload.color !== undefined && payload.color_temp !== undefined) return 'color and color_temp cannot be set together';
   return undefined;
 }
 
-function toDesired(payload: Payload): DesiredState {
-  const desired: DesiredState = {};
-  if (payload.state !== undefined) desired.state = payload.state;
-  if (payload.brightness !== undefined) {
+function toDesired(payload: Record<string, unknown>): DesiredState {
+  const desired: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(payload)) if (value !== undefined) desired[key] = value;
+  if (typeof desired.brightness === 'number' && desired.brightness === 0) {
     // brightness 0 = off; an explicit state in the same payload loses to it.
-    if (payload.brightness === 0) desired.state = 'OFF';
-    else desired.brightness = payload.brightness;
+    delete desired.brightness;
+    desired.state = 'OFF';
   }
-  if (payload.color_temp !== undefined) desired.color_temp = payload.color_temp;
-  if (payload.color !== undefined) desired.color = { h: Math.round(payload.color.h), s: Math.round(payload.color.s) };
-  if (payload.transition !== undefined) desired.transition = payload.transition;
-  if (payload.led !== undefined) desired.led = payload.led;
-  return desired;
+  const color = desired.color as { h: number; s: number } | undefined;
+  if (color) desired.color = { h: Math.round(color.h), s: Math.round(color.s) };
+  return desired as DesiredState;
 }
 
 export function parseSetPayload(payload: Buffer | string, attribute: string | undefined, node: DeviceNode): ParseResult {
@@ -210,12 +248,14 @@ export function parseSetPayload(payload: Buffer | string, attribute: string | un
     const raw = toRaw(text, attribute);
     if (!raw.ok) return fail(raw.reason);
 
-    const parsed = payloadSchema.safeParse(raw.raw);
+    const missing = unsupported(raw.raw, node);
+    if (missing) return fail(missing);
+    const parsed = payloadSchema(node).safeParse(raw.raw);
     if (!parsed.success) return fail(describeIssues(parsed.error));
     if (Object.values(parsed.data).every((value) => value === undefined)) return fail('nothing to set');
 
-    const capabilityProblem = checkCapabilities(parsed.data, node);
-    if (capabilityProblem) return fail(capabilityProblem);
+    const problem = checkValues(parsed.data, node);
+    if (problem) return fail(problem);
     return { ok: true, desired: toDesired(parsed.data) };
   } catch {
     // Defensive: nothing above should throw, but a bad command must never crash the bridge.

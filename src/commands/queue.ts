@@ -17,7 +17,7 @@
  *   settles `expired` (a merge refreshes the deadline: the newest intent
  *   must not be dropped early because an older one was waiting);
  * - never reject: execute errors settle `failed`;
- * - a merged desired that asks for nothing (TOGGLE then TOGGLE) settles
+ * - a merged desired that asks for nothing settles
  *   `done` without a request.
  *
  * Batching (Kasa strips): a command given `group` (the strip's node id)
@@ -30,7 +30,7 @@ import PQueue from 'p-queue';
 import { asCommand } from '../clouds/common/rate-limit.js';
 import type { Logger } from '../logger.js';
 import { mergeDesired } from './translate.js';
-import { isEmptyDesired, type CommandOutcome, type DesiredState } from './types.js';
+import { isEmptyDesired, type CommandOutcome, type ResolvedDesired } from './types.js';
 
 export interface CloudQueueOptions {
   /** Tasks (polls, commands) in flight at once (default 4). Per-key order holds whatever this is. */
@@ -54,7 +54,7 @@ export interface CommandOptions {
   /** Commands sharing a group (the strip's node id) may be batched. */
   group?: string;
   /** Sends one request for several keys of the group; enables batching for this command. */
-  executeMany?: (keys: string[], desired: DesiredState) => Promise<void>;
+  executeMany?: (keys: string[], desired: ResolvedDesired) => Promise<void>;
   /**
    * When the command was received (ms, the queue's clock); its time to live
    * counts from here, so one kept across a restart does not get a fresh ttl.
@@ -69,8 +69,8 @@ const DEFAULT_BATCH_WINDOW_MS = 25;
 
 interface Entry {
   key: string;
-  desired: DesiredState;
-  execute: (merged: DesiredState) => Promise<void>;
+  desired: ResolvedDesired;
+  execute: (merged: ResolvedDesired) => Promise<void>;
   group: string | undefined;
   executeMany: CommandOptions['executeMany'];
   promise: Promise<CommandOutcome>;
@@ -94,7 +94,7 @@ export class ShutdownError extends Error {
 }
 
 /** `{state: 'ON'}` or `{state: 'OFF'}` and nothing else. */
-function plainState(desired: DesiredState): 'ON' | 'OFF' | undefined {
+function plainState(desired: ResolvedDesired): 'ON' | 'OFF' | undefined {
   const keys = Object.entries(desired).filter(([, value]) => value !== undefined);
   if (keys.length !== 1) return undefined;
   return desired.state === 'ON' || desired.state === 'OFF' ? desired.state : undefined;
@@ -173,8 +173,8 @@ export class CloudQueue {
   /** A user command for `key` (node id). Never rejects. */
   command(
     key: string,
-    desired: DesiredState,
-    execute: (merged: DesiredState) => Promise<void>,
+    desired: ResolvedDesired,
+    execute: (merged: ResolvedDesired) => Promise<void>,
     options: CommandOptions = {},
   ): Promise<CommandOutcome> {
     if (this.#draining) return Promise.resolve({ status: 'failed', error: new ShutdownError() });

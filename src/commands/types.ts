@@ -1,36 +1,32 @@
 /**
  * Shared command types. A command is a "desired state" in the zigbee2mqtt
- * vocabulary (brightness 0-100, color_temp in Kelvin, color {h, s}); the
- * translators turn it into Kasa passthrough or Tapo shadow requests.
+ * vocabulary: one value per writable feature (brightness 0-100, color_temp
+ * in Kelvin, color {h, s}, led ON/OFF...), checked against the node's
+ * features; each cloud's modules turn it into requests.
  */
+import type { Desired } from '../model/node.js';
+import type { HsColor, StateValue } from '../model/feature.js';
 
-export interface HsColor {
-  /** 0-360 */
-  h: number;
-  /** 0-100 */
-  s: number;
-}
+export type { HsColor } from '../model/feature.js';
 
+/** What a `set` asks for; TOGGLE is resolved from the last known state before queueing. */
 export interface DesiredState {
   state?: 'ON' | 'OFF' | 'TOGGLE';
-  /** 1-100. A payload brightness of 0 is parsed as state OFF instead. */
   brightness?: number;
-  /** Kelvin, within the node's range. */
   color_temp?: number;
   color?: HsColor;
-  /** Seconds, 0-60. */
   transition?: number;
-  led?: 'ON' | 'OFF';
+  [feature: string]: StateValue | undefined;
 }
 
-/** DesiredState with TOGGLE resolved by the caller from the last known state. */
-export type ResolvedDesired = Omit<DesiredState, 'state'> & { state?: 'ON' | 'OFF' };
+/** DesiredState with TOGGLE resolved: what the queue and the clouds see. */
+export type ResolvedDesired = Desired;
 
 export type ParseResult = { ok: true; desired: DesiredState } | { ok: false; reason: string };
 
 export type CommandOutcome = { status: 'done' } | { status: 'failed'; error: unknown } | { status: 'expired' };
 
-/** True when a desired state asks for nothing (e.g. TOGGLE followed by TOGGLE). */
-export function isEmptyDesired(desired: DesiredState): boolean {
+/** True when a desired state asks for nothing. */
+export function isEmptyDesired(desired: Desired): boolean {
   return Object.values(desired).every((value) => value === undefined);
 }

@@ -6,8 +6,11 @@
  */
 import { safeId, type DeviceNode } from '../model/node.js';
 import { bridgeDeviceBlock, nodeDeviceBlock, nodeIdentifier, originBlock } from './device-block.js';
-import { ENTITY_CATALOGUE, nodeEntities, type EntityConfig } from './entities.js';
-import { bridgeInfoTopic, bridgeStateTopic, entitySlug } from './topics.js';
+import { entityCatalogue, nodeEntities, type EntityConfig } from './entities.js';
+import { bridgeTopic, entitySlug } from '../mqtt/topics.js';
+
+const bridgeStateTopic = (base: string) => bridgeTopic(base, 'state');
+const bridgeInfoTopic = (base: string) => bridgeTopic(base, 'info');
 
 export interface DiscoveryOptions {
   /** Discovery prefix, normally "homeassistant". */
@@ -89,7 +92,9 @@ function parentsFirst(nodes: DeviceNode[]): DeviceNode[] {
   return [...nodes.filter((n) => !n.parentId), ...nodes.filter((n) => n.parentId)];
 }
 
-export function discoveryMessages(nodes: DeviceNode[], options: DiscoveryOptions): DiscoveryMessage[] {
+/** Discovery for the nodes whose features are known (interviewed); the others wait. */
+export function discoveryMessages(allNodes: DeviceNode[], options: DiscoveryOptions): DiscoveryMessage[] {
+  const nodes = allNodes.filter((node) => node.features !== undefined);
   const entitiesOf = new Map<string, EntityConfig[]>();
   for (const node of nodes) {
     entitiesOf.set(node.id, nodeEntities(node, { baseTopic: options.baseTopic, name: options.topicName(node) }));
@@ -109,6 +114,10 @@ export function discoveryMessages(nodes: DeviceNode[], options: DiscoveryOptions
  * `device_count` and `last_poll_duration_s`, null when unknown).
  */
 export function bridgeDiscovery(options: DiscoveryOptions): DiscoveryMessage[] {
+  return wrap(safeId(options.bridgeId), bridgeDeviceBlock(safeId(options.bridgeId), options.version), bridgeEntities(options), options);
+}
+
+function bridgeEntities(options: DiscoveryOptions): EntityConfig[] {
   const bridgeId = safeId(options.bridgeId);
   const base = options.baseTopic;
   // Entity ids users can write in automations: stable across installations (the
@@ -167,7 +176,7 @@ export function bridgeDiscovery(options: DiscoveryOptions): DiscoveryMessage[] {
       },
     },
   ];
-  return wrap(bridgeId, bridgeDeviceBlock(bridgeId, options.version), entities, options);
+  return entities;
 }
 
 /**
@@ -178,9 +187,27 @@ export function bridgeDiscovery(options: DiscoveryOptions): DiscoveryMessage[] {
 export function removalMessages(node: DeviceNode, options: DiscoveryOptions): RemovalMessage[] {
   return [
     { topic: deviceTopic(options, node.id), payload: '' },
-    ...ENTITY_CATALOGUE.map(({ component, object }) => ({
+    ...entityCatalogue().map(({ component, object }) => ({
       topic: entityTopic(options, component, node.id, object),
       payload: '' as const,
     })),
   ];
+}
+
+/**
+ * Empty retained payloads clearing what the OTHER discovery mode left for
+ * these nodes and for the bridge: after `homeassistant.discovery` changed,
+ * no entity exists twice in Home Assistant.
+ */
+export function otherModeRemovals(nodes: DeviceNode[], options: DiscoveryOptions): RemovalMessage[] {
+  const bridgeId = safeId(options.bridgeId);
+  if (options.mode === 'entity') {
+    return [bridgeId, ...nodes.map((node) => node.id)].map((id) => ({ topic: deviceTopic(options, id), payload: '' as const }));
+  }
+  const bridge = bridgeEntities(options).map((e) => ({ topic: entityTopic(options, e.component, bridgeId, e.object), payload: '' as const }));
+  const catalogue = entityCatalogue();
+  const ofNodes = nodes.flatMap((node) =>
+    catalogue.map(({ component, object }) => ({ topic: entityTopic(options, component, node.id, object), payload: '' as const })),
+  );
+  return [...bridge, ...ofNodes];
 }

@@ -1,18 +1,17 @@
 /**
  * The Home Assistant entities of one node, as component configs without the
- * device/origin blocks (discovery.ts adds those per discovery mode).
+ * device/origin blocks (discovery.ts adds those per discovery mode). Derived
+ * from the node's features: each feature with an entity spec gives one
+ * entity by the rules of its component; the composite JSON light (or the
+ * main switch) is built from the light parts.
  */
-import type { DeviceNode, ProtectionKind } from '../model/node.js';
-import {
-  bridgeStateTopic,
-  entitySlug,
-  nodeAvailabilityTopic,
-  nodeCommandTopic,
-  nodeLedCommandTopic,
-  nodeStateTopic,
-} from './topics.js';
+import { isLightPart, type Feature } from '../model/feature.js';
+import { allFeatures } from '../model/catalogue.js';
+import { isLight, type DeviceNode } from '../model/node.js';
+import { availabilityTopic, bridgeTopic, entitySlug, setTopic, stateTopic } from '../mqtt/topics.js';
 
-export type Component = 'switch' | 'light' | 'sensor' | 'binary_sensor';
+export type { Component } from '../model/feature.js';
+import type { Component } from '../model/feature.js';
 
 export interface EntityConfig {
   component: Component;
@@ -27,67 +26,30 @@ export interface EntityContext {
   name: string;
 }
 
-/** Every (component, object) a node can ever have: removal clears them all, whatever the capabilities were. */
-export const ENTITY_CATALOGUE: ReadonlyArray<{ component: Component; object: string }> = [
-  { component: 'switch', object: 'switch' },
-  { component: 'light', object: 'light' },
-  { component: 'sensor', object: 'power' },
-  { component: 'sensor', object: 'voltage' },
-  { component: 'sensor', object: 'current' },
-  { component: 'sensor', object: 'energy' },
-  { component: 'sensor', object: 'rssi' },
-  { component: 'sensor', object: 'on_time' },
-  { component: 'switch', object: 'led' },
-  { component: 'binary_sensor', object: 'overcurrent' },
-  { component: 'binary_sensor', object: 'overheat' },
-  { component: 'binary_sensor', object: 'power_protection' },
-];
-
-const ON_OFF = { payload_on: 'ON', payload_off: 'OFF' };
-
-interface SensorSpec {
-  object: 'power' | 'voltage' | 'current' | 'energy';
-  name: string;
-  device_class: string;
-  unit_of_measurement: string;
-  state_class: 'measurement' | 'total_increasing';
-  suggested_display_precision: number;
+/** Every (component, object) a node can ever have: removal clears them all, whatever its features were. */
+export function entityCatalogue(): Array<{ component: Component; object: string }> {
+  const main: Array<{ component: Component; object: string }> = [
+    { component: 'switch', object: 'switch' },
+    { component: 'light', object: 'light' },
+  ];
+  return [...main, ...allFeatures().flatMap((f) => (f.entity ? [{ component: f.entity.component, object: f.id }] : []))];
 }
 
-const ENERGY_SENSORS: SensorSpec[] = [
-  { object: 'power', name: 'Power', device_class: 'power', unit_of_measurement: 'W', state_class: 'measurement', suggested_display_precision: 1 },
-  { object: 'voltage', name: 'Voltage', device_class: 'voltage', unit_of_measurement: 'V', state_class: 'measurement', suggested_display_precision: 1 },
-  { object: 'current', name: 'Current', device_class: 'current', unit_of_measurement: 'A', state_class: 'measurement', suggested_display_precision: 2 },
-  { object: 'energy', name: 'Energy', device_class: 'energy', unit_of_measurement: 'kWh', state_class: 'total_increasing', suggested_display_precision: 2 },
-];
-
-const PROTECTION_NAMES: Record<ProtectionKind, string> = {
-  overcurrent: 'Overcurrent',
-  overheat: 'Overheat',
-  power_protection: 'Power protection',
-};
+const ON_OFF = { payload_on: 'ON', payload_off: 'OFF' };
 
 /** The availability every node entity carries: bridge up AND node reachable. */
 export function nodeAvailability(ctx: EntityContext): Record<string, unknown> {
   return {
     availability: [
-      { topic: bridgeStateTopic(ctx.baseTopic), value_template: '{{ value_json.state }}' },
-      { topic: nodeAvailabilityTopic(ctx.baseTopic, ctx.name), value_template: '{{ value_json.state }}' },
+      { topic: bridgeTopic(ctx.baseTopic, 'state'), value_template: '{{ value_json.state }}' },
+      { topic: availabilityTopic(ctx.baseTopic, ctx.name), value_template: '{{ value_json.state }}' },
     ],
     availability_mode: 'all',
   };
 }
 
-function entity(
-  node: DeviceNode,
-  ctx: EntityContext,
-  component: Component,
-  object: string,
-  label: string | null,
-  config: Record<string, unknown>,
-): EntityConfig {
-  const main = label === null;
-  const objectSuffix = main ? '' : `_${object}`;
+function entity(node: DeviceNode, ctx: EntityContext, component: Component, object: string, label: string | null, config: Record<string, unknown>): EntityConfig {
+  const objectSuffix = label === null ? '' : `_${object}`;
   return {
     component,
     object,
@@ -96,36 +58,34 @@ function entity(
       name: label,
       unique_id: `${node.id}_${object}`,
       default_entity_id: `${component}.${entitySlug(ctx.name)}${objectSuffix}`,
-      state_topic: nodeStateTopic(ctx.baseTopic, ctx.name),
+      state_topic: stateTopic(ctx.baseTopic, ctx.name),
       ...config,
       ...nodeAvailability(ctx),
     },
   };
 }
 
+/** The JSON light or the switch, from the light parts; a strip parent has none (its outlets do). */
 function mainEntity(node: DeviceNode, ctx: EntityContext): EntityConfig | undefined {
-  const caps = node.capabilities;
-  const command_topic = nodeCommandTopic(ctx.baseTopic, ctx.name);
-  if (caps.brightness || caps.color || caps.colorTemp) {
+  const features = node.features ?? {};
+  const command_topic = setTopic(ctx.baseTopic, ctx.name);
+  if (node.kind === 'strip' || !features.state?.writable) return undefined;
+  if (isLight(node)) {
+    const range = features.color_temp?.type;
     // HA: onoff/brightness must stand alone; colour modes imply brightness.
-    const modes = [...(caps.colorTemp ? ['color_temp'] : []), ...(caps.color ? ['hs'] : [])];
+    const modes = [...(range ? ['color_temp'] : []), ...('color' in features ? ['hs'] : [])];
+    const dimmable = 'brightness' in features || modes.length > 0;
     const config: Record<string, unknown> = {
       schema: 'json',
       command_topic,
-      supported_color_modes: modes.length > 0 ? modes : ['brightness'],
-      brightness: true,
-      brightness_scale: 100,
-      // Neither cloud can flash a light; HA would otherwise offer it.
-      flash: false,
+      supported_color_modes: modes.length > 0 ? modes : [dimmable ? 'brightness' : 'onoff'],
     };
-    if (caps.colorTemp) {
-      Object.assign(config, { color_temp_kelvin: true, min_kelvin: caps.colorTemp.min, max_kelvin: caps.colorTemp.max });
+    if (dimmable) {
+      // Neither cloud can flash a light; HA would otherwise offer it.
+      Object.assign(config, { brightness: true, brightness_scale: 100, flash: false });
     }
+    if (range?.kind === 'number') Object.assign(config, { color_temp_kelvin: true, min_kelvin: range.min, max_kelvin: range.max });
     return entity(node, ctx, 'light', 'light', null, config);
-  }
-  if (!caps.relay) return undefined;
-  if (node.kind === 'bulb' || node.kind === 'lightstrip') {
-    return entity(node, ctx, 'light', 'light', null, { schema: 'json', command_topic, supported_color_modes: ['onoff'] });
   }
   return entity(node, ctx, 'switch', 'switch', null, {
     command_topic,
@@ -135,58 +95,43 @@ function mainEntity(node: DeviceNode, ctx: EntityContext): EntityConfig | undefi
   });
 }
 
+/** The component-specific options of a feature's own entity. */
+function componentOptions(feature: Feature, ctx: EntityContext): Record<string, unknown> {
+  const spec = feature.entity;
+  const value = `value_json.${feature.id}`;
+  const command_topic = feature.writable ? setTopic(ctx.baseTopic, ctx.name, feature.id) : undefined;
+  switch (spec?.component) {
+    case 'binary_sensor':
+      return feature.type.kind === 'flag'
+        ? { value_template: `{{ 'ON' if ${value} else 'OFF' }}`, ...ON_OFF }
+        : { value_template: `{{ ${value} }}`, ...ON_OFF };
+    case 'switch':
+      return { command_topic, value_template: `{{ ${value} }}`, ...ON_OFF };
+    case 'number': {
+      const type = feature.type;
+      const range = type.kind === 'number' ? { min: type.min, max: type.max, step: type.step ?? 1 } : {};
+      return { command_topic, value_template: `{{ ${value} }}`, ...range };
+    }
+    case 'select':
+      return { command_topic, value_template: `{{ ${value} }}`, options: feature.type.kind === 'enum' ? feature.type.options : [] };
+    case 'button':
+      return { command_topic, payload_press: 'PRESS' };
+    default:
+      return { value_template: `{{ ${value} }}` };
+  }
+}
+
 export function nodeEntities(node: DeviceNode, ctx: EntityContext): EntityConfig[] {
-  const caps = node.capabilities;
   const out: EntityConfig[] = [];
   const main = mainEntity(node, ctx);
   if (main) out.push(main);
-  for (const spec of ENERGY_SENSORS) {
-    if (!caps.energy?.[spec.object]) continue;
-    const { object, name, ...sensor } = spec;
-    out.push(entity(node, ctx, 'sensor', object, name, { ...sensor, value_template: `{{ value_json.${object} }}` }));
-  }
-  if (caps.led) {
-    out.push(
-      entity(node, ctx, 'switch', 'led', 'LED', {
-        command_topic: nodeLedCommandTopic(ctx.baseTopic, ctx.name),
-        value_template: '{{ value_json.led }}',
-        entity_category: 'config',
-        ...ON_OFF,
-      }),
-    );
-  }
-  for (const kind of caps.protection) {
-    out.push(
-      entity(node, ctx, 'binary_sensor', kind, PROTECTION_NAMES[kind], {
-        device_class: 'problem',
-        value_template: `{{ 'ON' if value_json.${kind} else 'OFF' }}`,
-        entity_category: 'diagnostic',
-        ...ON_OFF,
-      }),
-    );
-  }
-  if (caps.rssi) {
-    out.push(
-      entity(node, ctx, 'sensor', 'rssi', 'RSSI', {
-        device_class: 'signal_strength',
-        unit_of_measurement: 'dBm',
-        state_class: 'measurement',
-        value_template: '{{ value_json.rssi }}',
-        entity_category: 'diagnostic',
-        enabled_by_default: false,
-      }),
-    );
-  }
-  if (caps.onTime) {
-    out.push(
-      entity(node, ctx, 'sensor', 'on_time', 'On time', {
-        device_class: 'duration',
-        unit_of_measurement: 's',
-        value_template: '{{ value_json.on_time }}',
-        entity_category: 'diagnostic',
-        enabled_by_default: false,
-      }),
-    );
+  for (const feature of Object.values(node.features ?? {})) {
+    const spec = feature.entity;
+    if (!spec || isLightPart(feature.id)) continue;
+    const { component, name, ...options } = spec;
+    const config: Record<string, unknown> = { ...options, ...componentOptions(feature, ctx) };
+    for (const key of Object.keys(config)) if (config[key] === undefined) delete config[key];
+    out.push(entity(node, ctx, component, feature.id, name, config));
   }
   return out;
 }

@@ -3,9 +3,11 @@
  * thing: a device, or one outlet of a power strip. Everything downstream
  * (discovery, state topics, commands) works on nodes only.
  */
-import type { CloudName } from '../clouds/common/errors.js';
+import type { FeatureSet, HsColor, StateValue } from './feature.js';
 
 export type { CloudName } from '../clouds/common/errors.js';
+import type { CloudName } from '../clouds/common/errors.js';
+export type { Feature, FeatureSet, HsColor, StateValue } from './feature.js';
 
 export type NodeKind =
   | 'plug' // smart plug (outlet device class)
@@ -21,51 +23,19 @@ export interface KelvinRange {
   max: number;
 }
 
-export interface EnergyCapabilities {
-  power: boolean; // W
-  voltage: boolean; // V
-  current: boolean; // A
-  energy: boolean; // kWh, total increasing
-}
-
-export type ProtectionKind = 'overcurrent' | 'overheat' | 'power_protection';
-
-export interface Capabilities {
-  relay: boolean;
-  led: boolean;
-  brightness: boolean;
-  /** Present when colour temperature can be set. */
-  colorTemp?: KelvinRange;
-  /** Hue/saturation. */
-  color: boolean;
-  /** Present when the node reports energy figures. */
-  energy?: EnergyCapabilities;
-  rssi: boolean;
-  onTime: boolean;
-  protection: ProtectionKind[];
-}
-
 /**
- * The state published on `<base>/<name>`. Keys follow zigbee2mqtt / the
- * Home Assistant JSON light schema: brightness 0-100 (discovery sets
- * brightness_scale 100), color_temp in Kelvin, color {h: 0-360, s: 0-100}.
+ * The state published on `<base>/<name>`: one key per readable feature
+ * (plus `color_mode`, which the JSON light needs). Keys follow zigbee2mqtt
+ * and the Home Assistant JSON light schema: brightness 0-100, color_temp in
+ * Kelvin, color {h: 0-360, s: 0-100}.
  */
 export interface NodeState {
   state?: 'ON' | 'OFF';
   brightness?: number;
   color_temp?: number;
-  color?: { h: number; s: number };
+  color?: HsColor;
   color_mode?: 'onoff' | 'brightness' | 'color_temp' | 'hs';
-  power?: number;
-  voltage?: number;
-  current?: number;
-  energy?: number;
-  rssi?: number;
-  led?: 'ON' | 'OFF';
-  on_time?: number;
-  overcurrent?: boolean;
-  overheat?: boolean;
-  power_protection?: boolean;
+  [feature: string]: StateValue | undefined;
 }
 
 /** How to reach a Kasa node through passthrough. */
@@ -86,7 +56,8 @@ export interface TapoAddress {
 
 export type NodeAddress = KasaAddress | TapoAddress;
 
-export interface DeviceNode {
+/** Who a node is: what a device list tells, without features or state. */
+export interface NodeIdentity {
   /** Stable, `[a-zA-Z0-9_-]` only: `kasa_<deviceId>`, `kasa_<childId>`, `tapo_<thingName>`. */
   id: string;
   cloud: CloudName;
@@ -98,29 +69,62 @@ export interface DeviceNode {
   modelFull?: string;
   /** Node id of the parent strip, for outlets. */
   parentId?: string;
-  /**
-   * The cloud's device type ("IOT.SMARTPLUGSWITCH", "SMART.TAPOPLUG"...), when
-   * known: mergeClouds uses it to spot Tapo devices in the Kasa list.
-   */
+  /** The cloud's device type ("IOT.SMARTPLUGSWITCH", "SMART.TAPOPLUG"...), when known. */
   deviceType?: string;
   mac?: string;
   swVersion?: string;
   hwVersion?: string;
   address: NodeAddress;
-  capabilities: Capabilities;
-  state: NodeState;
   /** The cloud says it is reachable. */
   online: boolean;
 }
 
-/** A parent device with its outlets, as a mapping produces them. */
-export type NodeList = DeviceNode[];
-
-export function emptyCapabilities(): Capabilities {
-  return { relay: false, led: false, brightness: false, color: false, rssi: false, onTime: false, protection: [] };
+export interface DeviceNode extends NodeIdentity {
+  /**
+   * What the node can do, fixed by its interview (the first complete read)
+   * and never shrunk by a later read; undefined until then. Discovery and
+   * the state topic wait for it.
+   */
+  features?: FeatureSet;
+  state: NodeState;
 }
 
 /** Keeps only `[a-zA-Z0-9_-]`: node ids, unique_ids and discovery object ids. */
 export function safeId(raw: string): string {
   return raw.replace(/[^a-zA-Z0-9_-]/g, '_');
+}
+
+export function hasFeature(node: Pick<DeviceNode, 'features'>, id: string): boolean {
+  return node.features !== undefined && id in node.features;
+}
+
+/** A light of any kind: its main entity is the JSON light. */
+export function isLight(node: Pick<DeviceNode, 'kind' | 'features'>): boolean {
+  return node.kind === 'bulb' || node.kind === 'lightstrip' || hasFeature(node, 'brightness') || hasFeature(node, 'color') || hasFeature(node, 'color_temp');
+}
+
+/**
+ * What a command asks of a node, per feature id (TOGGLE already resolved),
+ * plus the light's `transition` in seconds, which is no state.
+ */
+export interface Desired {
+  state?: 'ON' | 'OFF';
+  brightness?: number;
+  color_temp?: number;
+  color?: HsColor;
+  transition?: number;
+  [feature: string]: StateValue | undefined;
+}
+
+/** A brightness above 0 without an explicit state means "on at that level" (zigbee2mqtt semantics). */
+export function desiredOn(desired: Desired): boolean | undefined {
+  if (desired.state !== undefined) return desired.state === 'ON';
+  if (desired.brightness !== undefined && desired.brightness > 0) return true;
+  return undefined;
+}
+
+/** Only who the node is: a node's features and state never travel with its identity. */
+export function identityOf(node: NodeIdentity): NodeIdentity {
+  const { features: _features, state: _state, ...identity } = node as DeviceNode;
+  return identity;
 }

@@ -1,5 +1,15 @@
-/** The JSON-friendly view of a node for `<base>/bridge/devices`. */
-import type { Capabilities, CloudName, DeviceNode, NodeKind } from './node.js';
+/** The JSON-friendly view of a node for `<base>/bridge/devices`, its features included. */
+import type { Feature } from './feature.js';
+import type { CloudName, DeviceNode, NodeKind } from './node.js';
+
+export interface FeatureSummary {
+  id: string;
+  type: Feature['type'];
+  readable: boolean;
+  writable: boolean;
+  /** The Home Assistant component of its own entity, or null for the parts of the main switch/light. */
+  entity: string | null;
+}
 
 export interface NodeSummary {
   id: string;
@@ -9,7 +19,8 @@ export interface NodeSummary {
   kind: NodeKind;
   /** Parent node id for outlets, else null (JSON has no undefined). */
   parent: string | null;
-  capabilities: Capabilities;
+  /** null until the node's first complete read (its interview). */
+  features: FeatureSummary[] | null;
   online: boolean;
 }
 
@@ -21,8 +32,16 @@ export function nodeSummary(node: DeviceNode): NodeSummary {
     cloud: node.cloud,
     kind: node.kind,
     parent: node.parentId ?? null,
-    // A copy, so a caller serialising later never sees a node mutated since.
-    capabilities: structuredClone(node.capabilities),
+    features: node.features
+      ? Object.values(node.features).map((f) => ({
+          id: f.id,
+          // A copy, so a caller serialising later never sees a node changed since.
+          type: structuredClone(f.type),
+          readable: f.readable,
+          writable: f.writable,
+          entity: f.entity?.component ?? null,
+        }))
+      : null,
     online: node.online,
   };
 }

@@ -1,5 +1,6 @@
 /** Small pure helpers shared by the Kasa and Tapo mappings. */
-import type { Capabilities, NodeState } from './node.js';
+import type { FeatureSet } from './feature.js';
+import type { NodeState } from './node.js';
 
 export function round(value: number, decimals: number): number {
   const factor = 10 ** decimals;
@@ -40,9 +41,9 @@ export function normaliseMac(raw: unknown): string | undefined {
  * The colour mode Home Assistant must see: one of the modes the discovery
  * advertised, else HA logs "invalid color mode" and drops the state.
  */
-export function colorModeFor(caps: Capabilities, colorTempK: number | undefined): NodeState['color_mode'] {
-  if (caps.colorTemp && colorTempK !== undefined && colorTempK > 0) return 'color_temp';
-  if (caps.color) return 'hs';
-  if (caps.colorTemp) return 'color_temp';
-  return caps.brightness ? 'brightness' : 'onoff';
+export function colorModeFor(features: FeatureSet, colorTempK: number | undefined): NodeState['color_mode'] {
+  if ('color_temp' in features && colorTempK !== undefined && colorTempK > 0) return 'color_temp';
+  if ('color' in features) return 'hs';
+  if ('color_temp' in features) return 'color_temp';
+  return 'brightness' in features ? 'brightness' : 'onoff';
 }

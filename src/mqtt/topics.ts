@@ -46,6 +46,18 @@ export function slugify(alias: string): string {
     .replace(/^_+|_+$/g, '');
 }
 
+/**
+ * An entity id's object part: lower-case `[a-z0-9_]`, as Home Assistant
+ * slugifies (the topic slug with `-` turned into `_`); never empty.
+ */
+export function entitySlug(raw: string): string {
+  const slug = slugify(raw)
+    .replace(/-+/g, '_')
+    .replace(/_+/g, '_')
+    .replace(/^_+|_+$/g, '');
+  return slug === '' ? 'tplink' : slug;
+}
+
 function idHash(id: string, length: number): string {
   return createHash('sha256').update(id, 'utf8').digest('hex').slice(0, length);
 }
@@ -204,7 +216,10 @@ export function parseInbound(topic: string, baseTopic: string, haStatusTopic?: s
   if (first === undefined || second === undefined) return undefined;
 
   if (first === 'bridge') {
-    if (parts.length === 3 && second === 'request' && third !== undefined) return { type: 'bridge_request', key: third };
+    // `request/<key>` or `request/<group>/<key>` (device/interview).
+    if ((parts.length === 3 || parts.length === 4) && second === 'request' && third !== undefined) {
+      return { type: 'bridge_request', key: parts.slice(2).join('/') };
+    }
     return undefined;
   }
   if (parts.length === 2 && second === 'set') return { type: 'set', target: first };
@@ -215,7 +230,7 @@ export function parseInbound(topic: string, baseTopic: string, haStatusTopic?: s
 
 /** The filters the bridge subscribes to. */
 export function subscriptions(baseTopic: string, haStatusTopic?: string): string[] {
-  const topics = [`${baseTopic}/+/set`, `${baseTopic}/+/set/+`, `${baseTopic}/+/get`, `${baseTopic}/bridge/request/+`];
+  const topics = [`${baseTopic}/+/set`, `${baseTopic}/+/set/+`, `${baseTopic}/+/get`, `${baseTopic}/bridge/request/+`, `${baseTopic}/bridge/request/+/+`];
   if (haStatusTopic) topics.push(haStatusTopic);
   return topics;
 }
@@ -233,8 +248,9 @@ export function availabilityTopic(baseTopic: string, name: string): string {
   return `${baseTopic}/${name}/availability`;
 }
 
-export function setTopic(baseTopic: string, name: string): string {
-  return `${baseTopic}/${name}/set`;
+/** `<base>/<name>/set`, or `<base>/<name>/set/<feature>` for one feature. */
+export function setTopic(baseTopic: string, name: string, feature?: string): string {
+  return feature === undefined ? `${baseTopic}/${name}/set` : `${baseTopic}/${name}/set/${feature}`;
 }
 
 export function bridgeTopic(baseTopic: string, subtopic: BridgeSubtopic): string {

@@ -9,6 +9,7 @@ import type { CloudQueue } from '../commands/queue.js';
 import type { CloudError } from '../clouds/common/errors.js';
 import type { CloudName } from '../model/node.js';
 import { bridgeDiscovery } from '../homeassistant/discovery.js';
+import { previousDiscoveryMode, rememberDiscoveryMode } from '../homeassistant/mode-marker.js';
 import { isLoginRefusal, loginRefusalHint } from '../cli/hints.js';
 import type { Logger } from '../logger.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../mqtt/broker.js';
@@ -161,6 +162,7 @@ export class Bridge {
     if (this.#stopping) return;
     await this.#poller.start();
     this.#started = true;
+    await this.#clearOtherDiscoveryMode();
     // Commands that waited for the device list (kept from the last run, or delivered meanwhile) run now.
     intake.goLive();
     await this.#publishInfo();
@@ -234,6 +236,18 @@ export class Bridge {
     }
   }
 
+  /** After a change of homeassistant.discovery, the other mode's retained configs go. */
+  async #clearOtherDiscoveryMode(): Promise<void> {
+    const { homeassistant, stateDir } = this.config;
+    if (!homeassistant.enabled) return;
+    const previous = previousDiscoveryMode(stateDir);
+    if (previous !== undefined && previous !== homeassistant.discovery) {
+      this.logger.info({ from: previous, to: homeassistant.discovery }, 'discovery mode changed: clearing the old configs');
+      await this.publisher.clearOtherDiscoveryMode(this.store.all());
+    }
+    if (previous !== homeassistant.discovery) rememberDiscoveryMode(stateDir, homeassistant.discovery);
+  }
+
   async #onCloudStatus(cloud: CloudName, status: CloudStatus, error?: CloudError): Promise<void> {
     this.logger.debug({ cloud, status, err: error?.message }, 'cloud status');
     if (status === 'ok') this.cloudProblems.delete(cloud);
@@ -300,7 +314,16 @@ export class Bridge {
           last_poll_at: this.#poller?.lastPollAt?.toISOString() ?? null,
         };
       })
-      .on('info', async () => this.info());
+      .on('info', async () => this.info())
+      .on('device/interview', async (body) => {
+        // {"id": "<node id or topic name>"}; a bare string body names it too.
+        const target = typeof body.id === 'string' ? body.id : undefined;
+        const id = target === undefined ? undefined : this.names.resolve(target);
+        if (id === undefined) throw new Error(target === undefined ? 'say which device: {"id": "<name or id>"}' : `unknown device "${target.slice(0, 64)}"`);
+        await this.poller.interview(id);
+        const node = this.store.get(id);
+        return { id, features: Object.keys(node?.features ?? {}) };
+      });
   }
 
   /**

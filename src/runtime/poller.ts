@@ -74,17 +74,12 @@ export class Poller {
 
   async #readList(source: CloudSource): Promise<void> {
     try {
-      const nodes = await source.list();
-      const known = this.store.ofCloud(source.cloud);
-      // Outlets of strips only appear after a state read; keep them while their strip stays.
-      const listedIds = new Set(nodes.map((node) => node.id));
-      const kept = known.filter((node) => node.parentId !== undefined && listedIds.has(node.parentId) && !listedIds.has(node.id));
-      const names = new Map(known.map((node) => [node.id, node.name]));
-      // A rename in the app moves the node's topic: the listener reassigns names then.
-      const renamed = nodes.some((node) => names.has(node.id) && names.get(node.id) !== node.name);
-      const { added, removed } = this.store.replaceCloud(source.cloud, [...nodes, ...kept]);
+      const identities = await source.list();
+      // Known nodes keep their features and state: a list read only says who is there.
+      const { added, removed, renamed, changed } = this.store.applyList(source.cloud, identities);
       this.#listed.add(source.cloud);
       if (added.length > 0 || removed.length > 0 || renamed) await this.listener.listChanged(source.cloud, added, removed);
+      else if (changed.length > 0) await this.listener.statesUpdated(changed);
     } catch (error) {
       this.#logFailure(source.cloud, 'device list', error);
       if (isCloudError(error) && error.needsUser) this.#markCloudOffline(source.cloud);
@@ -103,15 +98,27 @@ export class Poller {
     await Promise.all(this.sources.map((source) => this.#read(source, 'energy')));
   }
 
-  /** A fresh read of the nodes covering `ids` (bridge get, command confirmation). */
-  async readNodes(ids: string[]): Promise<void> {
+  /**
+   * A fresh read of the nodes covering `ids` (bridge get, command
+   * confirmation, interview); with `energy`, their energy figures too, so
+   * power follows a switched relay at once.
+   */
+  async readNodes(ids: string[], options: { energy?: boolean } = {}): Promise<void> {
     const wanted = new Set(ids);
     for (const source of this.sources) {
       const nodes = this.store.ofCloud(source.cloud).filter((node) => wanted.has(node.id) || (node.parentId && wanted.has(node.parentId)));
       if (nodes.length === 0) continue;
       const parents = nodes.flatMap((node) => (node.parentId ? [this.store.get(node.parentId) ?? node] : [node]));
-      await this.#apply(source, await source.readState(unique([...parents, ...nodes])));
+      const all = unique([...parents, ...nodes]);
+      await this.#apply(source, await source.readState(all));
+      if (options.energy) await this.#apply(source, await source.readEnergy(all.map((node) => this.store.get(node.id) ?? node)));
     }
+  }
+
+  /** Forgets what `id` can do and reads it again: its features are fixed anew. */
+  async interview(id: string): Promise<void> {
+    this.store.requestInterview(id);
+    await this.readNodes([id], { energy: true });
   }
 
   async #read(source: CloudSource, what: 'state' | 'energy'): Promise<void> {
@@ -126,11 +133,8 @@ export class Poller {
   }
 
   async #apply(source: CloudSource, result: ReadResult): Promise<void> {
-    const before = new Map(result.nodes.map((node) => [node.id, this.store.get(node.id)]));
-    this.store.upsert(result.nodes);
-    const changed = result.nodes.map((node) => node.id);
-    const newOutlets = result.nodes.filter((node) => before.get(node.id) === undefined);
-    if (newOutlets.length > 0) await this.listener.listChanged(source.cloud, newOutlets, []);
+    const { changed, added } = this.store.applyReadings(result.readings);
+    if (added.length > 0) await this.listener.listChanged(source.cloud, added, []);
     // One failed read counts once per node, even when a node is named both itself and as a
     // child of a failed parent (Tapo sub-things are read in the same batch as their strip).
     const counted = new Set<string>();

@@ -6,7 +6,7 @@
  */
 import type { AppConfig } from '../config/load.js';
 import type { DeviceNode } from '../model/node.js';
-import { discoveryMessages, removalMessages, type DiscoveryMessage, type DiscoveryOptions } from '../homeassistant/discovery.js';
+import { discoveryMessages, otherModeRemovals, removalMessages, type DiscoveryMessage, type DiscoveryOptions } from '../homeassistant/discovery.js';
 import { secrets, type Logger } from '../logger.js';
 import { PacketTooLargeError, type MqttConnection } from '../mqtt/client.js';
 import { availabilityTopic, bridgeTopic, stateTopic, type TopicNameRegistry } from '../mqtt/topics.js';
@@ -51,8 +51,10 @@ export class Publisher {
       this.counts.availability += 1;
       sends.push(this.#send(availabilityTopic(this.base, name), availability, true));
     }
+    // Before its first complete read a node has no state to tell: publishing
+    // {} or a part would overwrite the retained last known state.
     const state = JSON.stringify(node.state);
-    if (force || this.#lastState.get(node.id) !== state) {
+    if (node.features !== undefined && (force || this.#lastState.get(node.id) !== state)) {
       this.#lastState.set(node.id, state);
       this.counts.state += 1;
       sends.push(this.#send(stateTopic(this.base, name), state, true));
@@ -88,6 +90,12 @@ export class Publisher {
       }
     }
     if (dirty) await this.publishDiscovery(all());
+  }
+
+  /** Clears the retained configs the other discovery mode left (after the setting changed). */
+  async clearOtherDiscoveryMode(nodes: DeviceNode[]): Promise<void> {
+    if (!this.config.homeassistant.enabled) return;
+    for (const message of otherModeRemovals(nodes, this.discoveryOptions())) await this.#send(message.topic, '', true);
   }
 
   /** Clears a removed node: discovery configs and its retained topics. */
@@ -158,7 +166,7 @@ export class Publisher {
 }
 
 function discoveryInputs(node: DeviceNode, name: string): string {
-  return JSON.stringify([name, node.name, node.model, node.kind, node.parentId, node.capabilities, node.swVersion, node.hwVersion, node.mac]);
+  return JSON.stringify([name, node.name, node.model, node.kind, node.parentId, node.features, node.swVersion, node.hwVersion, node.mac]);
 }
 
 export type { DiscoveryMessage };

@@ -25,7 +25,8 @@ export interface BridgeResponse {
   transaction?: string | number;
 }
 
-export type RequestHandler = () => Promise<Record<string, unknown>>;
+/** Gets the request's JSON object body ({} when it has none or is no object). */
+export type RequestHandler = (body: Record<string, unknown>) => Promise<Record<string, unknown>>;
 
 export class BridgeRequests {
   readonly #handlers = new Map<string, RequestHandler>();
@@ -49,7 +50,7 @@ export class BridgeRequests {
       return withTransaction({ status: 'error', data: {}, error: `unknown request "${clip(key)}" (known: ${this.keys.join(', ')})` });
     }
     try {
-      return withTransaction({ status: 'ok', data: await handler() });
+      return withTransaction({ status: 'ok', data: await handler(bodyOf(payload)) });
     } catch (error) {
       return withTransaction({ status: 'error', data: {}, error: clip(error instanceof Error ? error.message : String(error)) });
     }
@@ -63,5 +64,15 @@ function transactionOf(payload: Buffer): string | number | undefined {
     return parsed.success ? parsed.data.transaction : undefined;
   } catch {
     return undefined;
+  }
+}
+
+function bodyOf(payload: Buffer): Record<string, unknown> {
+  if (payload.length === 0 || payload.length > 10_000) return {};
+  try {
+    const parsed: unknown = JSON.parse(payload.toString('utf8'));
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
+  } catch {
+    return {};
   }
 }

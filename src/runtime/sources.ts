@@ -5,8 +5,8 @@
  */
 import type { CloudError } from '../clouds/common/errors.js';
 import type { CloudQueue } from '../commands/queue.js';
-import type { ResolvedDesired } from '../commands/types.js';
-import type { CloudName, DeviceNode } from '../model/node.js';
+import type { CloudName, Desired, DeviceNode, NodeIdentity } from '../model/node.js';
+import type { NodeReading } from '../model/reading.js';
 import type { Logger } from '../logger.js';
 
 /** A cloud's login status, as its client's session reports it (one definition, in clouds/common/session.ts). */
@@ -22,7 +22,7 @@ export interface ReadFailure {
 }
 
 export interface ReadResult {
-  nodes: DeviceNode[];
+  readings: NodeReading[];
   failures: ReadFailure[];
 }
 
@@ -30,14 +30,17 @@ export interface CloudSource {
   readonly cloud: CloudName;
   /** Several outlets of one strip can share one request (Kasa child_ids). */
   readonly batchesOutlets: boolean;
-  /** Reads the device list: every node of this cloud (devices and outlets known so far). */
-  list(): Promise<DeviceNode[]>;
+  /** Reads the device list: who each device is (outlets appear with their strip's state read). */
+  list(): Promise<NodeIdentity[]>;
   /** Reads the state of every node (cheapest requests the API allows). */
   readState(nodes: DeviceNode[]): Promise<ReadResult>;
   /** Reads energy figures that are not part of the state read. */
   readEnergy(nodes: DeviceNode[]): Promise<ReadResult>;
-  /** Carries out a command on one node (or several outlets of one strip). */
-  execute(nodes: DeviceNode[], desired: ResolvedDesired): Promise<void>;
+  /**
+   * Carries out a command on one node, or on several outlets of one strip
+   * (`batchesOutlets`). A strip parent comes with its outlets in `children`.
+   */
+  execute(nodes: DeviceNode[], desired: Desired, children?: DeviceNode[]): Promise<void>;
   status(): CloudStatus;
   /** Called when the cloud's status changes (auth failures are published). */
   onStatus(listener: (status: CloudStatus, error?: CloudError) => void): void;
@@ -76,7 +79,7 @@ export abstract class ClientSource<Client extends StatusClient> {
 
 export function mergeResults(results: ReadResult[]): ReadResult {
   return {
-    nodes: results.flatMap((result) => result.nodes),
+    readings: results.flatMap((result) => result.readings),
     failures: results.flatMap((result) => result.failures),
   };
 }

@@ -52,7 +52,7 @@ describe('command queue, end to end', () => {
   it('respects the configured rate limit (requests per second to one cloud)', async () => {
     h = await startHarness({ config: { rateLimit: { kasaPerSecond: 4, tapoPerSecond: 4 } } });
     const harness = h;
-    const plugs = harness.bridge.store.ofCloud('kasa').filter((candidate) => candidate.capabilities.relay && !candidate.parentId);
+    const plugs = harness.bridge.store.ofCloud('kasa').filter((candidate) => candidate.features?.state?.writable && !candidate.parentId && candidate.kind !== 'strip');
     expect(plugs.length).toBeGreaterThanOrEqual(6);
     harness.sim.clearRequests();
     const started = Date.now();

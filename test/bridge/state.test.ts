@@ -66,7 +66,7 @@ describe('state topics', () => {
     expect(info?.clouds).toMatchObject({ kasa: { status: 'ok' }, tapo: { status: 'ok' } });
     const devices = h.lastJson<Array<Record<string, unknown>>>('tplink/bridge/devices');
     expect(devices).toHaveLength(h.bridge.store.size);
-    expect(devices?.[0]).toMatchObject({ id: expect.any(String), name: expect.any(String), model: expect.any(String), cloud: expect.any(String), capabilities: expect.any(Object) });
+    expect(devices?.[0]).toMatchObject({ id: expect.any(String), name: expect.any(String), model: expect.any(String), cloud: expect.any(String), features: expect.any(Array) });
     const everything = h.messages.map((message) => message.payload).join('\n');
     expect(everything).not.toContain(h.sim.password);
   });

@@ -70,7 +70,7 @@ describe('Tapo through MQTT', () => {
     h = await startHarness({ sim: { fixturesDir: fixturesDir(), builtin: false } });
     const harness = h;
     const tapo = harness.bridge.store.all().filter((node) => node.cloud === 'tapo');
-    const metered = tapo.filter((node) => node.capabilities.energy && node.online);
+    const metered = tapo.filter((node) => node.features !== undefined && 'power' in node.features && node.online);
     expect(metered.length).toBeGreaterThan(0);
     harness.sim.clearRequests();
     await harness.bridge.poller.readEnergy();
@@ -86,8 +86,8 @@ describe('Tapo through MQTT', () => {
       await harness.waitFor(() => harness.lastJson<Json>(topic)?.power !== undefined, 3000, `power of ${node.name}`);
       const state = harness.lastJson<Json>(topic) ?? {};
       expect(state.power, `${node.name} power`).toBeCloseTo(expected.power ?? Number.NaN, 2);
-      if (node.capabilities.energy?.voltage && expected.voltage !== undefined) expect(state.voltage, `${node.name} voltage`).toBe(expected.voltage);
-      if (node.capabilities.energy?.current && expected.current !== undefined) expect(state.current, `${node.name} current`).toBe(expected.current);
+      if (node.features?.voltage && expected.voltage !== undefined) expect(state.voltage, `${node.name} voltage`).toBe(expected.voltage);
+      if (node.features?.current && expected.current !== undefined) expect(state.current, `${node.name} current`).toBe(expected.current);
       seen.push(`${node.model}${parent ? ' socket' : ''}`);
     }
     // The P316M's sockets: power from their own answers (one draws 38.617 W), voltage and current too.

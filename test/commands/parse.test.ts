@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseSetPayload, MAX_PAYLOAD_BYTES } from '../../src/commands/parse.js';
 import type { DesiredState } from '../../src/commands/types.js';
 import type { DeviceNode } from '../../src/model/node.js';
-import { bulb, dimmer, lightstrip, outlet, plug, strip, tapoBulb, whiteBulb } from './nodes.js';
+import { bulb, dimmer, lightstrip, meteredPlug, outlet, plug, strip, tapoBulb, whiteBulb } from './nodes.js';
 
 type Good = [string, DeviceNode, string | undefined, string | Buffer, DesiredState];
 type Bad = [string, DeviceNode, string | undefined, string | Buffer, RegExp];
@@ -57,6 +57,8 @@ const bad: Bad[] = [
   ['JSON null', plug, undefined, 'null', /ON, OFF or TOGGLE/],
   ['empty object', plug, undefined, '{}', /nothing to set/],
   ['unknown key', plug, undefined, '{"state":"ON","effect":"rainbow"}', /unknown key "effect"/],
+  ['read-only feature', meteredPlug, undefined, '{"power":5}', /power is read-only/],
+  ['feature of another family', plug, 'color', '{"h":1,"s":1}', /color is not supported/],
   ['unknown keys', plug, undefined, '{"a":1,"b":2}', /unknown keys "a", "b"/],
   ['proto key', plug, undefined, '{"__proto__":{"x":1}}', /unknown key "__proto__"/],
   ['led on plug without led', outlet, undefined, '{"led":"ON"}', /led is not supported/],
@@ -87,7 +89,8 @@ const bad: Bad[] = [
 ];
 
 function kasaNodeNoRelay(): DeviceNode {
-  return { ...plug, capabilities: { ...plug.capabilities, relay: false } };
+  const { state: _state, ...features } = plug.features ?? {};
+  return { ...plug, features };
 }
 
 describe('parseSetPayload', () => {

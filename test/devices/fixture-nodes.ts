@@ -8,6 +8,10 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { KasaListEntryInput, TapoShadowInput, TapoThingInput, TapoUsageInput } from '../../src/model/inputs.js';
+import type { DeviceNode } from '../../src/model/node.js';
+import { NodeStore } from '../../src/runtime/node-store.js';
+import { kasaEnergyReading, kasaIdentity, kasaReadings } from '../../src/clouds/kasa/devices.js';
+import { tapoReadings, tapoTargets, tapoUsageReading, withStripStates } from '../../src/clouds/tapo/devices.js';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -111,4 +115,32 @@ export function tapoCase(file: string): TapoCase {
   });
   const energy = isObj(data.get_energy_usage) ? data.get_energy_usage : undefined;
   return { file, model: String(info.model ?? ''), things, shadows, usage: energy ? { energy_usage: energy } : undefined };
+}
+
+/** The nodes a bridge builds from one Kasa fixture: list entry, state read, outlets' energy. */
+export function kasaFixtureNodes(c: KasaCase): DeviceNode[] {
+  const store = new NodeStore();
+  const identity = kasaIdentity(c.entry);
+  if (!identity) return [];
+  store.applyList('kasa', [identity]);
+  store.applyReadings(kasaReadings(identity, c.response, 1).readings);
+  for (const node of store.all()) {
+    if (!node.parentId) continue;
+    const { reading } = kasaEnergyReading(node, { emeter: c.response.emeter }, 2);
+    if (reading) store.applyReadings([reading]);
+  }
+  return store.all();
+}
+
+/** The nodes a bridge builds from one Tapo fixture: things, shadows, usage. */
+export function tapoFixtureNodes(c: TapoCase): DeviceNode[] {
+  const store = new NodeStore();
+  const targets = tapoTargets(c.things);
+  store.applyList('tapo', targets.map((t) => t.node));
+  store.applyReadings(withStripStates(tapoReadings(targets, c.shadows, 1)));
+  for (const node of store.all()) {
+    const reading = c.usage ? tapoUsageReading(node, c.usage, 2) : undefined;
+    if (reading) store.applyReadings([reading]);
+  }
+  return store.all();
 }

@@ -8,7 +8,9 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FIELD_ORDER } from '../../scripts/device-families.js';
+import { allFeatures } from '../../src/model/catalogue.js';
+import '../../src/clouds/kasa/modules/index.js';
+import '../../src/clouds/tapo/modules/index.js';
 import { renderReadme, startMarker, endMarker } from '../../scripts/readme-sections.js';
 import { SIMULATE_FLAGS } from 'tplink-cloud-sim/cli';
 import { COMMANDS, commandSpec } from '../../src/cli/commands.js';
@@ -49,7 +51,7 @@ function firstColumn(text: string): string[] {
 
 describe('README.md', () => {
   it('has its generated sections (configuration table, device families) up to date: run `npm run docs` when this fails', async () => {
-    for (const name of ['config-table', 'device-families']) {
+    for (const name of ['config-table', 'state-fields', 'device-families']) {
       expect(readme).toContain(startMarker(name));
       expect(readme).toContain(endMarker(name));
     }
@@ -72,7 +74,7 @@ describe('README.md', () => {
 
   it('documents every state field a family has, and only real ones', () => {
     const documented = firstColumn(section('#### State fields'));
-    expect([...documented].sort()).toEqual([...FIELD_ORDER].sort());
+    expect([...documented].sort()).toEqual([...allFeatures().map((feature) => feature.id), 'color_mode'].sort());
     const families = readme.slice(readme.indexOf(startMarker('device-families')), readme.indexOf(endMarker('device-families')));
     const used = new Set([...families.matchAll(/^\|[^|]+\|[^|]+\|([^|]+)\|/gm)].flatMap((row) => ticked(row[1] ?? '')));
     used.delete('<base>/<name>');
@@ -94,7 +96,7 @@ describe('README.md', () => {
 
   it('lists exactly the bridge requests', () => {
     const keys = firstColumn(section('#### Requests'));
-    const registered = [...source.matchAll(/\.on\('(\w+)', async/g)].map((match) => match[1]);
+    const registered = [...source.matchAll(/\.on\('([\w/]+)', async/g)].map((match) => match[1]);
     expect(keys.sort()).toEqual(registered.sort());
   });
 

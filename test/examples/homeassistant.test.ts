@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { ENTITY_CATALOGUE } from '../../src/homeassistant/entities.js';
+import { entityCatalogue } from '../../src/homeassistant/entities.js';
 import type { Harness, Message } from '../bridge/harness.js';
 import { atPath, BASE, demoHarness, eventTypes, provokeFailed, provokeRejected, publishedTopic, readExample } from './helpers.js';
 
@@ -17,7 +17,7 @@ interface Discovered {
 }
 
 const automations = parse(readExample('homeassistant/automations.yaml')) as Automation[];
-const DOMAINS: string[] = [...new Set(ENTITY_CATALOGUE.map((entity) => entity.component))];
+const DOMAINS: string[] = [...new Set(entityCatalogue().map((entity) => entity.component))];
 const ENTITY_IN_TEMPLATE = new RegExp(`['"]((?:${DOMAINS.join('|')})\\.[a-z0-9_]+)['"]`, 'g');
 
 /** Every mapping in a parsed YAML tree, depth first. */

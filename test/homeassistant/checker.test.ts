@@ -1,6 +1,8 @@
 /** The checker must be able to fail: each broken payload below must be caught. */
 import { describe, expect, it } from 'vitest';
-import { emptyCapabilities, type DeviceNode } from '../../src/model/node.js';
+import type { DeviceNode } from '../../src/model/node.js';
+import { featureSet, withRange } from '../../src/model/feature.js';
+import { BRIGHTNESS, COLOR, COLOR_TEMP, ENERGY, POWER, RSSI, STATE } from '../../src/model/features.js';
 import { bridgeDiscovery, discoveryMessages, type DiscoveryMessage } from '../../src/homeassistant/discovery.js';
 import { options } from './bridge-nodes.js';
 import { assertDiscovery, checkDiscovery } from './checker.js';
@@ -15,15 +17,7 @@ const node: DeviceNode = {
   model: 'KL130',
   mac: 'aa:bb:cc:dd:ee:ff',
   address: { cloud: 'kasa', deviceId: 'X1', appServerUrl: '' },
-  capabilities: {
-    ...emptyCapabilities(),
-    relay: true,
-    brightness: true,
-    color: true,
-    colorTemp: { min: 2500, max: 9000 },
-    rssi: true,
-    energy: { power: true, voltage: false, current: false, energy: true },
-  },
+  features: featureSet([STATE, BRIGHTNESS, withRange(COLOR_TEMP, 2500, 9000), COLOR, POWER, ENERGY, RSSI]),
   state: {},
   online: true,
 };

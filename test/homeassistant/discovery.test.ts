@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { emptyCapabilities, type DeviceNode } from '../../src/model/node.js';
+import type { DeviceNode } from '../../src/model/node.js';
+import { featureSet } from '../../src/model/feature.js';
+import { CURRENT, ENERGY, LED, ON_TIME, OVERCURRENT, OVERHEAT, POWER, RSSI, STATE, VOLTAGE } from '../../src/model/features.js';
 import { bridgeDiscovery, discoveryMessages, removalMessages, type DiscoveryMessage } from '../../src/homeassistant/discovery.js';
 import { hasFixtures } from '../helpers/fixtures.js';
 import { allFixtureNodes, options, topicName } from './bridge-nodes.js';
@@ -19,14 +21,7 @@ function plug(over: Partial<DeviceNode> = {}): DeviceNode {
     swVersion: '1.2.5',
     hwVersion: '1.0',
     address: { cloud: 'kasa', deviceId: 'AB12', appServerUrl: 'https://x' },
-    capabilities: {
-      ...emptyCapabilities(),
-      relay: true,
-      led: true,
-      rssi: true,
-      onTime: true,
-      energy: { power: true, voltage: true, current: true, energy: true },
-    },
+    features: featureSet([STATE, POWER, VOLTAGE, CURRENT, ENERGY, LED, RSSI, ON_TIME]),
     state: {},
     online: true,
     ...over,
@@ -72,9 +67,12 @@ describe.skipIf(!hasFixtures)('discovery of every fixture', () => {
     expect(deviceOf(messages, outlet?.id ?? '')?.connections).toBeUndefined();
     expect(deviceOf(messages, hs300?.id ?? '')?.connections).toHaveLength(1);
     const p110 = nodes.find((n) => n.model === 'P110');
+    // Only the protection states its shadow reports: no overcurrent_status on this firmware.
     expect(Object.keys(components(messages, p110?.id ?? ''))).toEqual([
-      'switch', 'power', 'energy', 'overcurrent', 'overheat', 'power_protection', 'rssi', 'on_time',
+      'switch', 'power', 'energy', 'overheat', 'power_protection', 'rssi', 'on_time',
     ]);
+    const p110m = nodes.find((n) => n.model === 'P110M');
+    expect(Object.keys(components(messages, p110m?.id ?? ''))).toContain('overcurrent');
   });
 
   it('gives HA the same entity configs in both modes (device mode shares root options)', () => {
@@ -174,13 +172,13 @@ describe('discovery payloads', () => {
   });
 
   it('uses device_class switch for wall switches and publishes protection as problem binary sensors', () => {
-    const wall = plug({ kind: 'switch', capabilities: { ...emptyCapabilities(), relay: true } });
+    const wall = plug({ kind: 'switch', features: featureSet([STATE]) });
     const [sw] = discoveryMessages([wall], base);
     expect(sw?.payload.device_class).toBe('switch');
     const tapo = plug({
       id: 'tapo_T1', cloud: 'tapo', mac: undefined,
       address: { cloud: 'tapo', thingName: 'T1', appServerUrl: '' },
-      capabilities: { ...emptyCapabilities(), relay: true, protection: ['overcurrent', 'overheat'] },
+      features: featureSet([STATE, OVERCURRENT, OVERHEAT]),
     });
     const problems = discoveryMessages([tapo], base).filter((m) => m.topic.includes('/binary_sensor/'));
     expect(problems.map((m) => [m.payload.name, m.payload.device_class, m.payload.value_template])).toEqual([
@@ -204,11 +202,11 @@ describe('discovery payloads', () => {
 
   it('orders parents before outlets and hangs outlets of an entity-less strip off the bridge', () => {
     const outlet = plug({ id: 'kasa_AB1200', kind: 'outlet', parentId: 'kasa_AB12', mac: undefined, name: 'Socket 1' });
-    const strip = plug({ kind: 'strip', capabilities: { ...emptyCapabilities(), rssi: true } });
+    const strip = plug({ kind: 'strip', features: featureSet([STATE, RSSI]) });
     const messages = discoveryMessages([outlet, strip], options('device'));
     expect(messages.map((m) => m.topic)).toEqual(['homeassistant/device/kasa_AB12/config', 'homeassistant/device/kasa_AB1200/config']);
     expect((messages[1]?.payload.dev as Obj).via_device).toBe('tplink_cloud_mqtt_kasa_AB12');
-    const bare = plug({ kind: 'strip', capabilities: emptyCapabilities() });
+    const bare = plug({ kind: 'strip', features: featureSet([STATE]) });
     const alone = discoveryMessages([bare, outlet], options('device'));
     expect(alone).toHaveLength(1);
     expect((alone[0]?.payload.dev as Obj).via_device).toBe('tplink_cloud_mqtt_test1234');

@@ -161,7 +161,8 @@ describe('parseInbound', () => {
     ['tp/bridge/state', undefined],
     ['tp/bridge/response/x', undefined],
     ['tp/bridge/request', undefined],
-    ['tp/bridge/request/a/b', undefined],
+    ['tp/bridge/request/device/interview', { type: 'bridge_request', key: 'device/interview' }],
+    ['tp/bridge/request/a/b/c', undefined],
     ['tp/bridge/set', { type: 'malformed_set', target: 'bridge', reason: expect.stringContaining('bridge takes no commands') as string }],
     ['tp/lamp/set/brightness/extra', undefined],
     ['tp/lamp/get/state', undefined],
@@ -200,9 +201,10 @@ describe('topic builders', () => {
       'tp/+/set/+',
       'tp/+/get',
       'tp/bridge/request/+',
+      'tp/bridge/request/+/+',
       'homeassistant/status',
     ]);
-    expect(subscriptions('tp')).toHaveLength(4);
+    expect(subscriptions('tp')).toHaveLength(5);
   });
 
   it('every subscription parses back to the kind it is for', () => {

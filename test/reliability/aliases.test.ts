@@ -96,7 +96,7 @@ describe('hostile aliases', () => {
     for (const node of targets) expect(devices.find((device) => device.id === node.id)?.topic).toBe(h.nameOf(node.id));
 
     // Commands by the new names reach exactly the right device.
-    for (const node of targets.filter((candidate) => candidate.capabilities.relay).slice(0, 8)) {
+    for (const node of targets.filter((candidate) => candidate.features?.state?.writable && candidate.kind !== 'strip').slice(0, 8)) {
       const wanted = simPower(h.sim, node) === 'ON' ? 'OFF' : 'ON';
       await h.publish(`tplink/${h.nameOf(node.id)}/set`, wanted);
       const done = (): boolean => (node.cloud === 'tapo' ? simDesiredOn(h.sim, node) === (wanted === 'ON') : simPower(h.sim, node) === wanted);

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../bridge/harness.js';
 import { brokerCase, injectedCase, seeded, type FuzzCase, type FuzzTargets } from './fuzz-cases.js';
 import { relayNodes, simPower, sleep, until, watchUnhandled } from './helpers.js';
+import { isLight } from '../../src/model/node.js';
 
 const ROUNDS = 4;
 const PER_ROUND = 3_000;
@@ -43,7 +44,7 @@ afterAll(async () => {
 function targets(): FuzzTargets {
   const plugs = relayNodes(h, 'kasa')
     .concat(relayNodes(h, 'tapo'))
-    .filter((node) => !node.capabilities.brightness && !node.capabilities.color && !node.capabilities.colorTemp)
+    .filter((node) => !isLight(node))
     .map((node) => ({ name: h.nameOf(node.id), node }));
   return { plugs, isKnown: (segment) => h.bridge.names.resolve(segment) !== undefined };
 }

@@ -95,7 +95,7 @@ export function availability(h: Harness, node: DeviceNode): string | undefined {
 }
 
 export function relayNodes(h: Harness, cloud: Cloud): DeviceNode[] {
-  return h.bridge.store.ofCloud(cloud).filter((node) => node.capabilities.relay && node.kind !== 'strip');
+  return h.bridge.store.ofCloud(cloud).filter((node) => node.features?.state?.writable === true && node.kind !== 'strip');
 }
 
 export interface CapturedLogger {

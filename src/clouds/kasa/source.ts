@@ -1,43 +1,38 @@
 /**
- * Kasa cloud -> nodes. One passthrough per device reads sysinfo and the
- * energy meter together; HS300-style metered strips add one read per
- * outlet at the energy cadence. Tapo devices in the Kasa list are skipped:
- * Kasa cannot drive them (-20571), the Tapo source publishes them.
+ * Kasa cloud -> readings. One passthrough per device reads sysinfo and
+ * whatever the modules ask for, together; HS300-style metered strips add
+ * one read per outlet at the energy cadence. Tapo devices in the Kasa list
+ * are skipped: Kasa cannot drive them (-20571), the Tapo source publishes them.
  */
 import { isCloudError } from '../common/errors.js';
 import { keepSkipped } from '../common/list.js';
 import type { KasaClient } from './client.js';
-import type { KasaDeviceListEntry } from './schemas.js';
-import { kasaRequest, kasaStripRequest } from '../../commands/translate.js';
-import type { ResolvedDesired } from '../../commands/types.js';
-import { isTapoListEntry, kasaNodes, kasaOutletEnergy } from './devices.js';
-import type { DeviceNode, KasaAddress } from '../../model/node.js';
+import { isTapoListEntry, kasaEnergyQuery, kasaEnergyReading, kasaIdentity, kasaOutletsRequest, kasaReadings, kasaStateQuery, kasaWrite } from './devices.js';
+import type { Desired, DeviceNode, KasaAddress, NodeIdentity } from '../../model/node.js';
+import type { KasaListEntryInput } from '../../model/inputs.js';
 import { ClientSource, mergeResults, type CloudSource, type ReadFailure, type ReadResult } from '../../runtime/sources.js';
-
-const METER_MODULE = { emeter: { get_realtime: null } };
-const BULB_METER_MODULE = { 'smartlife.iot.common.emeter': { get_realtime: null } };
 
 export class KasaSource extends ClientSource<KasaClient> implements CloudSource {
   readonly cloud = 'kasa' as const;
   readonly batchesOutlets = true;
-  readonly #entries = new Map<string, KasaDeviceListEntry>();
+  readonly #entries = new Map<string, KasaListEntryInput>();
 
-
-  async list(): Promise<DeviceNode[]> {
+  async list(): Promise<NodeIdentity[]> {
     const answer = await this.queue.poll(() => this.client.getDeviceListAnswer());
     // Devices whose entry did not parse this time are kept as they were, not removed.
     const { entries, kept } = keepSkipped(answer, [...this.#entries.values()], (entry) => entry.deviceId);
     if (kept > 0) this.logger.warn({ skipped: answer.skipped, kept }, `kasa: ${answer.skipped} device list entries did not parse; ${kept} device(s) kept as they were`);
     this.#entries.clear();
     let tapoCount = 0;
-    const nodes: DeviceNode[] = [];
+    const nodes: NodeIdentity[] = [];
     for (const entry of entries) {
       if (isTapoListEntry(entry.deviceType)) {
         tapoCount += 1;
         continue;
       }
       this.#entries.set(entry.deviceId, entry);
-      nodes.push(...kasaNodes(entry).nodes);
+      const identity = kasaIdentity(entry);
+      if (identity) nodes.push(identity);
     }
     if (tapoCount > 0) {
       this.logger.debug({ tapoCount }, 'kasa: Tapo devices in the Kasa list are left to the Tapo cloud');
@@ -53,69 +48,71 @@ export class KasaSource extends ClientSource<KasaClient> implements CloudSource 
 
   async #readDevice(node: DeviceNode): Promise<ReadResult> {
     const entry = this.#entries.get(addressOf(node).deviceId);
-    if (!entry) return { nodes: [], failures: [] };
+    if (!entry) return { readings: [], failures: [] };
     if (entry.status !== 1) {
-      return { nodes: [], failures: [{ nodeIds: [node.id], error: new Error('offline in the device list'), offline: true }] };
+      return { readings: [], failures: [{ nodeIds: [node.id], error: new Error('offline in the device list'), offline: true }] };
     }
     try {
-      const response = await this.queue.poll(() => this.client.passthrough(addressOf(node), stateRequest(node)));
-      const mapped = kasaNodes(entry, response);
+      let sentAt = Date.now();
+      const response = await this.queue.poll(() => {
+        sentAt = Date.now();
+        return this.client.passthrough(addressOf(node), kasaStateQuery(node));
+      });
+      const mapped = kasaReadings(node, response, sentAt);
       for (const problem of mapped.problems) this.logger.warn({ node: node.id, problem }, 'kasa: unexpected device answer');
-      return { nodes: mapped.nodes, failures: [] };
+      if (mapped.readings.length === 0) return { readings: [], failures: [failureOf([node.id], new Error('no usable sysinfo in the answer'))] };
+      return { readings: mapped.readings, failures: [] };
     } catch (error) {
-      return { nodes: [], failures: [failureOf([node.id], error)] };
+      return { readings: [], failures: [failureOf([node.id], error)] };
     }
   }
 
   async readEnergy(nodes: DeviceNode[]): Promise<ReadResult> {
-    const outlets = nodes.filter((node) => node.parentId && node.capabilities.energy && node.online);
+    const asks = nodes.flatMap((node) => {
+      const request = node.parentId && node.online && node.features ? kasaEnergyQuery(node) : undefined;
+      return request ? [{ node, request }] : [];
+    });
     const results = await Promise.all(
-      outlets.map(async (outlet): Promise<ReadResult> => {
-        const address = addressOf(outlet);
+      asks.map(async ({ node, request }): Promise<ReadResult> => {
         try {
-          const request = { context: { child_ids: [address.childId] }, ...METER_MODULE };
-          const response = await this.queue.poll(() => this.client.passthrough(address, request));
-          return { nodes: [{ ...outlet, state: kasaOutletEnergy(outlet, response) }], failures: [] };
+          let sentAt = Date.now();
+          const response = await this.queue.poll(() => {
+            sentAt = Date.now();
+            return this.client.passthrough(addressOf(node), request);
+          });
+          const { reading, problems } = kasaEnergyReading(node, response, sentAt);
+          for (const problem of problems) this.logger.warn({ node: node.id, problem }, 'kasa: unexpected energy answer');
+          return { readings: reading ? [reading] : [], failures: [] };
         } catch (error) {
-          return { nodes: [], failures: [failureOf([outlet.id], error)] };
+          return { readings: [], failures: [failureOf([node.id], error)] };
         }
       }),
     );
     return mergeResults(results);
   }
 
-  async execute(nodes: DeviceNode[], desired: ResolvedDesired): Promise<void> {
+  /**
+   * Several outlets: one passthrough with their child ids. A strip parent:
+   * set_relay_state without context, which the strip applies to every outlet.
+   */
+  async execute(nodes: DeviceNode[], desired: Desired): Promise<void> {
     const first = nodes[0];
     if (!first) return;
     const request =
-      nodes.length > 1
-        ? kasaStripRequest(
-            addressOf(first),
+      nodes.length > 1 && desired.state !== undefined
+        ? kasaOutletsRequest(
             nodes.map((node) => addressOf(node).childId ?? ''),
-            desired.state === 'ON' ? 1 : 0,
+            desired.state,
           )
-        : kasaRequest(first, desired);
+        : kasaWrite(first, desired);
+    if (Object.keys(request).length === 0) return;
     await this.client.passthrough(addressOf(first), request, { strict: true });
   }
-
 }
 
-function addressOf(node: DeviceNode): KasaAddress {
+function addressOf(node: NodeIdentity): KasaAddress {
   if (node.address.cloud !== 'kasa') throw new Error(`node ${node.id} is not a Kasa node`);
   return node.address;
-}
-
-/**
- * Sysinfo plus the meter module of this family, in one request. A device
- * without a meter answers that module with err_code -1, which costs nothing
- * extra, so the meter is asked even before the first sysinfo tells.
- */
-function stateRequest(node: DeviceNode): Record<string, unknown> {
-  const system = { system: { get_sysinfo: null } };
-  if (node.kind === 'bulb' || node.kind === 'lightstrip') return { ...system, ...BULB_METER_MODULE };
-  // Strips meter per outlet, at the energy cadence.
-  if (node.kind === 'strip') return system;
-  return { ...system, ...METER_MODULE };
 }
 
 function failureOf(nodeIds: string[], error: unknown): ReadFailure {

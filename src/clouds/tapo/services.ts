@@ -1,16 +1,15 @@
 /**
- * Tapo services-sync reads -> node state. Pure: which of the device's own
- * read methods one `multipleRequest` asks a node for, and what their answers
- * (the shapes of ../shared/fixtures/tapo) mean for its state. Shadows stay
- * the source of on/off and version; services-sync adds energy, and the
- * device-info fields a shadow may lack (signal, protection, on-time).
+ * Tapo services-sync reads. Pure: which of the device's own read methods
+ * one `multipleRequest` asks a node for, and what their answers (the shapes
+ * of ../shared/fixtures/tapo) say. Shadows stay the source of on/off and
+ * version; services-sync adds energy (the energy module's methods), and the
+ * device-info fields a shadow may lack (signal, protection, on-time), which
+ * are kept and read under every later shadow.
  */
-import { pickEnergy, type EnergyReadings } from '../../model/energy.js';
+import type { EnergyReadings } from '../../model/energy.js';
 import type { TapoShadowInput } from '../../model/inputs.js';
-import type { DeviceNode, NodeState } from '../../model/node.js';
+import type { DeviceNode } from '../../model/node.js';
 import { finiteNumber, isRecord, round } from '../../model/util.js';
-import { applyTapoShadow } from './devices.js';
-import { hasEmeterData } from './models.js';
 import type { SmartResponse } from './schemas.js';
 
 
@@ -37,18 +36,16 @@ export function shadowLacksInfo(node: DeviceNode, shadow: TapoShadowInput | unde
 }
 
 /**
- * The read methods one services-sync asks a node for; empty when the node
- * needs none this energy cycle. `noEmeter`: the device refused
+ * The read methods one services-sync asks a node for: what its modules
+ * read at the energy cadence (`moduleMethods`), plus get_device_info, free
+ * in the same request, or on its own when the shadow lacks it; empty when
+ * the node needs none this cycle. `noEmeter`: the device refused
  * get_emeter_data before (a model that has it in general, not this firmware).
  */
-export function servicesPlan(node: DeviceNode, shadow: TapoShadowInput | undefined, noEmeter: boolean): string[] {
+export function servicesPlan(node: DeviceNode, shadow: TapoShadowInput | undefined, moduleMethods: readonly string[], noEmeter: boolean): string[] {
   if (!node.online) return [];
-  const methods: string[] = [];
-  const energy = node.capabilities.energy !== undefined;
-  // Free in the same request for a metered node; otherwise only when the shadow lacks it.
-  if (energy || shadowLacksInfo(node, shadow)) methods.push('get_device_info');
-  if (energy) methods.push('get_energy_usage', 'get_current_power');
-  if (energy && !noEmeter && hasEmeterData(node.model)) methods.push('get_emeter_data');
+  const methods = moduleMethods.filter((method) => !(noEmeter && method === 'get_emeter_data'));
+  if (methods.length > 0 || shadowLacksInfo(node, shadow)) methods.unshift('get_device_info');
   return methods;
 }
 
@@ -66,7 +63,7 @@ export function resultsByMethod(responses: readonly SmartResponse[]): Map<string
  * current_power in get_energy_usage either). Energy is this month's, as
  * with the usage endpoint.
  */
-export function servicesEnergy(results: Map<string, Record<string, unknown>>): EnergyReadings {
+export function servicesEnergy(results: ReadonlyMap<string, Record<string, unknown>>): EnergyReadings {
   const usage = results.get('get_energy_usage') ?? {};
   const emeter = results.get('get_emeter_data') ?? {};
   const milli = (value: unknown) => {
@@ -88,30 +85,14 @@ export function servicesEnergy(results: Map<string, Record<string, unknown>>): E
 /** The shadow with the device's own info under its `reported` (the shadow wins where both speak). */
 export function withDeviceInfo(shadow: TapoShadowInput | undefined, info: Record<string, unknown> | undefined): TapoShadowInput | undefined {
   if (!info || !isRecord(shadow)) return shadow;
-  const extra: Record<string, unknown> = {};
-  for (const field of INFO_FIELDS) if (info[field] !== undefined) extra[field] = info[field];
+  const extra = infoFields(info);
   const state = isRecord(shadow.state) ? shadow.state : {};
   return { ...shadow, state: { ...state, reported: { ...extra, ...reportedOf(shadow) } } } as TapoShadowInput;
 }
 
-export interface ServicesReading {
-  state: NodeState;
-  /** get_device_info's answer, kept for the next shadow read. */
-  info: Record<string, unknown> | undefined;
-  /** The device answered get_emeter_data with an error: do not ask again. */
-  noEmeter: boolean;
-}
-
-/** What one services-sync answer means for a node. */
-export function applyServices(node: DeviceNode, shadow: TapoShadowInput | undefined, methods: readonly string[], responses: readonly SmartResponse[]): ServicesReading {
-  const results = resultsByMethod(responses);
-  const info = results.get('get_device_info');
-  const merged = withDeviceInfo(shadow, info);
-  const base = merged ? applyTapoShadow(node, merged) : node.state;
-  const energy = pickEnergy(servicesEnergy(results), node.capabilities.energy);
-  return {
-    state: { ...base, ...energy },
-    info,
-    noEmeter: methods.includes('get_emeter_data') && !results.has('get_emeter_data'),
-  };
+/** The device-info fields a shadow may lack, from a get_device_info answer. */
+export function infoFields(info: Record<string, unknown> | undefined): Record<string, unknown> {
+  const extra: Record<string, unknown> = {};
+  for (const field of INFO_FIELDS) if (info?.[field] !== undefined) extra[field] = info[field];
+  return extra;
 }

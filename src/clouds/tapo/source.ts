@@ -1,6 +1,6 @@
 /**
- * Tapo cloud -> nodes. Things come from the paged thing list, state from
- * batched shadow reads (ceil(N / batch) requests a cycle), energy from one
+ * Tapo cloud -> readings. Things come from the paged thing list, state from
+ * shadow reads the client batches (ceil(N / batch) requests a cycle), energy from one
  * services-sync per metered node (the usage endpoint where services-sync is
  * refused). Shadow versions are remembered so a command's PATCH rarely
  * needs a read first.
@@ -8,20 +8,29 @@
 import { isCloudError } from '../common/errors.js';
 import { keepSkipped } from '../common/list.js';
 import { isNoSuchService, type TapoClient } from './client.js';
-import { applyServices, servicesPlan, withDeviceInfo } from './services.js';
+import { infoFields, resultsByMethod, servicesPlan, withDeviceInfo } from './services.js';
 import type { TapoShadow, TapoThing } from './schemas.js';
-import { tapoDesired } from '../../commands/translate.js';
-import type { ResolvedDesired } from '../../commands/types.js';
-import type { DeviceNode, TapoAddress } from '../../model/node.js';
-import { applyTapoUsage, tapoNodes } from './devices.js';
+import { identityOf, type Desired, type DeviceNode, type NodeIdentity, type TapoAddress } from '../../model/node.js';
+import {
+  tapoReadings,
+  tapoServicesMethods,
+  tapoServicesReading,
+  tapoTargets,
+  tapoUsageReading,
+  tapoWrite,
+  withStripStates,
+} from './devices.js';
+import type { TapoTarget } from './module.js';
 import { ClientSource, mergeResults, type CloudSource, type ReadFailure, type ReadResult } from '../../runtime/sources.js';
 
 export class TapoSource extends ClientSource<TapoClient> implements CloudSource {
   readonly cloud = 'tapo' as const;
   readonly batchesOutlets = false;
   readonly #versions = new Map<string, number>();
+  /** The last shadow of each thing: services-sync asks for device info only when it lacks it. */
   readonly #shadows = new Map<string, TapoShadow>();
   #things: TapoThing[] = [];
+  #targets = new Map<string, TapoTarget>();
   /** get_device_info answers, merged under the shadows. */
   readonly #info = new Map<string, Record<string, unknown>>();
   /** Things that refused get_emeter_data. */
@@ -29,49 +38,60 @@ export class TapoSource extends ClientSource<TapoClient> implements CloudSource 
   /** The cloud refused services-sync: energy from the usage endpoint. */
   #usageOnly = false;
 
-  async list(): Promise<DeviceNode[]> {
+  async list(): Promise<NodeIdentity[]> {
     // Each page in its own queue slot: the rate limit counts every page.
     const answer = await this.client.listThingsAnswer((request) => this.queue.poll(request));
     // Things whose entry did not parse this time are kept as they were, not removed.
     const { entries: things, kept } = keepSkipped(answer, this.#things, (thing) => thing.thingName);
     if (kept > 0) this.logger.warn({ skipped: answer.skipped, kept }, `tapo: ${answer.skipped} thing list entries did not parse; ${kept} device(s) kept as they were`);
+    this.#things = things;
     // Linked Kasa devices can show up here too; the Kasa source drives them.
-    this.#things = things.filter((thing) => !thing.deviceType?.startsWith('IOT.'));
-    const skipped = things.length - this.#things.length;
+    const own = things.filter((thing) => !thing.deviceType?.startsWith('IOT.'));
+    const skipped = things.length - own.length;
     if (skipped > 0) this.logger.debug({ skipped }, 'tapo: Kasa devices in the Tapo list are left to the Kasa cloud');
-    return tapoNodes(this.#things, this.#shadows);
+    const targets = tapoTargets(own);
+    this.#targets = new Map(targets.map((target) => [target.node.id, target]));
+    return targets.map((target) => target.node);
   }
 
   async readState(nodes: DeviceNode[]): Promise<ReadResult> {
     const byThing = new Map(nodes.map((node) => [addressOf(node).thingName, node]));
     const result = await this.#readShadows(nodes.map((node) => addressOf(node)), byThing);
-    const read = new Set<string>();
-    for (const shadow of result.shadows) {
-      this.#shadows.set(shadow.thingName, shadow);
-      this.#versions.set(shadow.thingName, shadow.version);
-      read.add(shadow.thingName);
-    }
-    // Rebuilt from the shadows: some capabilities (RSSI, on-time, colour range) only show there.
-    const fresh = tapoNodes(this.#things, this.#withInfo()).filter((node) => read.has(addressOf(node).thingName));
-    return { nodes: fresh, failures: result.failures };
+    return { ...result, readings: withStripStates(result.readings) };
   }
 
   /** The client batches (tapo.shadowBatchSize per request); the rate limit counts each request. */
-  async #readShadows(targets: TapoAddress[], byThing: Map<string, DeviceNode>): Promise<{ shadows: TapoShadow[]; failures: ReadFailure[] }> {
+  async #readShadows(batch: TapoAddress[], byThing: Map<string, DeviceNode>): Promise<ReadResult> {
     const ids = (things: { thingName: string }[]) =>
       things.map((thing) => byThing.get(thing.thingName)?.id).filter((id): id is string => id !== undefined);
     try {
-      const { shadows, failed } = await this.queue.poll(() => this.client.getShadows(targets));
-      const failures = failed.length > 0 ? [{ nodeIds: ids(failed), error: new Error(failed[0]?.message ?? 'shadow read failed'), offline: false }] : [];
-      return { shadows, failures };
+      let sentAt = Date.now();
+      const { shadows, failed } = await this.queue.poll(() => {
+        sentAt = Date.now();
+        return this.client.getShadows(batch);
+      });
+      const read = new Map<string, TapoShadow>();
+      for (const shadow of shadows) {
+        this.#shadows.set(shadow.thingName, shadow);
+        this.#versions.set(shadow.thingName, shadow.version);
+        // The device info services-sync brought (signal, protection...) under the shadow's own fields.
+        read.set(shadow.thingName, withDeviceInfo(shadow, this.#info.get(shadow.thingName)) as TapoShadow);
+      }
+      const targets = ids(batch).flatMap((id) => this.#targetOf(byThing, id));
+      const readings = tapoReadings(targets, read, sentAt);
+      const failures: ReadFailure[] =
+        failed.length > 0 ? [{ nodeIds: ids(failed), error: new Error(failed[0]?.message ?? 'shadow read failed'), offline: false }] : [];
+      return { readings, failures };
     } catch (error) {
-      return { shadows: [], failures: [{ nodeIds: ids(targets), error, offline: isCloudError(error) && error.kind === 'device_offline' }] };
+      return { readings: [], failures: [{ nodeIds: ids(batch), error, offline: isCloudError(error) && error.kind === 'device_offline' }] };
     }
   }
 
-  #withInfo(): Map<string, TapoShadow> {
-    if (this.#info.size === 0) return this.#shadows;
-    return new Map([...this.#shadows].map(([name, shadow]) => [name, withDeviceInfo(shadow, this.#info.get(name)) as TapoShadow]));
+  #targetOf(byThing: Map<string, DeviceNode>, id: string): TapoTarget[] {
+    const target = this.#targets.get(id);
+    if (target) return [target];
+    const node = [...byThing.values()].find((candidate) => candidate.id === id);
+    return node ? [fallbackTarget(node)] : [];
   }
 
   /** One services-sync per node that needs one; the usage endpoint once services-sync is refused. */
@@ -79,17 +99,25 @@ export class TapoSource extends ClientSource<TapoClient> implements CloudSource 
     if (this.#usageOnly) return this.#readUsage(nodes);
     const results = await Promise.all(
       nodes.map(async (node): Promise<ReadResult> => {
+        if (!node.features) return { readings: [], failures: [] };
         const { thingName } = addressOf(node);
-        const methods = servicesPlan(node, this.#shadows.get(thingName), this.#noEmeter.has(thingName));
-        if (methods.length === 0) return { nodes: [], failures: [] };
+        const target = this.#targets.get(node.id) ?? fallbackTarget(node);
+        const methods = servicesPlan(node, this.#shadows.get(thingName), tapoServicesMethods(target, node.features), this.#noEmeter.has(thingName));
+        if (methods.length === 0) return { readings: [], failures: [] };
         try {
-          const responses = await this.queue.poll(() => this.client.servicesSync(addressOf(node), methods));
-          const reading = applyServices(node, this.#shadows.get(thingName), methods, responses);
-          if (reading.info) this.#info.set(thingName, reading.info);
-          if (reading.noEmeter) this.#noEmeter.add(thingName);
-          return { nodes: [{ ...node, state: reading.state }], failures: [] };
+          let sentAt = Date.now();
+          const responses = await this.queue.poll(() => {
+            sentAt = Date.now();
+            return this.client.servicesSync(addressOf(node), methods);
+          });
+          const results = resultsByMethod(responses);
+          const info = results.get('get_device_info');
+          if (info) this.#info.set(thingName, info);
+          if (methods.includes('get_emeter_data') && !results.has('get_emeter_data')) this.#noEmeter.add(thingName);
+          const reading = tapoServicesReading(node, target, results, infoFields(info), sentAt);
+          return { readings: reading ? [reading] : [], failures: [] };
         } catch (error) {
-          if (!isNoSuchService(error)) return { nodes: [], failures: [{ nodeIds: [node.id], error, offline: isCloudError(error) && error.kind === 'device_offline' }] };
+          if (!isNoSuchService(error)) return { readings: [], failures: [{ nodeIds: [node.id], error, offline: isCloudError(error) && error.kind === 'device_offline' }] };
           if (!this.#usageOnly) this.logger.info({ code: error.code }, 'tapo: services-sync refused, reading energy from the usage endpoint');
           this.#usageOnly = true;
           return this.#readUsage([node]);
@@ -100,31 +128,54 @@ export class TapoSource extends ClientSource<TapoClient> implements CloudSource 
   }
 
   async #readUsage(nodes: DeviceNode[]): Promise<ReadResult> {
-    const metered = nodes.filter((node) => node.capabilities.energy && node.online);
+    const metered = nodes.filter((node) => node.online && node.features && ('power' in node.features || 'energy' in node.features));
     const results = await Promise.all(
       metered.map(async (node): Promise<ReadResult> => {
         try {
-          const usage = await this.queue.poll(() => this.client.getUsage(addressOf(node)));
-          return { nodes: [{ ...node, state: applyTapoUsage(node, usage) }], failures: [] };
+          let sentAt = Date.now();
+          const usage = await this.queue.poll(() => {
+            sentAt = Date.now();
+            return this.client.getUsage(addressOf(node));
+          });
+          const reading = tapoUsageReading(node, usage, sentAt);
+          return { readings: reading ? [reading] : [], failures: [] };
         } catch (error) {
-          return { nodes: [], failures: [{ nodeIds: [node.id], error, offline: false }] };
+          return { readings: [], failures: [{ nodeIds: [node.id], error, offline: false }] };
         }
       }),
     );
     return mergeResults(results);
   }
 
-  async execute(nodes: DeviceNode[], desired: ResolvedDesired): Promise<void> {
+  /**
+   * One shadow PATCH per node. A strip parent is switched through its
+   * sockets, one PATCH each: the strip's own shadow has no relay (its `on`
+   * would switch nothing), and the cloud has no call for all sockets at once.
+   */
+  async execute(nodes: DeviceNode[], desired: Desired, children: DeviceNode[] = []): Promise<void> {
     for (const node of nodes) {
-      const address = addressOf(node);
-      const { version } = await this.client.patchShadow(address, tapoDesired(node, desired), this.#versions.get(address.thingName));
-      this.#versions.set(address.thingName, version);
+      const targets = node.kind === 'strip' ? children : [node];
+      for (const target of targets) {
+        const address = addressOf(target);
+        const body = tapoWrite(this.#targets.get(target.id) ?? fallbackTarget(target), target.features ?? {}, desired);
+        if (Object.keys(body).length === 0) continue;
+        const { version } = await this.client.patchShadow(address, body, this.#versions.get(address.thingName));
+        this.#versions.set(address.thingName, version);
+      }
     }
   }
-
 }
 
-function addressOf(node: DeviceNode): TapoAddress {
+/** A node the thing list no longer carries (removed meanwhile): its traits from what is known. */
+function fallbackTarget(node: DeviceNode): TapoTarget {
+  const has = (id: string) => node.features !== undefined && id in node.features;
+  return {
+    node: identityOf(node),
+    traits: { kind: node.kind, energy: has('power'), emeterData: has('voltage'), brightness: has('brightness'), color: has('color'), colorTemp: has('color_temp') },
+  };
+}
+
+function addressOf(node: NodeIdentity): TapoAddress {
   if (node.address.cloud !== 'tapo') throw new Error(`node ${node.id} is not a Tapo node`);
   return node.address;
 }

@@ -1,0 +1,54 @@
+/**
+ * A Kasa module owns some features of a device: what the state read asks
+ * the device for (merged with the other modules' questions into one
+ * passthrough), how it detects the features in an answer (at interview),
+ * how it reads their values, and the request fragment that writes them.
+ * Modules live one per file in ./modules and are found there by
+ * modules/index.ts: adding a feature adds a file.
+ */
+import type { Feature, FeatureSet } from '../../model/feature.js';
+import type { Desired, NodeIdentity, NodeState } from '../../model/node.js';
+import type { KasaChild, KasaSysinfo } from './device-schema.js';
+import type { KasaFamily } from './family.js';
+
+/** A passthrough request: module -> method -> params. */
+export type KasaRequest = Record<string, Record<string, unknown>>;
+
+/** The node a module works on, and what kind of Kasa device it is. */
+export interface KasaTarget {
+  node: NodeIdentity;
+  /** From sysinfo once read, else from the list entry. */
+  family: KasaFamily;
+  /** An outlet of a strip: addressed with context.child_ids. */
+  outlet: boolean;
+}
+
+export interface KasaAnswer {
+  /** The whole passthrough answer (module -> method -> answer). */
+  response: unknown;
+  /** Parsed sysinfo, when this answer carries it (state reads; not per-outlet energy reads). */
+  sysinfo?: KasaSysinfo;
+  /** An outlet's entry of sysinfo.children. */
+  child?: KasaChild;
+  /** Short, loggable descriptions of answers that could not be used. */
+  problems: string[];
+}
+
+export interface KasaModule {
+  /** For logs and tests. */
+  name: string;
+  /** Discovery order of its entities (lower first). */
+  order: number;
+  /** Every feature it can give a node; detect() says which one has. */
+  features: Feature[];
+  /** What the state read asks for; undefined: nothing beyond sysinfo. */
+  query?(target: KasaTarget): KasaRequest | undefined;
+  /** What the energy read asks for (strip outlets, with context), at poll.energyIntervalS. */
+  energyQuery?(target: KasaTarget): KasaRequest | undefined;
+  /** The features the device has, from a state answer. */
+  detect(target: KasaTarget, answer: KasaAnswer): Feature[];
+  /** The values of its features in an answer; only what the answer carries. */
+  parse(target: KasaTarget, answer: KasaAnswer, features: FeatureSet): NodeState;
+  /** The request fragment setting `desired` values of its features, if any. */
+  write?(target: KasaTarget, desired: Desired, features: FeatureSet): KasaRequest | undefined;
+}

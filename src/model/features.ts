@@ -1,0 +1,117 @@
+/**
+ * The features both clouds share. A cloud module (src/clouds/<cloud>/modules)
+ * says which of these a node has, how to read them and how to write them; a
+ * feature only one module knows is declared in that module.
+ */
+import type { Feature } from './feature.js';
+
+const number = (min: number, max: number, extra: { step?: number; unit?: string } = {}) => ({ kind: 'number' as const, min, max, ...extra });
+
+/** On/off of the node's relay or light: the main switch or light entity. */
+export const STATE: Feature = {
+  id: 'state',
+  type: { kind: 'onoff' },
+  readable: true,
+  writable: true,
+  doc: 'the relay, or the light',
+};
+/** 1-100 %. */
+export const BRIGHTNESS: Feature = {
+  id: 'brightness',
+  type: number(1, 100, { unit: '%' }),
+  readable: true,
+  writable: true,
+  doc: 'dimmers, bulbs, light strips',
+};
+/** Kelvin; every node declares its own range (withRange). */
+export const COLOR_TEMP: Feature = {
+  id: 'color_temp',
+  type: number(2500, 9000, { unit: 'K' }),
+  readable: true,
+  writable: true,
+  doc: "white temperature (within the model's range, e.g. 2500-9000 for a KL130)",
+};
+export const COLOR: Feature = {
+  id: 'color',
+  type: { kind: 'color' },
+  readable: true,
+  writable: true,
+  doc: 'hue and saturation of colour lights',
+};
+
+export const POWER: Feature = {
+  id: 'power',
+  type: number(0, 100_000, { step: 0.01, unit: 'W' }),
+  readable: true,
+  writable: false,
+  entity: { component: 'sensor', name: 'Power', device_class: 'power', unit_of_measurement: 'W', state_class: 'measurement', suggested_display_precision: 1 },
+  doc: 'energy meters: power now',
+};
+export const VOLTAGE: Feature = {
+  id: 'voltage',
+  type: number(0, 1000, { step: 0.1, unit: 'V' }),
+  readable: true,
+  writable: false,
+  entity: { component: 'sensor', name: 'Voltage', device_class: 'voltage', unit_of_measurement: 'V', state_class: 'measurement', suggested_display_precision: 1 },
+  doc: 'energy meters',
+};
+export const CURRENT: Feature = {
+  id: 'current',
+  type: number(0, 1000, { step: 0.001, unit: 'A' }),
+  readable: true,
+  writable: false,
+  entity: { component: 'sensor', name: 'Current', device_class: 'current', unit_of_measurement: 'A', state_class: 'measurement', suggested_display_precision: 2 },
+  doc: 'energy meters',
+};
+export const ENERGY: Feature = {
+  id: 'energy',
+  type: number(0, 1e9, { step: 0.001, unit: 'kWh' }),
+  readable: true,
+  writable: false,
+  entity: { component: 'sensor', name: 'Energy', device_class: 'energy', unit_of_measurement: 'kWh', state_class: 'total_increasing', suggested_display_precision: 2 },
+  doc: "energy meters: total counted by the device (Tapo: this month's)",
+};
+
+export const LED: Feature = {
+  id: 'led',
+  type: { kind: 'onoff' },
+  readable: true,
+  writable: true,
+  entity: { component: 'switch', name: 'LED', entity_category: 'config' },
+  doc: 'the status LED of Kasa plugs, switches and strips',
+};
+
+export const RSSI: Feature = {
+  id: 'rssi',
+  type: number(-150, 0, { unit: 'dBm' }),
+  readable: true,
+  writable: false,
+  entity: { component: 'sensor', name: 'RSSI', device_class: 'signal_strength', unit_of_measurement: 'dBm', state_class: 'measurement', entity_category: 'diagnostic', enabled_by_default: false },
+  doc: 'Wi-Fi signal',
+};
+
+export const ON_TIME: Feature = {
+  id: 'on_time',
+  type: number(0, 1e10, { unit: 's' }),
+  readable: true,
+  writable: false,
+  entity: { component: 'sensor', name: 'On time', device_class: 'duration', unit_of_measurement: 's', entity_category: 'diagnostic', enabled_by_default: false },
+  doc: 'time since it was switched on',
+};
+
+const problem = (id: string, name: string): Feature => ({
+  id,
+  doc: 'Tapo protection state: true while tripped',
+  type: { kind: 'flag' },
+  readable: true,
+  writable: false,
+  entity: { component: 'binary_sensor', name, device_class: 'problem', entity_category: 'diagnostic' },
+});
+export const OVERCURRENT = problem('overcurrent', 'Overcurrent');
+export const OVERHEAT = problem('overheat', 'Overheat');
+export const POWER_PROTECTION = problem('power_protection', 'Power protection');
+
+/** In the order the README documents them. */
+export const COMMON_FEATURES: readonly Feature[] = [
+  STATE, BRIGHTNESS, COLOR_TEMP, COLOR, POWER, VOLTAGE, CURRENT, ENERGY, RSSI, LED, ON_TIME, OVERCURRENT, OVERHEAT, POWER_PROTECTION,
+];
