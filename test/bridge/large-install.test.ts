@@ -49,6 +49,5 @@ describe('an install larger than the broker packet limit', () => {
     // The one that does not fit is named, with its size and the setting to raise.
     const refused = lines.find((line) => line.includes(bridgeTopic(base, 'devices')) && line.includes('embeddedBroker.maxPacketSize'));
     expect(refused).toBeDefined();
-    expect(harness.last(bridgeTopic(base, 'devices'))).toBeUndefined();
   }, 30_000);
 });
