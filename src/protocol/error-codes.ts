@@ -14,6 +14,8 @@ export const ERROR_CODES = {
   /** "Account login in other places" (some clients: locked). */
   loggedInElsewhere: -20675,
   mfaRequired: -20677,
+  /** Tapo V2 account call on the wrong regional host; the answer names the right one. */
+  wrongRegion: -20212,
   tokenExpired: -20651,
   tokenIncorrect: -20652,
   refreshTokenExpired: -20655,

@@ -4,6 +4,7 @@
  * second-factor flow bound to a terminal.
  */
 import { randomBytes } from 'node:crypto';
+import { ERROR_CODES } from 'tplink-cloud-mqtt/protocol';
 import type { FaultOptions } from './types.js';
 import type { Json } from './model.js';
 
@@ -28,7 +29,7 @@ interface Issued {
 
 const LOCKED_MINUTES = 30;
 /** Chosen for the simulator: the reference does not document the wrong-code answer. */
-export const MFA_CODE_WRONG = -20607;
+export const MFA_CODE_WRONG = ERROR_CODES.mfaCodeWrong;
 
 function token(): string {
   return `${randomBytes(4).toString('hex')}-${randomBytes(18).toString('base64url')}`;
@@ -63,7 +64,7 @@ export class Accounts {
   /** Checks credentials, counting failures towards the lock. */
   checkCredentials(username: string, password: string): AuthFailure | undefined {
     if (username.toLowerCase() !== this.username.toLowerCase()) {
-      return { kind: 'unknown_account', code: -20600, msg: 'Account not found' };
+      return { kind: 'unknown_account', code: ERROR_CODES.accountNotFound, msg: 'Account not found' };
     }
     if (this.locked) return this.lockFailure();
     if (!this.faults().wrongPassword && password === this.password) {
@@ -79,7 +80,7 @@ export class Accounts {
     }
     const failure: AuthFailure = {
       kind: 'wrong_password',
-      code: -20601,
+      code: ERROR_CODES.wrongCredentials,
       msg: 'Incorrect email or password',
       failedAttempts: this.failures,
     };
@@ -90,7 +91,7 @@ export class Accounts {
   private lockFailure(): AuthFailure {
     return {
       kind: 'locked',
-      code: -20661,
+      code: ERROR_CODES.accountLocked,
       msg: 'Account is locked',
       failedAttempts: this.failures,
       remainAttempts: 0,
@@ -142,8 +143,8 @@ export class Accounts {
   refresh(refreshToken: string): { token: string; refreshToken: string } | AuthFailure {
     if (this.locked) return this.lockFailure();
     const issued = this.refreshTokens.get(refreshToken);
-    if (!issued) return { kind: 'refresh_invalid', code: -20656, msg: 'Refresh token incorrect' };
-    if (issued.serial < this.minRefreshSerial) return { kind: 'refresh_invalid', code: -20655, msg: 'Refresh token expired' };
+    if (!issued) return { kind: 'refresh_invalid', code: ERROR_CODES.refreshTokenIncorrect, msg: 'Refresh token incorrect' };
+    if (issued.serial < this.minRefreshSerial) return { kind: 'refresh_invalid', code: ERROR_CODES.refreshTokenExpired, msg: 'Refresh token expired' };
     const fresh = token();
     this.tokens.set(fresh, { serial: this.serial++, issuedAt: this.clock(), terminalUUID: issued.terminalUUID });
     return { token: fresh, refreshToken };
@@ -174,7 +175,7 @@ export class Accounts {
   /** A right code ends the process and gives the terminal it was bound to. */
   checkMfaCode(processId: string, code: string, bindTerminal: boolean): AuthFailure | { terminalUUID: string } {
     const process = this.mfaProcesses.get(processId);
-    if (!process) return { kind: 'mfa_process', code: -20104, msg: 'MFA process not found' };
+    if (!process) return { kind: 'mfa_process', code: ERROR_CODES.parameterMissing, msg: 'MFA process not found' };
     if (process.code === undefined || process.code !== code) {
       return { kind: 'mfa_code', code: MFA_CODE_WRONG, msg: 'Verification code is incorrect' };
     }

@@ -4,6 +4,7 @@
  * endpoint shares.
  */
 import { z } from 'zod';
+import { ERROR_CODES } from 'tplink-cloud-mqtt/protocol';
 import type { AuthFailure } from './accounts.js';
 import { json, type Reply, type SimContext } from './context.js';
 import type { Json } from './model.js';
@@ -16,7 +17,7 @@ export function kasaError(code: number, msg: string, result?: Json): Reply {
   return json(200, result ? { error_code: code, msg, result } : { error_code: code, msg });
 }
 
-export const MISSING_PARAMS = kasaError(-20104, 'Parameter does not exist');
+export const MISSING_PARAMS = kasaError(ERROR_CODES.parameterMissing, 'Parameter does not exist');
 
 export type LoginMode = 'kasa-v1' | 'kasa-v2' | 'tapo-v1' | 'tapo-v2';
 
@@ -58,8 +59,8 @@ function failureReply(failure: AuthFailure, counters = false): Reply {
 function loginReply(outcome: LoginOutcome, counters = false): Reply {
   if (outcome.ok) return kasaOk(outcome.result);
   if ('failure' in outcome) return failureReply(outcome.failure, counters);
-  if ('tooOld' in outcome) return kasaError(-23003, 'App version is too old');
-  return kasaError(-20677, 'Two-factor authentication required', {
+  if ('tooOld' in outcome) return kasaError(ERROR_CODES.appVersionTooOld, 'App version is too old');
+  return kasaError(ERROR_CODES.mfaRequired, 'Two-factor authentication required', {
     MFAProcessId: outcome.mfaProcessId,
     supportedMFATypes: [1, 2],
   });
@@ -110,7 +111,7 @@ export function v2AccountCall(ctx: SimContext, name: string, body: Json, homeUrl
       const parsed = StatusParams.safeParse(body);
       if (!parsed.success) return MISSING_PARAMS;
       if (parsed.data.cloudUserName.toLowerCase() !== ctx.accounts.username.toLowerCase()) {
-        return kasaError(-20600, 'Account not found');
+        return kasaError(ERROR_CODES.accountNotFound, 'Account not found');
       }
       return kasaOk({ accountStatus: 0, appServerUrl: homeUrl });
     }
@@ -139,6 +140,6 @@ export function v2AccountCall(ctx: SimContext, name: string, body: Json, homeUrl
       return kasaOk(ctx.accounts.loginResult(true, checked.terminalUUID));
     }
     default:
-      return kasaError(-20103, 'Method does not exist');
+      return kasaError(ERROR_CODES.methodNotFound, 'Method does not exist');
   }
 }

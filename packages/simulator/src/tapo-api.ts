@@ -5,7 +5,7 @@
  * its header checks: app-cid must name the terminal the token was issued to.
  */
 import { z } from 'zod';
-import { TAPO_KEYS, verifySignature } from 'tplink-cloud-mqtt/protocol';
+import { ERROR_CODES, TAPO_KEYS, verifySignature } from 'tplink-cloud-mqtt/protocol';
 import type { AuthFailure } from './accounts.js';
 import {
   header,
@@ -43,15 +43,15 @@ const ShadowPatch = z.object({
 });
 
 function special(kind: SpecialReply): Reply {
-  if (kind === 'busy') return json(503, { code: -20003, message: 'Server busy, please try again later' });
-  if (kind === 'rateLimited') return json(429, { code: -20004, message: 'Too many requests' });
+  if (kind === 'busy') return json(503, { code: ERROR_CODES.serverBusy, message: 'Server busy, please try again later' });
+  if (kind === 'rateLimited') return json(429, { code: ERROR_CODES.apiRateLimited, message: 'Too many requests' });
   return json(200, { unexpected: true, items: 'not-a-list' });
 }
 
 /** Tapo reports account failures inside `result`, as strings, with attempt counters. */
 function tapoFailure(failure: AuthFailure): Reply {
   const result: Json = {
-    errorCode: String(failure.kind === 'locked' ? -20675 : failure.code),
+    errorCode: String(failure.kind === 'locked' ? ERROR_CODES.loggedInElsewhere : failure.code),
     errorMsg: failure.msg,
   };
   for (const key of ['failedAttempts', 'remainAttempts', 'lockedMinutes'] as const) {
@@ -74,10 +74,10 @@ function serviceUrl(ctx: SimContext, serviceId: string): string | undefined {
 /** `POST /api/v2/common/getAppServiceUrlByCloudUserName` (signed, token in the query). */
 function discovery(ctx: SimContext, req: SimRequest, body: Json): Reply {
   const check = ctx.accounts.checkToken(req.query.get('token') ?? undefined);
-  if (check === 'expired') return kasaError(-20651, 'Token expired');
-  if (check === 'invalid') return kasaError(-20652, 'Token incorrect');
+  if (check === 'expired') return kasaError(ERROR_CODES.tokenExpired, 'Token expired');
+  if (check === 'invalid') return kasaError(ERROR_CODES.tokenIncorrect, 'Token incorrect');
   const parsed = DiscoveryBody.safeParse(body);
-  if (!parsed.success) return kasaError(-20104, 'Parameter does not exist');
+  if (!parsed.success) return kasaError(ERROR_CODES.parameterMissing, 'Parameter does not exist');
   const serviceList = parsed.data.serviceIds.flatMap((serviceId) => {
     const url = serviceUrl(ctx, serviceId);
     return url ? [{ serviceId, serviceUrl: url }] : [];
@@ -89,11 +89,11 @@ function discovery(ctx: SimContext, req: SimRequest, body: Json): Reply {
 function v1Login(ctx: SimContext, rawBody: string): Reply {
   const parsed = parseJson(rawBody);
   const envelope = parsed.ok ? AccountEnvelope.safeParse(parsed.value) : undefined;
-  if (!envelope?.success) return json(200, { error_code: -10100, msg: 'JSON format error' });
+  if (!envelope?.success) return json(200, { error_code: ERROR_CODES.jsonFormatError, msg: 'JSON format error' });
   // Real endpoint: refreshToken here is "method not supported"; refresh goes to the Kasa wap host.
-  if (envelope.data.method !== 'login') return json(200, { error_code: -20103, msg: 'Method not supported' });
+  if (envelope.data.method !== 'login') return json(200, { error_code: ERROR_CODES.methodNotFound, msg: 'Method not supported' });
   const login = LoginParams.safeParse(envelope.data.params ?? {});
-  if (!login.success) return json(200, { error_code: -20104, msg: 'Parameter does not exist' });
+  if (!login.success) return json(200, { error_code: ERROR_CODES.parameterMissing, msg: 'Parameter does not exist' });
   const outcome = authenticate(ctx, 'tapo-v1', login.data, true);
   if (outcome.ok) return json(200, { error_code: 0, result: { ...outcome.result, riskDetected: 0, nickname: 'Demo', errorCode: '0' } });
   if ('failure' in outcome) return tapoFailure(outcome.failure);
@@ -101,14 +101,14 @@ function v1Login(ctx: SimContext, rawBody: string): Reply {
     return json(200, {
       error_code: 0,
       result: {
-        errorCode: '-20677',
+        errorCode: String(ERROR_CODES.mfaRequired),
         errorMsg: 'Two-factor authentication required',
         MFAProcessId: outcome.mfaProcessId,
         supportedMFATypes: [1, 2],
       },
     });
   }
-  return json(200, { error_code: -23003, msg: 'App version is too old' });
+  return json(200, { error_code: ERROR_CODES.appVersionTooOld, msg: 'App version is too old' });
 }
 
 /**
@@ -134,19 +134,19 @@ export function tapoAccountApi(ctx: SimContext, role: 'first' | 'regional'): Hos
       if (req.path === '/api/v1/account' && role === 'first') return v1Login(ctx, req.rawBody);
       const isV2 = req.path.startsWith(V2_ACCOUNT) || req.path === DISCOVERY;
       if (!isV2) return json(404, { code: -1, message: 'Not found' });
-      if (ctx.faults.tapoV1Only) return kasaError(-20103, 'Method does not exist');
+      if (ctx.faults.tapoV1Only) return kasaError(ERROR_CODES.methodNotFound, 'Method does not exist');
       const verdict = verifySignature(req.rawBody, req.path, { contentMd5: header(req, 'content-md5'), authorization: header(req, 'x-authorization') }, [TAPO_KEYS]);
-      if (!verdict.ok) return json(401, { error_code: -10008, msg: `Signature verification failed: ${verdict.reason}` });
+      if (!verdict.ok) return json(401, { error_code: ERROR_CODES.signatureInvalid, msg: `Signature verification failed: ${verdict.reason}` });
       const parsed = parseJson(req.rawBody);
-      if (!parsed.ok || !isJson(parsed.value)) return kasaError(-10100, 'JSON format error');
+      if (!parsed.ok || !isJson(parsed.value)) return kasaError(ERROR_CODES.jsonFormatError, 'JSON format error');
       const body = parsed.value;
-      if (req.path === DISCOVERY) return role === 'regional' ? discovery(ctx, req, body) : kasaError(-20103, 'Method does not exist');
+      if (req.path === DISCOVERY) return role === 'regional' ? discovery(ctx, req, body) : kasaError(ERROR_CODES.methodNotFound, 'Method does not exist');
       const name = req.path.slice(V2_ACCOUNT.length);
       const appType = V2Body.safeParse(body).data?.appType;
-      if (appType !== TAPO_APP_TYPE) return kasaError(-20104, `appType ${appType ?? '(none)'} is not a Tapo app`);
+      if (appType !== TAPO_APP_TYPE) return kasaError(ERROR_CODES.parameterMissing, `appType ${appType ?? '(none)'} is not a Tapo app`);
       // The first host only says where the account lives; everything else is the regional host's.
       if (role === 'first' && name !== 'getAccountStatusAndUrl') {
-        return kasaError(-20212, 'Please log in on the server of your region', { appServerUrl: regional() });
+        return kasaError(ERROR_CODES.wrongRegion, 'Please log in on the server of your region', { appServerUrl: regional() });
       }
       return v2AccountCall(ctx, name, body, regional(), 'tapo-v2');
     },
@@ -162,7 +162,7 @@ function thingNamesOf(query: URLSearchParams): string[] {
 }
 
 function notFound(name: string): Reply {
-  return json(404, { code: -20501, message: `Thing ${name} not found` });
+  return json(404, { code: ERROR_CODES.deviceIdNotFound, message: `Thing ${name} not found` });
 }
 
 function listThings(ctx: SimContext, query: URLSearchParams, v2: boolean): Reply {
@@ -185,7 +185,7 @@ function readShadows(ctx: SimContext, names: string[]): Reply {
   for (const name of names) {
     const thing = ctx.registry.tapo.get(name);
     if (!thing) {
-      failThingList.push({ thingName: name, code: -20501, message: 'Thing does not exist' });
+      failThingList.push({ thingName: name, code: ERROR_CODES.deviceIdNotFound, message: 'Thing does not exist' });
       continue;
     }
     settle(ctx.registry, thing, now);
@@ -199,7 +199,7 @@ function writeShadow(ctx: SimContext, name: string, rawBody: string): Reply {
   if (!thing) return notFound(name);
   const parsed = parseJson(rawBody);
   const patch = parsed.ok ? ShadowPatch.safeParse(parsed.value) : undefined;
-  if (!patch?.success) return json(400, { code: -10100, message: 'Invalid request body' });
+  if (!patch?.success) return json(400, { code: ERROR_CODES.jsonFormatError, message: 'Invalid request body' });
   const outcome = patchShadow(
     ctx.registry,
     thing,
@@ -231,8 +231,8 @@ function authReply(ctx: SimContext, req: SimRequest): Reply | undefined {
   const auth = header(req, 'authorization') ?? '';
   const token = auth.startsWith('ut|') ? auth.slice(3) : '';
   const check = ctx.accounts.checkToken(token);
-  if (check === 'expired') return json(401, { code: -20651, message: 'Token expired' });
-  if (check === 'invalid') return json(401, { code: -20652, message: 'Token incorrect' });
+  if (check === 'expired') return json(401, { code: ERROR_CODES.tokenExpired, message: 'Token expired' });
+  if (check === 'invalid') return json(401, { code: ERROR_CODES.tokenIncorrect, message: 'Token incorrect' });
   if (ctx.accounts.terminalOf(token) !== terminal) return BARE_403;
   return undefined;
 }
@@ -244,16 +244,16 @@ const SyncBody = z.object({
 
 /** `POST /v1/things/{id}/services-sync`: the device's own protocol, answered in the shape asked (string or object). */
 function servicesSync(ctx: SimContext, name: string, rawBody: string): Reply {
-  if (ctx.faults.tapoV1Only) return json(404, { code: -20103, message: 'Service not supported' });
+  if (ctx.faults.tapoV1Only) return json(404, { code: ERROR_CODES.methodNotFound, message: 'Service not supported' });
   const thing = ctx.registry.tapo.get(name);
   if (!thing) return notFound(name);
   const parsed = parseJson(rawBody);
   const body = parsed.ok ? SyncBody.safeParse(parsed.value) : undefined;
-  if (!body?.success) return json(400, { code: -10100, message: 'Invalid request body' });
-  if (!thingOnline(ctx.registry, thing)) return json(400, { code: -20571, message: 'Device is offline' });
+  if (!body?.success) return json(400, { code: ERROR_CODES.jsonFormatError, message: 'Invalid request body' });
+  if (!thingOnline(ctx.registry, thing)) return json(400, { code: ERROR_CODES.deviceOffline, message: 'Device is offline' });
   const { requestData } = body.data.inputParams;
   const inner = typeof requestData === 'string' ? parseJson(requestData) : { ok: true as const, value: requestData };
-  if (!inner.ok || !isJson(inner.value)) return json(400, { code: -10100, message: 'Invalid requestData' });
+  if (!inner.ok || !isJson(inner.value)) return json(400, { code: ERROR_CODES.jsonFormatError, message: 'Invalid requestData' });
   const answer = smartRequest(ctx.registry, thing, inner.value, ctx.clock());
   return json(200, { outputParams: { responseData: typeof requestData === 'string' ? JSON.stringify(answer) : answer } });
 }
@@ -305,7 +305,7 @@ export function tapoAppApi(ctx: SimContext): HostApi {
           const thing = ctx.registry.tapo.get(id);
           if (!thing) return notFound(id);
           const usage = usageOf(ctx.registry, thing, ctx.clock());
-          if (!usage) return json(400, { code: -20103, message: `Energy usage is not supported by ${thing.model}` });
+          if (!usage) return json(400, { code: ERROR_CODES.methodNotFound, message: `Energy usage is not supported by ${thing.model}` });
           return json(200, usage);
         }
         default:

@@ -20,7 +20,7 @@ import { joinUrl } from '../kasa/transport.js';
 import { v2TerminalQuery } from '../common/terminal.js';
 
 export const TAPO_APP_TYPE = 'TP-Link_Tapo_Android';
-const WRONG_REGION = -20212;
+
 /**
  * V2 refusals that mean "this cloud has no signed V2 API for you": the
  * method does not exist (-20103), the signature or key pair is refused
@@ -139,7 +139,7 @@ export class TapoAccount {
       return await this.#v1LoginAt(this.o.config.accountUrl);
     } catch (error) {
       // Wrong region: the answer names the right server; one retry there.
-      const host = error instanceof CloudAnswerError && error.code === WRONG_REGION ? error.details.appServerUrl : undefined;
+      const host = error instanceof CloudAnswerError && error.code === ERROR_CODES.wrongRegion ? error.details.appServerUrl : undefined;
       if (!host) throw error;
       return this.#v1LoginAt(joinUrl(host, '/api/v1/account'));
     }
