@@ -3,6 +3,7 @@
  * cloud's passthrough hands to a device and what the device answers.
  */
 import { isJson, kasaOutletOn, type EnergyMeter, type Json, type KasaDevice, type KasaOutlet } from './model.js';
+import { DIMMER_SETTINGS, settingsModule, type Method } from './kasa-settings.js';
 
 const MODULE_NOT_SUPPORTED = { err_code: -1, err_msg: 'module not support' };
 const MEMBER_NOT_SUPPORTED = { err_code: -2, err_msg: 'member not support' };
@@ -11,8 +12,6 @@ const BAD_LIGHT_ARGUMENT = { err_code: -10000, err_msg: 'Invalid input argument'
 // Real strips answer an unknown child id with "entry not exist" per module.
 const NO_SUCH_CHILD = { err_code: -14, err_msg: 'entry not exist' };
 
-/** `targets` undefined = the whole device; otherwise the outlets named by `context.child_ids`. */
-type Method = (device: KasaDevice, params: Json, targets: KasaOutlet[] | undefined, now: number) => Json;
 
 function ok(result: Json = {}): Json {
   return { ...result, err_code: 0 };
@@ -176,6 +175,7 @@ const BULB_EMETER: Record<string, Method> = {
 };
 
 const DIMMER: Record<string, Method> = {
+  ...DIMMER_SETTINGS,
   set_brightness: (device, params) => {
     if (!inRange(params.brightness, 0, 100)) return INVALID_ARGUMENT;
     device.sysinfo.brightness = params.brightness;
@@ -204,7 +204,7 @@ function liveModule(device: KasaDevice, module: string): Record<string, Method> 
     case 'smartlife.iot.common.emeter':
       return isLight ? BULB_EMETER : undefined;
     default:
-      return undefined;
+      return settingsModule(device, module);
   }
 }
 

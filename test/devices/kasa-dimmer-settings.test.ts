@@ -1,0 +1,89 @@
+/**
+ * Kasa dimmer settings and KS220M motion / ambient-light sensors: found in
+ * the fixtures' answers, read, and written as the setters python-kasa
+ * documents (the whole-bridge round trip through MQTT runs in
+ * test/devices/fixtures-mqtt.test.ts for every writable feature).
+ */
+import { basename } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { kasaIdentity, kasaReadings, kasaStateQuery, kasaWrite } from '../../src/clouds/kasa/devices.js';
+import type { DeviceNode, NodeIdentity } from '../../src/model/node.js';
+import { fixtureFiles, hasFixtures } from '../helpers/fixtures.js';
+import { kasaCase, kasaFixtureNodes } from './fixture-nodes.js';
+import { pirRanges } from '../../src/clouds/kasa/modules/motion.js';
+
+function device(prefix: string): { node: DeviceNode; response: Record<string, unknown> } {
+  const file = fixtureFiles('kasa').find((f) => basename(f).startsWith(prefix));
+  if (!file) throw new Error(`no fixture ${prefix}`);
+  const c = kasaCase(file);
+  expect(kasaReadings(kasaIdentity(c.entry) as NodeIdentity, c.response, 1).problems).toEqual([]);
+  const [node] = kasaFixtureNodes(c);
+  if (!node) throw new Error('no node');
+  return { node, response: c.response };
+}
+
+const config = (node: DeviceNode) => Object.values(node.features ?? {}).filter((f) => f.entity?.entity_category === 'config').map((f) => f.id);
+
+describe.skipIf(!hasFixtures)('Kasa dimmer settings (fixtures)', () => {
+  it('HS220: fade and gentle times in ms, ramp rate; no motion sensor', () => {
+    const { node } = device('HS220');
+    expect(config(node)).toEqual(['led', 'fade_on_time', 'fade_off_time', 'gentle_on_time', 'gentle_off_time', 'ramp_rate']);
+    expect(node.state).toMatchObject({ fade_on_time: 1000, fade_off_time: 1000, gentle_on_time: 3000, gentle_off_time: 10000, ramp_rate: 30 });
+    expect(node.features?.ramp_rate?.type).toMatchObject({ min: 10, max: 50 });
+    expect(node.features?.gentle_on_time?.entity).toMatchObject({ component: 'number', device_class: 'duration', unit_of_measurement: 'ms', entity_category: 'config', mode: 'box' });
+  });
+
+  it('KS220M: motion sensor on, range Near of the four it lists, ambient light on', () => {
+    const { node } = device('KS220M');
+    expect(config(node)).toEqual(expect.arrayContaining(['pir_enabled', 'pir_range', 'ambient_light_enabled', 'gentle_on_time', 'ramp_rate']));
+    expect(node.state).toMatchObject({ pir_enabled: 'ON', pir_range: 'Near', ambient_light_enabled: 'ON', fade_on_time: 0, gentle_off_time: 10000 });
+    expect(node.features?.pir_range?.type).toEqual({ kind: 'enum', options: ['Far', 'Mid', 'Near', 'Custom'] });
+    expect(node.features?.pir_range?.entity).toMatchObject({ component: 'select', name: 'Motion sensor range' });
+  });
+
+  it('the state read asks the settings in the same passthrough; plugs are not asked', () => {
+    const { node } = device('KS220M');
+    expect(kasaStateQuery(node)).toMatchObject({
+      system: { get_sysinfo: null },
+      'smartlife.iot.dimmer': { get_dimmer_parameters: null },
+      'smartlife.iot.PIR': { get_config: null },
+      'smartlife.iot.LAS': { get_config: null },
+    });
+    expect(Object.keys(kasaStateQuery(device('HS100').node))).toEqual(['system', 'emeter']);
+  });
+
+  it('writes: each setting its own setter, several in one passthrough', () => {
+    const { node } = device('KS220M');
+    expect(kasaWrite(node, { gentle_on_time: 5000, ramp_rate: 40, fade_off_time: 200 })).toEqual({
+      'smartlife.iot.dimmer': { set_gentle_on_time: { duration: 5000 }, set_button_ramp_rate: { rampRate: 40 }, set_fade_off_time: { fadeTime: 200 } },
+    });
+    expect(kasaWrite(node, { pir_enabled: 'OFF', pir_range: 'Far', ambient_light_enabled: 'OFF' })).toEqual({
+      'smartlife.iot.PIR': { set_enable: { enable: 0 }, set_trigger_sens: { index: 0 } },
+      'smartlife.iot.LAS': { set_enable: { enable: 0 } },
+    });
+    // A plug has none of them: nothing is sent.
+    expect(kasaWrite(device('HS100').node, { ramp_rate: 40, pir_enabled: 'ON' })).toEqual({});
+  });
+});
+
+describe('Kasa motion ranges', () => {
+  it('offers only the ranges the device has thresholds for', () => {
+    expect(pirRanges([80, 50])).toEqual(['Far', 'Mid']);
+    expect(pirRanges([80, 50, 20, 61, 9])).toEqual(['Far', 'Mid', 'Near', 'Custom']);
+    expect(pirRanges(undefined)).toEqual(['Far', 'Mid', 'Near', 'Custom']);
+  });
+
+  it('a device that answers "module not support" has no sensor; a broken answer is a problem, not a crash', () => {
+    const identity: NodeIdentity = { id: 'kasa_X', cloud: 'kasa', kind: 'dimmer', name: 'd', model: 'HS220', address: { cloud: 'kasa', deviceId: 'X', appServerUrl: '' }, online: true };
+    const sysinfo = { model: 'HS220(US)', mic_type: 'IOT.SMARTPLUGSWITCH', relay_state: 1, brightness: 50, dev_name: 'Smart Wi-Fi Dimmer' };
+    const response = {
+      system: { get_sysinfo: sysinfo },
+      'smartlife.iot.PIR': { err_code: -1, err_msg: 'module not support' },
+      'smartlife.iot.LAS': { get_config: { err_code: 0, devs: 'broken' } },
+    };
+    const mapped = kasaReadings(identity, response, 1);
+    expect(Object.keys(mapped.readings[0]?.features ?? {})).not.toContain('pir_enabled');
+    expect(Object.keys(mapped.readings[0]?.features ?? {})).not.toContain('ambient_light_enabled');
+    expect(mapped.problems.join()).toMatch(/smartlife\.iot\.LAS\.get_config/);
+  });
+});
