@@ -10,6 +10,7 @@ import { base64 } from './context.js';
 import { isJson, tapoOn, type Json, type TapoThing } from './model.js';
 import type { Registry } from './registry.js';
 import { settle } from './tapo-things.js';
+import { runSetter } from './tapo-settings.js';
 
 /** The smart protocol's "unknown method" (python-kasa SmartErrorCode.UNKNOWN_METHOD_ERROR). */
 export const UNKNOWN_METHOD = -1002;
@@ -135,24 +136,25 @@ export function smartCall(registry: Registry, thing: TapoThing, method: string, 
   return result === undefined ? { method, error_code: UNKNOWN_METHOD } : { method, error_code: 0, result };
 }
 
-/**
- * A passthrough request: `multipleRequest` with `params.requests`, or a
- * single method. Write methods are not simulated (shadows carry writes).
- */
+/** One request of a passthrough: a read, or a setter the simulator applies (tapo-settings.ts). */
+function smartOne(registry: Registry, thing: TapoThing, method: string, params: unknown, now: number): SmartResponse {
+  if (method.startsWith('get_')) return smartCall(registry, thing, method, now);
+  settle(registry, thing, now);
+  return { method, error_code: runSetter(thing, method, params, now) ?? UNKNOWN_METHOD };
+}
+
+/** A passthrough request: `multipleRequest` with `params.requests`, or a single method. */
 export function smartRequest(registry: Registry, thing: TapoThing, request: Json, now: number): Json {
   const method = typeof request.method === 'string' ? request.method : '';
   if (method === 'multipleRequest') {
     const params = isJson(request.params) ? request.params : {};
     if (!Array.isArray(params.requests)) return { error_code: PARAMS_ERROR };
     const responses = params.requests.map((one: unknown) =>
-      isJson(one) && typeof one.method === 'string' && one.method.startsWith('get_')
-        ? smartCall(registry, thing, one.method, now)
-        : { method: isJson(one) ? String(one.method ?? '') : '', error_code: UNKNOWN_METHOD },
+      isJson(one) && typeof one.method === 'string' ? smartOne(registry, thing, one.method, one.params, now) : { method: '', error_code: UNKNOWN_METHOD },
     );
     return { error_code: 0, result: { responses } };
   }
-  if (!method.startsWith('get_')) return { error_code: UNKNOWN_METHOD };
-  const single = smartCall(registry, thing, method, now);
+  const single = smartOne(registry, thing, method, request.params, now);
   return single.result === undefined ? { error_code: single.error_code } : { error_code: 0, result: single.result };
 }
 

@@ -32,6 +32,7 @@ import {
 
 export type { SmartResponse, TapoShadow, TapoThing, TapoUsage } from './schemas.js';
 export { TAPO_APP_TYPE } from './account.js';
+import type { SmartCall } from './module.js';
 
 export interface TapoClientOptions extends ClientOptionsBase {
   config: AppConfig['tapo'];
@@ -243,6 +244,23 @@ export class TapoClient extends CloudClientBase {
     };
     // A read, though a POST: a garbled answer is worth another try.
     return this.#app({ method: 'POST', host: thing.appServerUrl, path, json, read: true }, (body) => smartResponses(thing, body));
+  }
+
+  /**
+   * The device's own setters through services-sync (`set_led_info`...), in
+   * one `multipleRequest`. Never retried (a write), and all or nothing for
+   * the caller: a method the device refuses throws with the device's code.
+   */
+  async servicesWrite(thing: TapoThingAddress, requests: readonly SmartCall[]): Promise<void> {
+    const path = `/v1/things/${encodeURIComponent(thing.thingName)}/services-sync`;
+    const json = { serviceId: 'passthrough', inputParams: { requestData: { method: 'multipleRequest', params: { requests } } } };
+    const responses = await this.#app({ method: 'POST', host: thing.appServerUrl, path, json }, (body) => smartResponses(thing, body));
+    for (const request of requests) {
+      const response = responses.find((one) => one.method === request.method);
+      if (response?.error_code === 0) continue;
+      const code = response?.error_code;
+      throw new CloudError('tapo', 'protocol', `tapo: ${thing.thingName} refused ${request.method} (${code ?? 'no answer'})`, { code });
+    }
   }
 
   /** Energy figures from the app's usage endpoint (the fallback where services-sync is refused). */

@@ -10,7 +10,7 @@ import type { NodeReading } from '../../model/reading.js';
 import { decodeNickname } from '../../model/names.js';
 import { tapoTraits } from './models.js';
 import { TAPO_MODULES } from './modules/index.js';
-import type { TapoModule, TapoTarget } from './module.js';
+import type { SmartCall, TapoModule, TapoTarget } from './module.js';
 import { isRecord, nonEmptyString, normaliseMac, stripRegion } from '../../model/util.js';
 
 export { decodeNickname } from '../../model/names.js';
@@ -153,4 +153,12 @@ export function tapoUsageReading(node: DeviceNode, usage: TapoUsageInput, sentAt
 /** The shadow `desired` object carrying `desired` to one node: every module's fragment. */
 export function tapoWrite(target: TapoTarget, features: FeatureSet, desired: Desired): Record<string, unknown> {
   return Object.assign({}, ...TAPO_MODULES.map((m) => m.write?.(target, desired, features) ?? {})) as Record<string, unknown>;
+}
+
+/**
+ * The device setters (services-sync) carrying `desired` to one node: the
+ * settings that are no shadow key. `read`: the last answers of its read methods.
+ */
+export function tapoServicesWrite(target: TapoTarget, features: FeatureSet, desired: Desired, read: ReadonlyMap<string, Record<string, unknown>>): SmartCall[] {
+  return TAPO_MODULES.flatMap((m) => m.servicesWrite?.(target, desired, features, read) ?? []);
 }

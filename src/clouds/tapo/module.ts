@@ -10,6 +10,12 @@ import type { Desired, NodeIdentity, NodeState } from '../../model/node.js';
 import type { TapoUsageInput } from '../../model/inputs.js';
 import type { TapoModelTraits } from './models.js';
 
+/** One call of the device's own protocol (method and params), as services-sync carries it. */
+export interface SmartCall {
+  method: string;
+  params?: Record<string, unknown>;
+}
+
 export interface TapoTarget {
   node: NodeIdentity;
   traits: TapoModelTraits;
@@ -38,4 +44,10 @@ export interface TapoModule {
   parseUsage?(usage: TapoUsageInput, features: FeatureSet): NodeState;
   /** The shadow `desired` fragment for `desired` values of its features, if any. */
   write?(target: TapoTarget, desired: Desired, features: FeatureSet): Record<string, unknown> | undefined;
+  /**
+   * The device's own setters (services-sync `set_*`) for `desired` values of
+   * its features: settings that are no shadow key. `read` holds the last
+   * answers of the read methods, for setters that take the whole object back.
+   */
+  servicesWrite?(target: TapoTarget, desired: Desired, features: FeatureSet, read: ReadonlyMap<string, Record<string, unknown>>): SmartCall[];
 }

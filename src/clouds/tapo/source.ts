@@ -15,6 +15,7 @@ import {
   tapoReadings,
   tapoServicesMethods,
   tapoServicesReading,
+  tapoServicesWrite,
   tapoTargets,
   tapoUsageReading,
   tapoWrite,
@@ -33,6 +34,8 @@ export class TapoSource extends ClientSource<TapoClient> implements CloudSource 
   #targets = new Map<string, TapoTarget>();
   /** get_device_info answers, merged under the shadows. */
   readonly #info = new Map<string, Record<string, unknown>>();
+  /** The last answers of each thing's read methods: setters that take the whole object back start from them. */
+  readonly #read = new Map<string, Map<string, Record<string, unknown>>>();
   /** Things that refused get_emeter_data. */
   readonly #noEmeter = new Set<string>();
   /** The cloud refused services-sync: energy from the usage endpoint. */
@@ -115,6 +118,7 @@ export class TapoSource extends ClientSource<TapoClient> implements CloudSource 
             return this.client.servicesSync(addressOf(node), methods);
           });
           const results = resultsByMethod(responses);
+          this.#read.set(thingName, new Map([...(this.#read.get(thingName) ?? []), ...results]));
           const info = results.get('get_device_info');
           if (info) this.#info.set(thingName, info);
           if (methods.includes('get_emeter_data') && !results.has('get_emeter_data')) this.#noEmeter.add(thingName);
@@ -152,21 +156,36 @@ export class TapoSource extends ClientSource<TapoClient> implements CloudSource 
   }
 
   /**
-   * One shadow PATCH per node. A strip parent is switched through its
-   * sockets, one PATCH each: the strip's own shadow has no relay (its `on`
-   * would switch nothing), and the cloud has no call for all sockets at once.
+   * One shadow PATCH per node for what shadows carry (on/off, light), and
+   * one services-sync of the device's setters for its settings. A strip
+   * parent is switched through its sockets, one PATCH each: the strip's own
+   * shadow has no relay (its `on` would switch nothing), and the cloud has
+   * no call for all sockets at once.
    */
   async execute(nodes: DeviceNode[], desired: Desired, children: DeviceNode[] = []): Promise<void> {
     for (const node of nodes) {
-      const targets = node.kind === 'strip' ? children : [node];
-      for (const target of targets) {
+      // The strip's own settings (its LED) on the strip; its relay through the sockets.
+      if (node.kind === 'strip') await this.#setters(node, desired);
+      for (const target of node.kind === 'strip' ? children : [node]) {
         const address = addressOf(target);
-        const body = tapoWrite(this.#targets.get(target.id) ?? fallbackTarget(target), target.features ?? {}, desired);
-        if (Object.keys(body).length === 0) continue;
-        const { version } = await this.client.patchShadow(address, body, this.#versions.get(address.thingName));
-        this.#versions.set(address.thingName, version);
+        const body = tapoWrite(this.#targetFor(target), target.features ?? {}, desired);
+        if (Object.keys(body).length > 0) {
+          const { version } = await this.client.patchShadow(address, body, this.#versions.get(address.thingName));
+          this.#versions.set(address.thingName, version);
+        }
+        if (node.kind !== 'strip') await this.#setters(target, desired);
       }
     }
+  }
+
+  async #setters(node: DeviceNode, desired: Desired): Promise<void> {
+    const address = addressOf(node);
+    const calls = tapoServicesWrite(this.#targetFor(node), node.features ?? {}, desired, this.#read.get(address.thingName) ?? new Map());
+    if (calls.length > 0) await this.client.servicesWrite(address, calls);
+  }
+
+  #targetFor(node: DeviceNode): TapoTarget {
+    return this.#targets.get(node.id) ?? fallbackTarget(node);
   }
 }
 

@@ -1,0 +1,93 @@
+/**
+ * The Tapo settings a device keeps, written through services-sync
+ * (`set_*`), as the device applies them: each setter checks its params,
+ * merges them into the device's recorded `get_*` answer, and the next
+ * `get_*` shows the change. A device whose capture lacks the getter does
+ * not have the setting (-1002); bad params answer -1008, as python-kasa's
+ * SmartErrorCode names them.
+ */
+import { isJson, type Json, type TapoThing } from './model.js';
+
+const UNKNOWN_METHOD = -1002;
+const PARAMS_ERROR = -1008;
+
+/** A setter: the error code to answer (0 = applied). */
+type Setter = (thing: TapoThing, params: Json, now: number) => number;
+
+function recordedAnswer(thing: TapoThing, method: string): Json | undefined {
+  const answer = thing.recorded?.[method];
+  return isJson(answer) ? answer : undefined;
+}
+
+/** Replaces the recorded answer (the capture itself is never changed in place). */
+function store(thing: TapoThing, method: string, answer: Json): void {
+  thing.recorded = { ...thing.recorded, [method]: answer };
+}
+
+const isInt = (value: unknown, min: number, max: number): value is number =>
+  typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
+
+/** A setter over the answer of `getter`: `check` returns the merged answer, or undefined for bad params. */
+function setting(getter: string, check: (current: Json, params: Json) => Json | undefined): Setter {
+  return (thing, params) => {
+    const current = recordedAnswer(thing, getter);
+    if (!current) return UNKNOWN_METHOD;
+    const next = check(current, params);
+    if (!next) return PARAMS_ERROR;
+    store(thing, getter, next);
+    return 0;
+  };
+}
+
+const LED_RULES = ['always', 'never', 'night_mode'];
+
+/** The keys of `params` that are known to `current`, with the same types; anything else: bad params. */
+function sameShape(current: Json, params: Json): boolean {
+  return Object.entries(params).every(([key, value]) => key in current && typeof value === typeof current[key]);
+}
+
+function onOffGradually(current: Json, params: Json): Json | undefined {
+  // Version 1: one switch. Versions 2-3: on_state / off_state, each merged on its own.
+  if (typeof current.enable === 'boolean') return typeof params.enable === 'boolean' && Object.keys(params).length === 1 ? { ...current, enable: params.enable } : undefined;
+  const next: Json = { ...current };
+  for (const key of ['on_state', 'off_state']) {
+    const change = params[key];
+    if (change === undefined) continue;
+    const state = current[key];
+    if (!isJson(change) || !isJson(state) || !sameShape(state, change)) return undefined;
+    const max = typeof state.max_duration === 'number' ? state.max_duration : 60;
+    if (change.duration !== undefined && !isInt(change.duration, 0, max)) return undefined;
+    next[key] = { ...state, ...change };
+  }
+  return Object.keys(params).every((key) => key === 'on_state' || key === 'off_state') ? next : undefined;
+}
+
+export const SETTERS: Record<string, Setter> = {
+  set_led_info: setting('get_led_info', (current, params) =>
+    typeof params.led_rule === 'string' && LED_RULES.includes(params.led_rule) && sameShape(current, params) ? { ...current, ...params } : undefined,
+  ),
+  // Both keys every time, as the app sends them.
+  set_auto_off_config: setting('get_auto_off_config', (current, params) =>
+    typeof params.enable === 'boolean' && isInt(params.delay_min, 1, 1439) ? { ...current, enable: params.enable, delay_min: params.delay_min } : undefined,
+  ),
+  set_protection_power: (thing, params, now) => {
+    const max = recordedAnswer(thing, 'get_max_power')?.max_power;
+    const limit = typeof max === 'number' ? max : 0;
+    return setting('get_protection_power', (current, change) => {
+      // A socket of a P316M names the switch protection_enabled, the plugs enabled: only the device's own key.
+      if (!sameShape(current, change)) return undefined;
+      if (change.protection_power !== undefined && !isInt(change.protection_power, 0, limit)) return undefined;
+      return { ...current, ...change };
+    })(thing, params, now);
+  },
+  set_on_off_gradually_info: setting('get_on_off_gradually_info', onOffGradually),
+  set_auto_update_info: setting('get_auto_update_info', (current, params) =>
+    typeof params.enable === 'boolean' && sameShape(current, params) ? { ...current, ...params } : undefined,
+  ),
+};
+
+/** Runs a `set_*` method: its error code, or undefined when no such setter is simulated. */
+export function runSetter(thing: TapoThing, method: string, params: unknown, now: number): number | undefined {
+  const setter = SETTERS[method];
+  return setter ? setter(thing, isJson(params) ? params : {}, now) : undefined;
+}

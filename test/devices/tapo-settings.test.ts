@@ -1,0 +1,139 @@
+/**
+ * Tapo settings (LED, auto-off, power protection, smooth transitions): read
+ * from the fixtures' own answers, written with the device's setters through
+ * services-sync, and round-tripped through MQTT against the simulator.
+ */
+import { basename } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSimulator, type Simulator } from 'tplink-cloud-sim';
+import { TAPO_MODULES } from '../../src/clouds/tapo/modules/index.js';
+import { tapoServicesWrite } from '../../src/clouds/tapo/devices.js';
+import type { TapoTarget } from '../../src/clouds/tapo/module.js';
+import { featureSet } from '../../src/model/feature.js';
+import type { DeviceNode } from '../../src/model/node.js';
+import { fixtureFiles, fixturesDir, hasFixtures } from '../helpers/fixtures.js';
+import { readFixture } from './fixture-nodes.js';
+import { startHarness, type Harness } from '../bridge/harness.js';
+
+type Results = Map<string, Record<string, unknown>>;
+
+function results(prefix: string, socket?: number): Results {
+  const file = fixtureFiles('tapo').find((f) => basename(f).startsWith(prefix));
+  if (!file) throw new Error(`no fixture ${prefix}`);
+  let data = readFixture(file);
+  if (socket !== undefined) data = Object.values(data.child_devices as Record<string, Record<string, unknown>>)[socket] ?? {};
+  return new Map(Object.entries(data).filter((entry): entry is [string, Record<string, unknown>] => typeof entry[1] === 'object' && entry[1] !== null));
+}
+
+const target = (kind: DeviceNode['kind'], energy = false): TapoTarget => ({
+  node: { id: 'tapo_X', cloud: 'tapo', kind, name: 'x', model: 'X', address: { cloud: 'tapo', thingName: 'X', appServerUrl: '' }, online: true },
+  traits: { kind, energy, emeterData: false, brightness: false, color: false, colorTemp: false },
+});
+
+/** What the settings modules find and read in a device's answers, as a services read would. */
+function read(t: TapoTarget, answers: Results) {
+  const asked = new Set(TAPO_MODULES.flatMap((m) => m.servicesMethods?.(t, {}) ?? []));
+  const seen: Results = new Map([...answers].filter(([method]) => asked.has(method)));
+  const features = featureSet(TAPO_MODULES.flatMap((m) => m.detectServices?.(seen) ?? []));
+  const values = Object.assign({}, ...TAPO_MODULES.map((m) => m.parseServices?.(seen, features) ?? {})) as Record<string, unknown>;
+  return { features, values };
+}
+
+describe.skipIf(!hasFixtures)('Tapo settings from the fixtures', () => {
+  it('KP125M: LED on, auto-off off after 120 min, protection off with a 0-1542 W threshold', () => {
+    const { features, values } = read(target('plug', true), results('KP125M'));
+    expect(values).toMatchObject({ led: 'ON', auto_off_enabled: 'OFF', auto_off_minutes: 120, power_protection_enabled: 'OFF', power_protection_threshold: 0 });
+    expect(features.power_protection_threshold?.type).toMatchObject({ min: 0, max: 1542, unit: 'W' });
+    expect(features.power_protection_threshold?.entity).toMatchObject({ component: 'number', entity_category: 'config', device_class: 'power', mode: 'slider' });
+  });
+
+  it('P110M: protection on at 1120 W of 2465; P300 night-mode LED is ON; P100 "always" though not lit now is ON', () => {
+    expect(read(target('plug', true), results('P110M')).values).toMatchObject({ power_protection_enabled: 'ON', power_protection_threshold: 1120 });
+    expect(read(target('strip'), results('P300')).values).toEqual({ led: 'ON' });
+    expect(read(target('plug'), results('P100')).values).toEqual({ led: 'ON' });
+  });
+
+  it('P316M: sockets have auto-off and protection (protection_enabled, their own 1633 W), the strip only its LED', () => {
+    expect(Object.keys(read(target('strip', true), results('P316M')).features)).toEqual(['led']);
+    const socket = read(target('outlet', true), results('P316M', 2));
+    expect(Object.keys(socket.features)).toEqual(['auto_off_enabled', 'auto_off_minutes', 'power_protection_enabled', 'power_protection_threshold']);
+    expect(socket.features.power_protection_threshold?.type).toMatchObject({ max: 1633 });
+  });
+
+  it('L530E (version 3): smooth on and off in seconds up to 60; L920-5 (version 1): one switch', () => {
+    const l530 = read(target('bulb'), results('L530E'));
+    expect(l530.values).toEqual({ smooth_transition_on: 2, smooth_transition_off: 2 });
+    expect(l530.features.smooth_transition_on?.type).toMatchObject({ min: 0, max: 60, unit: 's' });
+    expect(read(target('lightstrip'), results('L920-5')).values).toEqual({ smooth_transitions: 'OFF' });
+  });
+
+  it('writes go to the device setters: whole objects back, under the key the device read', () => {
+    const plug = target('outlet', true);
+    const socket = results('P316M', 2);
+    const { features } = read(plug, socket);
+    expect(tapoServicesWrite(plug, features, { power_protection_enabled: 'ON', power_protection_threshold: 800 }, socket)).toEqual([
+      { method: 'set_protection_power', params: { protection_enabled: true, protection_power: 800 } },
+    ]);
+    expect(tapoServicesWrite(plug, features, { auto_off_minutes: 30 }, socket)).toEqual([{ method: 'set_auto_off_config', params: { enable: false, delay_min: 30 } }]);
+    const p300 = results('P300');
+    const strip = read(target('strip'), p300);
+    // OFF is "never"; ON keeps a night mode.
+    expect(tapoServicesWrite(target('strip'), strip.features, { led: 'OFF' }, p300)[0]?.params).toMatchObject({ led_rule: 'never', night_mode: { night_mode_type: 'sunrise_sunset' } });
+    expect(tapoServicesWrite(target('strip'), strip.features, { led: 'ON' }, p300)[0]?.params).toMatchObject({ led_rule: 'night_mode' });
+    const bulb = read(target('bulb'), results('L530E'));
+    expect(tapoServicesWrite(target('bulb'), bulb.features, { smooth_transition_on: 5, smooth_transition_off: 0 }, results('L530E'))).toEqual([
+      { method: 'set_on_off_gradually_info', params: { on_state: { enable: true, duration: 5 }, off_state: { enable: false } } },
+    ]);
+    // Nothing of these on a node without the features.
+    expect(tapoServicesWrite(target('bulb'), {}, { led: 'OFF', auto_off_minutes: 3 }, new Map())).toEqual([]);
+  });
+});
+
+describe.skipIf(!hasFixtures)('Tapo settings through MQTT against the simulator', () => {
+  let sim: Simulator;
+  let h: Harness;
+  beforeAll(async () => {
+    sim = await startSimulator({ fixturesDir: fixturesDir(), builtin: false, shadowApplyDelayMs: 0 });
+    h = await startHarness({ simulator: sim });
+  }, 30_000);
+  afterAll(async () => {
+    await h?.close();
+    await sim?.close();
+  });
+
+  const byModel = (model: string) => h.bridge.store.all().find((node) => node.model === model && !node.parentId) as DeviceNode;
+  async function fresh(node: DeviceNode): Promise<Record<string, unknown>> {
+    const topic = `tplink/${h.nameOf(node.id)}`;
+    const from = h.messages.length;
+    await h.publish(`${topic}/get`, '');
+    await h.waitFor(() => h.messages.slice(from).some((m) => m.topic === topic), 5000, `a read of ${topic}`);
+    return h.lastJson(topic) ?? {};
+  }
+  const setters = () => sim.requests.filter((r) => r.api === 'services-sync').map((r) => JSON.stringify(r.body)).filter((body) => body.includes('"set_'));
+
+  it('P110M: threshold and LED written with set_* through services-sync; the next read shows them; discovery has the number', async () => {
+    const node = byModel('P110M');
+    await fresh(node);
+    const topic = `tplink/${h.nameOf(node.id)}`;
+    expect(h.bridge.store.get(node.id)?.features?.power_protection_threshold?.type).toMatchObject({ max: 2465 });
+    const config = h.messages.find((m) => m.topic.startsWith('homeassistant/') && m.payload.includes(`${node.id}_power_protection_threshold`));
+    expect(config?.payload).toContain('"max":2465');
+    sim.clearRequests();
+    await h.publish(`${topic}/set`, JSON.stringify({ power_protection_threshold: 1500, led: 'OFF' }));
+    await h.waitFor(() => setters().length >= 1, 5000, 'the setters');
+    expect(setters().join()).toMatch(/set_protection_power.*"protection_power":1500|set_led_info.*"led_rule":"never"/);
+    expect(sim.requests.some((r) => r.api === 'shadows.patch')).toBe(false);
+    expect(await fresh(node)).toMatchObject({ power_protection_threshold: 1500, led: 'OFF' });
+  });
+
+  it('a threshold above the device maximum is refused before the cloud', async () => {
+    const node = byModel('P110M');
+    const topic = `tplink/${h.nameOf(node.id)}`;
+    sim.clearRequests();
+    const from = h.messages.length;
+    await h.publish(`${topic}/set/power_protection_threshold`, '3000');
+    await h.waitFor(() => h.messages.slice(from).some((m) => m.topic === 'tplink/bridge/event'), 5000, 'the rejection');
+    expect(h.messages.slice(from).find((m) => m.topic === 'tplink/bridge/event')?.payload).toMatch(/2465 or less/);
+    expect(setters()).toEqual([]);
+  });
+});
