@@ -32,7 +32,7 @@ export interface CommandDeps {
 }
 
 export class CommandHandler {
-  readonly #confirmTimers = new Map<string, NodeJS.Timeout>();
+  readonly #confirmTimers = new Map<string, { timer: NodeJS.Timeout; settings: boolean }>();
   #inFlight = 0;
 
   constructor(private readonly deps: CommandDeps) {}
@@ -55,7 +55,7 @@ export class CommandHandler {
   async get(target: string): Promise<void> {
     const node = this.#node(target);
     if (!node) return this.reject(target, `unknown device "${clip(target)}"`, Buffer.alloc(0));
-    await this.deps.poller.readNodes([node.id]);
+    await this.deps.poller.readNodes([node.id], { settings: true });
     const fresh = this.deps.store.get(node.id);
     if (fresh) await this.deps.publisher.publishNode(fresh, true);
   }
@@ -98,8 +98,10 @@ export class CommandHandler {
     await published;
     const ok = outcome.status === 'done';
     await Promise.all(patches.map(([id, patch]) => this.#publish(store.settleCommand(id, Object.keys(patch), ok))));
+    // Settings are read at a slow pace: one we changed is read back with the confirmation.
+    const settings = Object.keys(desired).some((key) => node.features?.[key]?.cadence === 'settings');
     if (ok) {
-      this.#scheduleConfirm(node.id);
+      this.#scheduleConfirm(node.id, settings);
       return;
     }
     const reason = outcome.status === 'failed' ? describe(outcome.error) : 'expired: not carried out within commands.ttlS';
@@ -110,25 +112,26 @@ export class CommandHandler {
       desired,
       reason,
     });
-    this.#scheduleConfirm(node.id);
+    this.#scheduleConfirm(node.id, settings);
   }
 
   async #publish(node: DeviceNode | undefined): Promise<void> {
     if (node) await this.deps.publisher.publishNode(node);
   }
 
-  /** One state and energy read per node shortly after its last command settles. */
-  #scheduleConfirm(nodeId: string): void {
+  /** One state and energy read (and settings, when one changed) per node shortly after its last command settles. */
+  #scheduleConfirm(nodeId: string, settings: boolean): void {
     const previous = this.#confirmTimers.get(nodeId);
-    if (previous) clearTimeout(previous);
+    if (previous) clearTimeout(previous.timer);
+    const withSettings = settings || (previous?.settings ?? false);
     const timer = setTimeout(() => {
       this.#confirmTimers.delete(nodeId);
-      this.deps.poller.readNodes([nodeId], { energy: true }).catch((error: unknown) => {
+      this.deps.poller.readNodes([nodeId], { energy: true, settings: withSettings }).catch((error: unknown) => {
         this.deps.logger.debug({ err: error, node: nodeId }, 'confirmation read failed');
       });
     }, this.deps.confirmDelayMs);
     timer.unref();
-    this.#confirmTimers.set(nodeId, timer);
+    this.#confirmTimers.set(nodeId, { timer, settings: withSettings });
   }
 
   /** Resolves once every command has settled and said so (or after timeoutMs). */
@@ -138,7 +141,7 @@ export class CommandHandler {
   }
 
   stop(): void {
-    for (const timer of this.#confirmTimers.values()) clearTimeout(timer);
+    for (const { timer } of this.#confirmTimers.values()) clearTimeout(timer);
     this.#confirmTimers.clear();
   }
 

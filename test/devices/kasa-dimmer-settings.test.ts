@@ -6,7 +6,7 @@
  */
 import { basename } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { kasaIdentity, kasaReadings, kasaStateQuery, kasaWrite } from '../../src/clouds/kasa/devices.js';
+import { kasaCadenceQuery, kasaCadenceReading, kasaIdentity, kasaReadings, kasaWrite } from '../../src/clouds/kasa/devices.js';
 import type { DeviceNode, NodeIdentity } from '../../src/model/node.js';
 import { fixtureFiles, hasFixtures } from '../helpers/fixtures.js';
 import { kasaCase, kasaFixtureNodes } from './fixture-nodes.js';
@@ -17,8 +17,12 @@ function device(prefix: string): { node: DeviceNode; response: Record<string, un
   if (!file) throw new Error(`no fixture ${prefix}`);
   const c = kasaCase(file);
   expect(kasaReadings(kasaIdentity(c.entry) as NodeIdentity, c.response, 1).problems).toEqual([]);
-  const [node] = kasaFixtureNodes(c);
-  if (!node) throw new Error('no node');
+  const [interviewed] = kasaFixtureNodes(c);
+  if (!interviewed) throw new Error('no node');
+  // The settings read (at interview, then at poll.settingsIntervalS) adds its features and values.
+  const { reading, problems } = kasaCadenceReading(interviewed, c.response, 2, 'settings');
+  expect(problems).toEqual([]);
+  const node: DeviceNode = { ...interviewed, features: { ...interviewed.features, ...reading?.features }, state: { ...interviewed.state, ...reading?.values } };
   return { node, response: c.response };
 }
 
@@ -41,15 +45,15 @@ describe.skipIf(!hasFixtures)('Kasa dimmer settings (fixtures)', () => {
     expect(node.features?.pir_range?.entity).toMatchObject({ component: 'select', name: 'Motion sensor range' });
   });
 
-  it('the state read asks the settings in the same passthrough; plugs are not asked', () => {
+  it('the settings read asks them in one passthrough; plugs are not asked; what a device lacks is left out', () => {
     const { node } = device('KS220M');
-    expect(kasaStateQuery(node)).toMatchObject({
-      system: { get_sysinfo: null },
+    expect(kasaCadenceQuery(node, 'settings')).toMatchObject({
       'smartlife.iot.dimmer': { get_dimmer_parameters: null },
       'smartlife.iot.PIR': { get_config: null },
       'smartlife.iot.LAS': { get_config: null },
     });
-    expect(Object.keys(kasaStateQuery(device('HS100').node))).toEqual(['system', 'emeter']);
+    expect(Object.keys(kasaCadenceQuery(node, 'settings', new Set(['smartlife.iot.PIR'])) ?? {})).not.toContain('smartlife.iot.PIR');
+    expect(kasaCadenceQuery(device('HS100').node, 'settings') ?? {}).not.toHaveProperty('smartlife.iot.dimmer');
   });
 
   it('writes: each setting its own setter, several in one passthrough', () => {
@@ -81,9 +85,10 @@ describe('Kasa motion ranges', () => {
       'smartlife.iot.PIR': { err_code: -1, err_msg: 'module not support' },
       'smartlife.iot.LAS': { get_config: { err_code: 0, devs: 'broken' } },
     };
-    const mapped = kasaReadings(identity, response, 1);
-    expect(Object.keys(mapped.readings[0]?.features ?? {})).not.toContain('pir_enabled');
-    expect(Object.keys(mapped.readings[0]?.features ?? {})).not.toContain('ambient_light_enabled');
+    const node = { ...identity, features: kasaReadings(identity, response, 1).readings[0]?.features, state: {} } as DeviceNode;
+    const mapped = kasaCadenceReading(node, response, 2, 'settings');
+    expect(Object.keys(mapped.reading?.features ?? {})).not.toContain('pir_enabled');
+    expect(Object.keys(mapped.reading?.features ?? {})).not.toContain('ambient_light_enabled');
     expect(mapped.problems.join()).toMatch(/smartlife\.iot\.LAS\.get_config/);
   });
 });

@@ -119,7 +119,7 @@ describe.skipIf(!hasFixtures)('Kasa fixtures', () => {
 
   it('HS220: a dimmer with brightness; HS200: a wall switch', () => {
     const [dimmer] = mapFixture('HS220').nodes;
-    expect(ids(dimmer)).toEqual(['state', 'brightness', 'led', 'rssi', 'on_time', 'fade_on_time', 'fade_off_time', 'gentle_on_time', 'gentle_off_time', 'ramp_rate']);
+    expect(ids(dimmer)).toEqual(['state', 'brightness', 'led', 'rssi', 'on_time']);
     expect(dimmer?.state).toMatchObject({ state: 'OFF', brightness: 25, color_mode: 'brightness' });
     expect(mapFixture('HS200').nodes[0]?.kind).toBe('switch');
   });

@@ -7,7 +7,7 @@ import { basename } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from 'tplink-cloud-sim';
 import { TAPO_MODULES } from '../../src/clouds/tapo/modules/index.js';
-import { tapoServicesWrite } from '../../src/clouds/tapo/devices.js';
+import { tapoWriteServices } from '../../src/clouds/tapo/devices.js';
 import type { TapoTarget } from '../../src/clouds/tapo/module.js';
 import { featureSet } from '../../src/model/feature.js';
 import type { DeviceNode } from '../../src/model/node.js';
@@ -32,7 +32,7 @@ const target = (kind: DeviceNode['kind'], energy = false): TapoTarget => ({
 
 /** What the settings modules find and read in a device's answers, as a services read would. */
 function read(t: TapoTarget, answers: Results) {
-  const asked = new Set(TAPO_MODULES.flatMap((m) => m.servicesMethods?.(t, {}) ?? []));
+  const asked = new Set(TAPO_MODULES.flatMap((m) => m.servicesMethods?.(t, {}, 'settings') ?? []));
   const seen: Results = new Map([...answers].filter(([method]) => asked.has(method)));
   const features = featureSet(TAPO_MODULES.flatMap((m) => m.detectServices?.(seen) ?? []));
   const values = Object.assign({}, ...TAPO_MODULES.map((m) => m.parseServices?.(seen, features) ?? {})) as Record<string, unknown>;
@@ -71,21 +71,21 @@ describe.skipIf(!hasFixtures)('Tapo settings from the fixtures', () => {
     const plug = target('outlet', true);
     const socket = results('P316M', 2);
     const { features } = read(plug, socket);
-    expect(tapoServicesWrite(plug, features, { power_protection_enabled: 'ON', power_protection_threshold: 800 }, socket)).toEqual([
+    expect(tapoWriteServices(plug, features, { power_protection_enabled: 'ON', power_protection_threshold: 800 }, socket)).toEqual([
       { method: 'set_protection_power', params: { protection_enabled: true, protection_power: 800 } },
     ]);
-    expect(tapoServicesWrite(plug, features, { auto_off_minutes: 30 }, socket)).toEqual([{ method: 'set_auto_off_config', params: { enable: false, delay_min: 30 } }]);
+    expect(tapoWriteServices(plug, features, { auto_off_minutes: 30 }, socket)).toEqual([{ method: 'set_auto_off_config', params: { enable: false, delay_min: 30 } }]);
     const p300 = results('P300');
     const strip = read(target('strip'), p300);
     // OFF is "never"; ON keeps a night mode.
-    expect(tapoServicesWrite(target('strip'), strip.features, { led: 'OFF' }, p300)[0]?.params).toMatchObject({ led_rule: 'never', night_mode: { night_mode_type: 'sunrise_sunset' } });
-    expect(tapoServicesWrite(target('strip'), strip.features, { led: 'ON' }, p300)[0]?.params).toMatchObject({ led_rule: 'night_mode' });
+    expect(tapoWriteServices(target('strip'), strip.features, { led: 'OFF' }, p300)[0]).toMatchObject({ params: { led_rule: 'never', night_mode: { night_mode_type: 'sunrise_sunset' } } });
+    expect(tapoWriteServices(target('strip'), strip.features, { led: 'ON' }, p300)[0]).toMatchObject({ params: { led_rule: 'night_mode' } });
     const bulb = read(target('bulb'), results('L530E'));
-    expect(tapoServicesWrite(target('bulb'), bulb.features, { smooth_transition_on: 5, smooth_transition_off: 0 }, results('L530E'))).toEqual([
+    expect(tapoWriteServices(target('bulb'), bulb.features, { smooth_transition_on: 5, smooth_transition_off: 0 }, results('L530E'))).toEqual([
       { method: 'set_on_off_gradually_info', params: { on_state: { enable: true, duration: 5 }, off_state: { enable: false } } },
     ]);
     // Nothing of these on a node without the features.
-    expect(tapoServicesWrite(target('bulb'), {}, { led: 'OFF', auto_off_minutes: 3 }, new Map())).toEqual([]);
+    expect(tapoWriteServices(target('bulb'), {}, { led: 'OFF', auto_off_minutes: 3 }, new Map())).toEqual([]);
   });
 });
 

@@ -12,6 +12,13 @@ const BAD_LIGHT_ARGUMENT = { err_code: -10000, err_msg: 'Invalid input argument'
 // Real strips answer an unknown child id with "entry not exist" per module.
 const NO_SUCH_CHILD = { err_code: -14, err_msg: 'entry not exist' };
 
+/** How long a rebooting device is out of reach after its delay (real plugs take 10-30 s). */
+export const REBOOT_MS = 15_000;
+
+/** Reachable: not switched off in the simulator, not rebooting. */
+export function kasaReachable(device: KasaDevice, now: number): boolean {
+  return device.online && (device.rebootUntil === undefined || now >= device.rebootUntil);
+}
 
 function ok(result: Json = {}): Json {
   return { ...result, err_code: 0 };
@@ -131,6 +138,14 @@ const SYSTEM: Record<string, Method> = {
     if (device.light) return MEMBER_NOT_SUPPORTED;
     if (!inRange(params.off, 0, 1)) return INVALID_ARGUMENT;
     device.sysinfo.led_off = params.off;
+    return ok();
+  },
+  // Answers, then is out of reach for `delay` s plus the reboot itself.
+  reboot: (device, params, targets, now) => {
+    const delay = params.delay ?? 1;
+    if (targets) return MEMBER_NOT_SUPPORTED;
+    if (!inRange(delay, 0, 60)) return INVALID_ARGUMENT;
+    device.rebootUntil = now + delay * 1000 + REBOOT_MS;
     return ok();
   },
   set_dev_alias: (device, params, targets) => {

@@ -250,7 +250,7 @@ function servicesSync(ctx: SimContext, name: string, rawBody: string): Reply {
   const parsed = parseJson(rawBody);
   const body = parsed.ok ? SyncBody.safeParse(parsed.value) : undefined;
   if (!body?.success) return json(400, { code: -10100, message: 'Invalid request body' });
-  if (!thingOnline(ctx.registry, thing)) return json(400, { code: -20571, message: 'Device is offline' });
+  if (!thingOnline(ctx.registry, thing, ctx.clock())) return json(400, { code: -20571, message: 'Device is offline' });
   const { requestData } = body.data.inputParams;
   const inner = typeof requestData === 'string' ? parseJson(requestData) : { ok: true as const, value: requestData };
   if (!inner.ok || !isJson(inner.value)) return json(400, { code: -10100, message: 'Invalid requestData' });

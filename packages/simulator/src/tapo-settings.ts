@@ -7,6 +7,7 @@
  * SmartErrorCode names them.
  */
 import { isJson, type Json, type TapoThing } from './model.js';
+import type { SmartWrite } from './tapo-writes.js';
 
 const UNKNOWN_METHOD = -1002;
 const PARAMS_ERROR = -1008;
@@ -62,7 +63,7 @@ function onOffGradually(current: Json, params: Json): Json | undefined {
   return Object.keys(params).every((key) => key === 'on_state' || key === 'off_state') ? next : undefined;
 }
 
-export const SETTERS: Record<string, Setter> = {
+const SETTERS: Record<string, Setter> = {
   set_led_info: setting('get_led_info', (current, params) =>
     typeof params.led_rule === 'string' && LED_RULES.includes(params.led_rule) && sameShape(current, params) ? { ...current, ...params } : undefined,
   ),
@@ -86,8 +87,13 @@ export const SETTERS: Record<string, Setter> = {
   ),
 };
 
-/** Runs a `set_*` method: its error code, or undefined when no such setter is simulated. */
-export function runSetter(thing: TapoThing, method: string, params: unknown, now: number): number | undefined {
-  const setter = SETTERS[method];
-  return setter ? setter(thing, isJson(params) ? params : {}, now) : undefined;
-}
+/** The setters as services-sync writes (tapo-writes.ts): an empty result, or the device's error code. */
+export const SETTINGS_WRITES: Record<string, SmartWrite> = Object.fromEntries(
+  Object.entries(SETTERS).map(([method, setter]): [string, SmartWrite] => [
+    method,
+    (_registry, thing, params, now) => {
+      const code = setter(thing, params, now);
+      return code === 0 ? { result: {} } : { error_code: code };
+    },
+  ]),
+);

@@ -10,11 +10,10 @@ import { base64 } from './context.js';
 import { isJson, tapoOn, type Json, type TapoThing } from './model.js';
 import type { Registry } from './registry.js';
 import { settle } from './tapo-things.js';
-import { runSetter } from './tapo-settings.js';
+import { PARAMS_ERROR, SMART_WRITES } from './tapo-writes.js';
 
 /** The smart protocol's "unknown method" (python-kasa SmartErrorCode.UNKNOWN_METHOD_ERROR). */
 export const UNKNOWN_METHOD = -1002;
-const PARAMS_ERROR = -1008;
 
 export interface SmartResponse {
   method: string;
@@ -136,11 +135,19 @@ export function smartCall(registry: Registry, thing: TapoThing, method: string, 
   return result === undefined ? { method, error_code: UNKNOWN_METHOD } : { method, error_code: 0, result };
 }
 
-/** One request of a passthrough: a read, or a setter the simulator applies (tapo-settings.ts). */
-function smartOne(registry: Registry, thing: TapoThing, method: string, params: unknown, now: number): SmartResponse {
-  if (method.startsWith('get_')) return smartCall(registry, thing, method, now);
+/** One write method (tapo-writes.ts), or unknown to the device. */
+function smartWrite(registry: Registry, thing: TapoThing, method: string, params: Json, now: number): SmartResponse {
   settle(registry, thing, now);
-  return { method, error_code: runSetter(thing, method, params, now) ?? UNKNOWN_METHOD };
+  const write = SMART_WRITES[method];
+  const outcome = write ? write(registry, thing, params, now) : undefined;
+  if (!outcome) return { method, error_code: UNKNOWN_METHOD };
+  return 'result' in outcome ? { method, error_code: 0, result: outcome.result } : { method, error_code: outcome.error_code };
+}
+
+function oneCall(registry: Registry, thing: TapoThing, call: unknown, now: number): SmartResponse {
+  if (!isJson(call) || typeof call.method !== 'string') return { method: isJson(call) ? String(call.method ?? '') : '', error_code: UNKNOWN_METHOD };
+  if (call.method.startsWith('get_')) return smartCall(registry, thing, call.method, now);
+  return smartWrite(registry, thing, call.method, isJson(call.params) ? call.params : {}, now);
 }
 
 /** A passthrough request: `multipleRequest` with `params.requests`, or a single method. */
@@ -149,12 +156,10 @@ export function smartRequest(registry: Registry, thing: TapoThing, request: Json
   if (method === 'multipleRequest') {
     const params = isJson(request.params) ? request.params : {};
     if (!Array.isArray(params.requests)) return { error_code: PARAMS_ERROR };
-    const responses = params.requests.map((one: unknown) =>
-      isJson(one) && typeof one.method === 'string' ? smartOne(registry, thing, one.method, one.params, now) : { method: '', error_code: UNKNOWN_METHOD },
-    );
+    const responses = params.requests.map((one: unknown) => oneCall(registry, thing, one, now));
     return { error_code: 0, result: { responses } };
   }
-  const single = smartOne(registry, thing, method, request.params, now);
+  const single = oneCall(registry, thing, request, now);
   return single.result === undefined ? { error_code: single.error_code } : { error_code: 0, result: single.result };
 }
 

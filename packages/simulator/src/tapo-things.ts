@@ -7,11 +7,11 @@ import { base64 } from './context.js';
 import { tapoOn, type Json, type TapoThing } from './model.js';
 import type { Registry } from './registry.js';
 
-/** A sub-thing is reachable only while its strip is. */
-export function thingOnline(registry: Registry, thing: TapoThing): boolean {
-  if (!thing.online) return false;
+/** A sub-thing is reachable only while its strip is; a rebooting thing is not, until it is back. */
+export function thingOnline(registry: Registry, thing: TapoThing, now = Date.now()): boolean {
+  const up = (one: TapoThing) => one.online && (one.rebootUntil === undefined || now >= one.rebootUntil);
   const parent = thing.parentId ? registry.tapo.get(thing.parentId) : undefined;
-  return parent ? parent.online : true;
+  return up(thing) && (parent ? up(parent) : true);
 }
 
 function setOn(thing: TapoThing, on: boolean, now: number): void {
@@ -39,7 +39,7 @@ function applyToDevice(thing: TapoThing, state: Json, now: number): void {
  * offline device keeps its pending changes until it is back.
  */
 export function settle(registry: Registry, thing: TapoThing, now: number): void {
-  if (thing.pending.length === 0 || !thingOnline(registry, thing)) return;
+  if (thing.pending.length === 0 || !thingOnline(registry, thing, now)) return;
   let kept = 0;
   for (const pending of thing.pending) {
     if (pending.applyAt <= now) applyToDevice(thing, pending.desired, now);

@@ -10,7 +10,7 @@ import type { NodeReading } from '../../model/reading.js';
 import { decodeNickname } from '../../model/names.js';
 import { tapoTraits } from './models.js';
 import { TAPO_MODULES } from './modules/index.js';
-import type { SmartCall, TapoModule, TapoTarget } from './module.js';
+import { callMethod, type ServicesCall, type TapoCadence, type TapoModule, type TapoTarget } from './module.js';
 import { isRecord, nonEmptyString, normaliseMac, stripRegion } from '../../model/util.js';
 
 export { decodeNickname } from '../../model/names.js';
@@ -116,9 +116,23 @@ export function withStripStates(readings: NodeReading[]): NodeReading[] {
   return readings;
 }
 
-/** The services-sync methods the node's modules read at the energy cadence. */
-export function tapoServicesMethods(target: TapoTarget, features: FeatureSet): string[] {
-  return [...new Set(TAPO_MODULES.flatMap((m) => m.servicesMethods?.(target, features) ?? []))];
+/** The services-sync calls the node's modules read at a cadence, each method once. */
+export function tapoServicesMethods(target: TapoTarget, features: FeatureSet, cadence: TapoCadence = 'energy'): ServicesCall[] {
+  const calls = new Map<string, ServicesCall>();
+  for (const call of TAPO_MODULES.flatMap((m) => m.servicesMethods?.(target, features, cadence) ?? [])) {
+    if (!calls.has(callMethod(call))) calls.set(callMethod(call), call);
+  }
+  return [...calls.values()];
+}
+
+/** The services-sync calls carrying what no shadow key carries (settings, reboot...). */
+export function tapoWriteServices(
+  target: TapoTarget,
+  features: FeatureSet,
+  desired: Desired,
+  read: ReadonlyMap<string, Record<string, unknown>> = new Map(),
+): ServicesCall[] {
+  return TAPO_MODULES.flatMap((m) => m.writeServices?.(target, desired, features, read) ?? []);
 }
 
 /**
@@ -132,6 +146,7 @@ export function tapoServicesReading(
   results: ReadonlyMap<string, Record<string, unknown>>,
   info: Record<string, unknown>,
   sentAt: number,
+  cadence: TapoCadence = 'energy',
 ): NodeReading | undefined {
   // Info and services answers can reveal features the shadow did not show (signal, protection, voltage).
   const revealed = [...Object.values(detect(TAPO_MODULES, target, info)), ...TAPO_MODULES.flatMap((m) => m.detectServices?.(results) ?? [])];
@@ -141,7 +156,7 @@ export function tapoServicesReading(
   const fromInfo = parse(TAPO_MODULES, target, info, features);
   const values = Object.assign(fromInfo, ...TAPO_MODULES.map((m) => m.parseServices?.(results, features) ?? {})) as NodeState;
   if (Object.keys(values).length === 0 && Object.keys(added).length === 0) return undefined;
-  return { id: node.id, values, source: 'energy', sentAt, ...(Object.keys(added).length > 0 ? { features: added } : {}) };
+  return { id: node.id, values, source: cadence, sentAt, ...(Object.keys(added).length > 0 ? { features: added } : {}) };
 }
 
 export function tapoUsageReading(node: DeviceNode, usage: TapoUsageInput, sentAt: number): NodeReading | undefined {
@@ -153,12 +168,4 @@ export function tapoUsageReading(node: DeviceNode, usage: TapoUsageInput, sentAt
 /** The shadow `desired` object carrying `desired` to one node: every module's fragment. */
 export function tapoWrite(target: TapoTarget, features: FeatureSet, desired: Desired): Record<string, unknown> {
   return Object.assign({}, ...TAPO_MODULES.map((m) => m.write?.(target, desired, features) ?? {})) as Record<string, unknown>;
-}
-
-/**
- * The device setters (services-sync) carrying `desired` to one node: the
- * settings that are no shadow key. `read`: the last answers of its read methods.
- */
-export function tapoServicesWrite(target: TapoTarget, features: FeatureSet, desired: Desired, read: ReadonlyMap<string, Record<string, unknown>>): SmartCall[] {
-  return TAPO_MODULES.flatMap((m) => m.servicesWrite?.(target, desired, features, read) ?? []);
 }

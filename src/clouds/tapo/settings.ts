@@ -12,7 +12,15 @@ import type { TapoTarget } from './module.js';
 
 /** A config switch (entity category config). */
 export function configSwitch(id: string, name: string, doc: string, icon?: string): Feature {
-  return { id, type: { kind: 'onoff' }, readable: true, writable: true, entity: { component: 'switch', name, entity_category: 'config', ...(icon ? { icon } : {}) }, doc };
+  return {
+    id,
+    type: { kind: 'onoff' },
+    readable: true,
+    writable: true,
+    entity: { component: 'switch', name, entity_category: 'config', ...(icon ? { icon } : {}) },
+    doc,
+    cadence: 'settings',
+  };
 }
 
 /** A config number with its unit (and Home Assistant device class). */
@@ -30,6 +38,7 @@ export function configNumber(
     writable: true,
     entity: { component: 'number', name, unit_of_measurement: unit, entity_category: 'config', mode, ...(deviceClass ? { device_class: deviceClass } : {}) },
     doc,
+    cadence: 'settings',
   };
 }
 

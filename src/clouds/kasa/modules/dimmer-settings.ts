@@ -40,6 +40,7 @@ function duration(id: string, name: string, max: number, icon: string, doc: stri
     writable: true,
     entity: { component: 'number', name, device_class: 'duration', unit_of_measurement: 'ms', entity_category: 'config', mode: 'box', icon },
     doc,
+    cadence: 'settings',
   };
 }
 
@@ -54,6 +55,7 @@ export const RAMP_RATE: Feature = {
   writable: true,
   entity: { component: 'number', name: 'Ramp rate', entity_category: 'config', mode: 'box', icon: 'mdi:clock-fast' },
   doc: 'Kasa dimmers: how fast the buttons dim',
+  cadence: 'settings',
 };
 
 const SETTINGS: Setting[] = [
@@ -91,8 +93,9 @@ export const module: KasaModule = {
   name: 'dimmer-settings',
   order: 50,
   features: SETTINGS.map((setting) => setting.feature),
-  query: (target) => (isDimmer(target) ? { [MODULE]: { get_dimmer_parameters: null } } : undefined),
-  detect(target, answer) {
+  settingsQuery: (target) => (isDimmer(target) ? { [MODULE]: { get_dimmer_parameters: null } } : undefined),
+  detect: () => [],
+  detectMore(target, answer) {
     const params = isDimmer(target) ? paramsOf(answer) : undefined;
     return params ? dimmerSettings(params).map((setting) => setting.feature) : [];
   },

@@ -27,6 +27,7 @@ const toggle = (id: string, name: string, icon: string, doc: string): Feature =>
   writable: true,
   entity: { component: 'switch', name, entity_category: 'config', icon },
   doc,
+  cadence: 'settings',
 });
 
 export const PIR_ENABLED = toggle('pir_enabled', 'Motion sensor', 'mdi:motion-sensor', 'Kasa KS220M-class dimmers: motion sensor on/off');
@@ -38,6 +39,7 @@ export const PIR_RANGE: Feature = {
   writable: true,
   entity: { component: 'select', name: 'Motion sensor range', entity_category: 'config', icon: 'mdi:motion-sensor' },
   doc: 'Kasa KS220M-class dimmers: motion range (the ranges the device lists)',
+  cadence: 'settings',
 };
 
 const isDimmer = (target: KasaTarget) => target.family === 'dimmer' && !target.outlet;
@@ -59,8 +61,9 @@ export const module: KasaModule = {
   name: 'motion',
   order: 51,
   features: [PIR_ENABLED, PIR_RANGE, AMBIENT_LIGHT_ENABLED],
-  query: (target): KasaRequest | undefined => (isDimmer(target) ? { [PIR]: { get_config: null }, [LAS]: { get_config: null } } : undefined),
-  detect(target, answer) {
+  settingsQuery: (target): KasaRequest | undefined => (isDimmer(target) ? { [PIR]: { get_config: null }, [LAS]: { get_config: null } } : undefined),
+  detect: () => [],
+  detectMore(target, answer) {
     if (!isDimmer(target)) return [];
     const features: Feature[] = [];
     const pir = configOf(answer, PIR, pirSchema);

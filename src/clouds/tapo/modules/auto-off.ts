@@ -27,7 +27,7 @@ export const module: TapoModule = {
   order: 21,
   features: [AUTO_OFF_ENABLED, AUTO_OFF_MINUTES],
   detect: () => [],
-  servicesMethods: (target) => (hasOwnRelay(target) ? [READ] : []),
+  servicesMethods: (target, _features, cadence) => (cadence === 'settings' && hasOwnRelay(target) ? [READ] : []),
   detectServices: (results) => (configOf(results) ? [AUTO_OFF_ENABLED, AUTO_OFF_MINUTES] : []),
   parseServices(results, features) {
     const config = configOf(results);
@@ -36,7 +36,7 @@ export const module: TapoModule = {
     if (config && 'auto_off_minutes' in features) out.auto_off_minutes = config.delay_min;
     return out;
   },
-  servicesWrite(_target, desired, features, read) {
+  writeServices(_target, desired, features, read) {
     const minutes = desired.auto_off_minutes;
     const enabled = desired.auto_off_enabled;
     if ((enabled === undefined || !('auto_off_enabled' in features)) && (typeof minutes !== 'number' || !('auto_off_minutes' in features))) return [];

@@ -20,8 +20,8 @@ export const module: TapoModule = {
   order: 10,
   features: [POWER, VOLTAGE, CURRENT, ENERGY],
   detect: ({ traits, node }) => (traits.energy && node.kind !== 'strip' ? [POWER, ENERGY] : []),
-  servicesMethods(target, features) {
-    if (!('power' in features || 'energy' in features)) return [];
+  servicesMethods(target, features, cadence) {
+    if (cadence !== 'energy' || !('power' in features || 'energy' in features)) return [];
     return ['get_energy_usage', 'get_current_power', ...(target.traits.emeterData ? ['get_emeter_data'] : [])];
   },
   // Voltage and current only once the device reports them (a P110M firmware has no get_emeter_data).

@@ -7,11 +7,14 @@
  * mode that was set.
  */
 import { LED } from '../../../model/features.js';
+import type { Feature } from '../../../model/feature.js';
 import type { NodeState } from '../../../model/node.js';
 import type { TapoModule } from '../module.js';
 import { answerOf, isLightTarget, onOff } from '../settings.js';
 
 const READ = 'get_led_info';
+/** Kasa reads the LED with every state read; Tapo at the settings cadence. */
+const TAPO_LED: Feature = { ...LED, cadence: 'settings' };
 
 function ruleOf(results: ReadonlyMap<string, Record<string, unknown>>): string | undefined {
   const rule = answerOf(results, READ)?.led_rule;
@@ -21,17 +24,17 @@ function ruleOf(results: ReadonlyMap<string, Record<string, unknown>>): string |
 export const module: TapoModule = {
   name: 'led',
   order: 20,
-  features: [LED],
+  features: [TAPO_LED],
   detect: () => [],
-  servicesMethods: (target) => (isLightTarget(target) || target.traits.kind === 'outlet' ? [] : [READ]),
-  detectServices: (results) => (ruleOf(results) !== undefined ? [LED] : []),
+  servicesMethods: (target, _features, cadence) => (cadence === 'settings' && !isLightTarget(target) && target.traits.kind !== 'outlet' ? [READ] : []),
+  detectServices: (results) => (ruleOf(results) !== undefined ? [TAPO_LED] : []),
   parseServices(results, features) {
     const rule = ruleOf(results);
     const out: NodeState = {};
     if (rule !== undefined && 'led' in features) out.led = onOff(rule !== 'never');
     return out;
   },
-  servicesWrite(_target, desired, features, read) {
+  writeServices(_target, desired, features, read) {
     if (desired.led === undefined || !('led' in features)) return [];
     const current = answerOf(read, READ) ?? {};
     const rule = ruleOf(read);

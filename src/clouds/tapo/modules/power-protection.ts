@@ -49,7 +49,7 @@ export const module: TapoModule = {
   order: 22,
   features: [POWER_PROTECTION_ENABLED, POWER_PROTECTION_THRESHOLD],
   detect: () => [],
-  servicesMethods: (target) => (hasOwnRelay(target) && (target.traits.energy || target.traits.kind === 'outlet') ? [READ, MAX] : []),
+  servicesMethods: (target, _features, cadence) => (cadence === 'settings' && hasOwnRelay(target) && (target.traits.energy || target.traits.kind === 'outlet') ? [READ, MAX] : []),
   detectServices(results) {
     const max = maxPower(results);
     if (!protectionOf(results) || max === undefined) return [];
@@ -62,7 +62,7 @@ export const module: TapoModule = {
     if (protection && 'power_protection_threshold' in features) out.power_protection_threshold = protection.threshold;
     return out;
   },
-  servicesWrite(_target, desired, features, read) {
+  writeServices(_target, desired, features, read) {
     const enabled = 'power_protection_enabled' in features ? desired.power_protection_enabled : undefined;
     const threshold = 'power_protection_threshold' in features ? desired.power_protection_threshold : undefined;
     if (enabled === undefined && typeof threshold !== 'number') return [];

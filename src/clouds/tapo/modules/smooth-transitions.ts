@@ -8,7 +8,7 @@
 import { withRange, type Feature } from '../../../model/feature.js';
 import type { NodeState } from '../../../model/node.js';
 import { isRecord } from '../../../model/util.js';
-import type { SmartCall, TapoModule } from '../module.js';
+import type { ServicesCall, TapoModule } from '../module.js';
 import { answerOf, configNumber, configSwitch, isLightTarget, onOff } from '../settings.js';
 
 const READ = 'get_on_off_gradually_info';
@@ -44,7 +44,7 @@ export const module: TapoModule = {
   order: 23,
   features: [SMOOTH_TRANSITIONS, SMOOTH_ON, SMOOTH_OFF],
   detect: () => [],
-  servicesMethods: (target) => (isLightTarget(target) || target.traits.kind === 'dimmer' ? [READ] : []),
+  servicesMethods: (target, _features, cadence) => (cadence === 'settings' && (isLightTarget(target) || target.traits.kind === 'dimmer') ? [READ] : []),
   detectServices(results) {
     const answer = answerOf(results, READ);
     if (typeof answer?.enable === 'boolean') return [SMOOTH_TRANSITIONS];
@@ -63,8 +63,8 @@ export const module: TapoModule = {
     }
     return out;
   },
-  servicesWrite(_target, desired, features) {
-    const calls: SmartCall[] = [];
+  writeServices(_target, desired, features) {
+    const calls: ServicesCall[] = [];
     if (desired.smooth_transitions !== undefined && 'smooth_transitions' in features) {
       calls.push({ method: 'set_on_off_gradually_info', params: { enable: desired.smooth_transitions === 'ON' } });
     }
