@@ -31,7 +31,7 @@ const config = (node: DeviceNode) => Object.values(node.features ?? {}).filter((
 describe.skipIf(!hasFixtures)('Kasa dimmer settings (fixtures)', () => {
   it('HS220: fade and gentle times in ms, ramp rate; no motion sensor', () => {
     const { node } = device('HS220');
-    expect(config(node)).toEqual(['led', 'fade_on_time', 'fade_off_time', 'gentle_on_time', 'gentle_off_time', 'ramp_rate']);
+    expect(config(node)).toEqual(['led', 'light_preset', 'fade_on_time', 'fade_off_time', 'gentle_on_time', 'gentle_off_time', 'ramp_rate']);
     expect(node.state).toMatchObject({ fade_on_time: 1000, fade_off_time: 1000, gentle_on_time: 3000, gentle_off_time: 10000, ramp_rate: 30 });
     expect(node.features?.ramp_rate?.type).toMatchObject({ min: 10, max: 50 });
     expect(node.features?.gentle_on_time?.entity).toMatchObject({ component: 'number', device_class: 'duration', unit_of_measurement: 'ms', entity_category: 'config', mode: 'box' });
@@ -90,5 +90,35 @@ describe('Kasa motion ranges', () => {
     expect(Object.keys(mapped.reading?.features ?? {})).not.toContain('pir_enabled');
     expect(Object.keys(mapped.reading?.features ?? {})).not.toContain('ambient_light_enabled');
     expect(mapped.problems.join()).toMatch(/smartlife\.iot\.LAS\.get_config/);
+  });
+});
+
+describe.skipIf(!hasFixtures)('Kasa light presets (fixtures)', () => {
+  it('KL130: four presets by index; the state names the one the bulb shows, null when none', () => {
+    const { node, response } = device('KL130');
+    expect(node.features?.light_preset?.type).toEqual({ kind: 'enum', options: ['Light preset 1', 'Light preset 2', 'Light preset 3', 'Light preset 4'] });
+    expect(node.features?.light_preset?.entity).toMatchObject({ component: 'select', name: 'Light preset', entity_category: 'config' });
+    // On at brightness 100, 2700 K: no preset is that.
+    expect(node.state.light_preset).toBeNull();
+    // Preset 3 (index 2) is colour: hue 120, saturation 75, brightness 100.
+    expect(kasaWrite(node, { light_preset: 'Light preset 3' }, response)).toEqual({
+      'smartlife.iot.smartbulb.lightingservice': { transition_light_state: { on_off: 1, brightness: 100, color_temp: 0, hue: 120, saturation: 75 } },
+    });
+    expect(kasaWrite(node, { light_preset: 'Light preset 9' }, response)).toEqual({});
+  });
+
+  it('KL430: only the light presets (effect presets need definitions the cloud does not give); KL420L5 has none', () => {
+    const { node, response } = device('KL430');
+    expect(node.features?.light_preset?.type).toEqual({ kind: 'enum', options: ['Light preset 3', 'Light preset 4', 'Light preset 5'] });
+    expect(kasaWrite(node, { light_preset: 'Light preset 5' }, response)).toEqual({
+      'smartlife.iot.lightStrip': { set_light_state: { on_off: 1, brightness: 15, color_temp: 2500 } },
+    });
+    expect(device('KL420L5').node.features).not.toHaveProperty('light_preset');
+  });
+
+  it('HS220: brightness presets through set_brightness; the current 25 % is preset 4', () => {
+    const { node, response } = device('HS220');
+    expect(node.state.light_preset).toBe('Light preset 4');
+    expect(kasaWrite(node, { light_preset: 'Light preset 1' }, response)).toEqual({ 'smartlife.iot.dimmer': { set_brightness: { brightness: 100 } } });
   });
 });
