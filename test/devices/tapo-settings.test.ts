@@ -62,9 +62,9 @@ describe.skipIf(!hasFixtures)('Tapo settings from the fixtures', () => {
 
   it('L530E (version 3): smooth on and off in seconds up to 60; L920-5 (version 1): one switch', () => {
     const l530 = read(target('bulb'), results('L530E'));
-    expect(l530.values).toEqual({ smooth_transition_on: 2, smooth_transition_off: 2 });
+    expect(l530.values).toMatchObject({ smooth_transition_on: 2, smooth_transition_off: 2 });
     expect(l530.features.smooth_transition_on?.type).toMatchObject({ min: 0, max: 60, unit: 's' });
-    expect(read(target('lightstrip'), results('L920-5')).values).toEqual({ smooth_transitions: 'OFF' });
+    expect(read(target('lightstrip'), results('L920-5')).values).toMatchObject({ smooth_transitions: 'OFF' });
   });
 
   it('writes go to the device setters: whole objects back, under the key the device read', () => {
@@ -135,5 +135,37 @@ describe.skipIf(!hasFixtures)('Tapo settings through MQTT against the simulator'
     await h.waitFor(() => h.messages.slice(from).some((m) => m.topic === 'tplink/bridge/event'), 5000, 'the rejection');
     expect(h.messages.slice(from).find((m) => m.topic === 'tplink/bridge/event')?.payload).toMatch(/2465 or less/);
     expect(setters()).toEqual([]);
+  });
+});
+
+describe.skipIf(!hasFixtures)('Tapo light effects', () => {
+  it('L530E: the dynamic rules as effects by their app names; start and stop with the rule setter', () => {
+    const answers = results('L530E');
+    const { features, values } = read(target('bulb'), answers);
+    expect(features.effect?.type).toEqual({ kind: 'enum', options: ['off', 'Party', 'Relax'] });
+    expect(values.effect).toBe('off');
+    expect(tapoWriteServices(target('bulb'), features, { effect: 'Relax' }, answers)).toEqual([{ method: 'set_dynamic_light_effect_rule_enable', params: { enable: true, id: 'L2' } }]);
+    expect(tapoWriteServices(target('bulb'), features, { effect: 'off' }, answers)).toEqual([{ method: 'set_dynamic_light_effect_rule_enable', params: { enable: false } }]);
+  });
+
+  it('L920-5: its current effect, started again with its whole definition', () => {
+    const answers = results('L920-5');
+    const { features, values } = read(target('lightstrip'), answers);
+    expect(features.effect?.type).toEqual({ kind: 'enum', options: ['off', 'station'] });
+    expect(values.effect).toBe('off');
+    const [call] = tapoWriteServices(target('lightstrip'), features, { effect: 'station' }, answers);
+    expect(call).toMatchObject({ method: 'set_lighting_effect', params: { name: 'station', type: 'sequence', enable: 1, sequence: expect.any(Array) } });
+  });
+});
+
+describe('the JSON light with effects', () => {
+  it('discovery lists them, "off" first', async () => {
+    const { nodeEntities } = await import('../../src/homeassistant/entities.js');
+    const { STATE, BRIGHTNESS } = await import('../../src/model/features.js');
+    const { EFFECT } = await import('../../src/clouds/tapo/modules/effect.js');
+    const node: DeviceNode = { ...target('bulb').node, features: featureSet([STATE, BRIGHTNESS, { ...EFFECT, type: { kind: 'enum', options: ['off', 'Party'] } }]), state: {} };
+    const light = nodeEntities(node, { baseTopic: 'tplink', name: 'lamp' }).find((entity) => entity.component === 'light');
+    expect(light?.config).toMatchObject({ effect: true, effect_list: ['off', 'Party'] });
+    expect(nodeEntities(node, { baseTopic: 'tplink', name: 'lamp' }).map((entity) => entity.object)).toEqual(['light']);
   });
 });

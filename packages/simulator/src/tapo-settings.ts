@@ -63,7 +63,36 @@ function onOffGradually(current: Json, params: Json): Json | undefined {
   return Object.keys(params).every((key) => key === 'on_state' || key === 'off_state') ? next : undefined;
 }
 
+/** Starts a dynamic effect rule the device has (`id`), or stops the running one; device info shows it. */
+function dynamicEffect(thing: TapoThing, params: Json): number {
+  const rules = recordedAnswer(thing, 'get_dynamic_light_effect_rules');
+  if (!rules) return UNKNOWN_METHOD;
+  if (typeof params.enable !== 'boolean') return PARAMS_ERROR;
+  const list = Array.isArray(rules.rule_list) ? rules.rule_list.filter(isJson) : [];
+  if (params.enable && !list.some((rule) => rule.id === params.id)) return PARAMS_ERROR;
+  thing.info.dynamic_light_effect_enable = params.enable;
+  if (params.enable) thing.info.dynamic_light_effect_id = params.id;
+  store(thing, 'get_dynamic_light_effect_rules', { ...rules, enable: params.enable });
+  return 0;
+}
+
+/** A light strip's effect: a whole definition (type and its parameters), or the current one with enable 0. */
+function lightingEffect(thing: TapoThing, params: Json): number {
+  const current = recordedAnswer(thing, 'get_lighting_effect');
+  if (!current) return UNKNOWN_METHOD;
+  const next = { ...current, ...params };
+  const whole = typeof next.name === 'string' && typeof next.type === 'string' && (next.enable === 0 || next.enable === 1);
+  // Starting needs the definition itself: a name alone is not enough (python-kasa #360).
+  if (!whole || (params.enable === 1 && (typeof params.type !== 'string' || typeof params.name !== 'string'))) return PARAMS_ERROR;
+  store(thing, 'get_lighting_effect', next);
+  const { brightness, custom, display_colors, enable, id, name } = next;
+  thing.info.lighting_effect = { brightness, custom, display_colors, enable, id, name };
+  return 0;
+}
+
 const SETTERS: Record<string, Setter> = {
+  set_dynamic_light_effect_rule_enable: dynamicEffect,
+  set_lighting_effect: lightingEffect,
   set_led_info: setting('get_led_info', (current, params) =>
     typeof params.led_rule === 'string' && LED_RULES.includes(params.led_rule) && sameShape(current, params) ? { ...current, ...params } : undefined,
   ),
