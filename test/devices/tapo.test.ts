@@ -43,7 +43,7 @@ describe.skipIf(!hasFixtures)('Tapo fixtures', () => {
       expect(node.cloud).toBe('tapo');
       expect(node.features).toBeDefined();
       for (const feature of Object.values(node.features ?? {})) {
-        if (feature.readable && !['power', 'energy', 'voltage', 'current'].includes(feature.id)) expect(node.state, `${node.id} ${feature.id}`).toHaveProperty(feature.id);
+        if (feature.readable && !['power', 'energy', 'energy_today', 'voltage', 'current'].includes(feature.id)) expect(node.state, `${node.id} ${feature.id}`).toHaveProperty(feature.id);
       }
     }
   });
@@ -52,9 +52,9 @@ describe.skipIf(!hasFixtures)('Tapo fixtures', () => {
     const { nodes, c } = mapFixture('P110(');
     const [plug] = nodes;
     expect(plug).toMatchObject({ kind: 'plug', model: 'P110', online: true });
-    expect(ids(plug)).toEqual(['state', 'power', 'energy', 'overheat', 'power_protection', 'rssi', 'on_time']);
+    expect(ids(plug)).toEqual(['state', 'power', 'energy', 'energy_today', 'overheat', 'power_protection', 'rssi', 'on_time']);
     expect(plug?.state).toMatchObject({ state: 'OFF', rssi: -42, overheat: false, power_protection: false, on_time: 0, power: 0, energy: 0.43 });
-    expect(tapoUsageReading(plug as DeviceNode, c.usage ?? {}, 1)?.values).toEqual({ power: 0, energy: 0.43 });
+    expect(tapoUsageReading(plug as DeviceNode, c.usage ?? {}, 1)?.values).toEqual({ power: 0, energy: 0.43, energy_today: 0.046 });
     expect(tapoUsageReading(plug as DeviceNode, { current_power: 12345, today_energy: 46 }, 1)?.values).toEqual({ power: 12.35, energy: 0.046 });
   });
 
@@ -175,7 +175,7 @@ describe('Tapo mapping without fixtures', () => {
     const [p, q] = read([thing({ thingName: 'p', model: 'P110M' }), thing({ thingName: 'q', model: 'P115' })], shadows);
     expect(p?.values).toMatchObject({ overcurrent: true, power_protection: false, overheat: true });
     // Bug 6: a P115 that never reports overcurrent_status gets no Overcurrent sensor.
-    expect(Object.keys(q?.features ?? {})).toEqual(['state', 'power', 'energy', 'overheat']);
+    expect(Object.keys(q?.features ?? {})).toEqual(['state', 'power', 'energy', 'energy_today', 'overheat']);
   });
 
   it('writes shadow desired fragments per module', () => {

@@ -69,7 +69,7 @@ describe.skipIf(!hasFixtures)('discovery of every fixture', () => {
     const p110 = nodes.find((n) => n.model === 'P110');
     // Only the protection states its shadow reports: no overcurrent_status on this firmware.
     expect(Object.keys(components(messages, p110?.id ?? ''))).toEqual([
-      'switch', 'power', 'energy', 'overheat', 'power_protection', 'rssi', 'on_time',
+      'switch', 'power', 'energy', 'energy_today', 'overheat', 'power_protection', 'rssi', 'on_time',
     ]);
     const p110m = nodes.find((n) => n.model === 'P110M');
     expect(Object.keys(components(messages, p110m?.id ?? ''))).toContain('overcurrent');
@@ -183,7 +183,7 @@ describe('discovery payloads', () => {
     const problems = discoveryMessages([tapo], base).filter((m) => m.topic.includes('/binary_sensor/'));
     expect(problems.map((m) => [m.payload.name, m.payload.device_class, m.payload.value_template])).toEqual([
       ['Overcurrent', 'problem', "{{ 'ON' if value_json.overcurrent else 'OFF' }}"],
-      ['Overheat', 'problem', "{{ 'ON' if value_json.overheat else 'OFF' }}"],
+      ['Overheated', 'problem', "{{ 'ON' if value_json.overheat else 'OFF' }}"],
     ]);
   });
 

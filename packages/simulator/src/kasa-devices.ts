@@ -3,6 +3,7 @@
  * cloud's passthrough hands to a device and what the device answers.
  */
 import { isJson, kasaOutletOn, type EnergyMeter, type Json, type KasaDevice, type KasaOutlet } from './model.js';
+import { STATS, TIME } from './kasa-stats.js';
 
 const MODULE_NOT_SUPPORTED = { err_code: -1, err_msg: 'module not support' };
 const MEMBER_NOT_SUPPORTED = { err_code: -2, err_msg: 'member not support' };
@@ -159,6 +160,7 @@ const SYSTEM: Record<string, Method> = {
 };
 
 const EMETER: Record<string, Method> = {
+  ...STATS,
   get_realtime: (device, _params, targets, now) => {
     if (device.meter) return renderMeter(device.meter, kasaOutletOn(device), device.meterShape, now);
     const outlets = targets ?? device.children;
@@ -181,6 +183,7 @@ const EMETER: Record<string, Method> = {
 };
 
 const BULB_EMETER: Record<string, Method> = {
+  ...STATS,
   get_realtime: (device, _params, _targets, now) => {
     const light = device.light;
     const meter = device.meter;
@@ -219,6 +222,10 @@ function liveModule(device: KasaDevice, module: string): Record<string, Method> 
       return device.family === 'lightstrip' ? lightMethods('set_light_state') : undefined;
     case 'smartlife.iot.common.emeter':
       return isLight ? BULB_EMETER : undefined;
+    case 'time':
+      return isLight ? undefined : TIME;
+    case 'smartlife.iot.common.timesetting':
+      return isLight ? TIME : undefined;
     default:
       return undefined;
   }

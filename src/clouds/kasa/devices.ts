@@ -72,7 +72,8 @@ export function kasaChildId(parentDeviceId: string, rawChildId: string): string 
 
 function targetOf(node: NodeIdentity, family?: KasaFamily): KasaTarget {
   const outlet = node.kind === 'outlet';
-  return { node, family: outlet ? 'plug' : (family ?? FAMILY_OF_KIND[node.kind]), outlet };
+  const features = (node as Partial<DeviceNode>).features;
+  return { node, family: outlet ? 'plug' : (family ?? FAMILY_OF_KIND[node.kind]), outlet, ...(features ? { features } : {}) };
 }
 
 /** Merges request fragments module by module (relay and LED share `system`). */

@@ -21,6 +21,8 @@ export interface KasaTarget {
   family: KasaFamily;
   /** An outlet of a strip: addressed with context.child_ids. */
   outlet: boolean;
+  /** What the node has so far (absent before its interview). */
+  features?: FeatureSet;
 }
 
 export interface KasaAnswer {
