@@ -110,6 +110,27 @@ export const ON_TIME: Feature = {
   doc: 'time since it was switched on',
 };
 
+/** When it was switched on (the read's time less its on_time); null while off or unknown. */
+export const ON_SINCE: Feature = {
+  id: 'on_since',
+  type: { kind: 'timestamp' },
+  readable: true,
+  writable: false,
+  entity: { component: 'sensor', name: 'On since', device_class: 'timestamp', icon: 'mdi:clock-outline', entity_category: 'diagnostic', enabled_by_default: false },
+  doc: 'when it was switched on (null while off); moves only when it is switched on again',
+};
+
+/** The device's own link to TP-Link's cloud (read at the settings cadence). */
+export const CLOUD_CONNECTION: Feature = {
+  id: 'cloud_connection',
+  type: { kind: 'flag' },
+  readable: true,
+  writable: false,
+  cadence: 'settings',
+  entity: { component: 'binary_sensor', name: 'Cloud connection', device_class: 'connectivity', icon: 'mdi:cloud', entity_category: 'diagnostic' },
+  doc: "the device's own connection to TP-Link's cloud, as it reports it",
+};
+
 const problem = (id: string, name: string): Feature => ({
   id,
   doc: 'Tapo protection state: true while tripped',
@@ -124,5 +145,5 @@ export const POWER_PROTECTION = problem('power_protection', 'Overloaded');
 
 /** In the order the README documents them. */
 export const COMMON_FEATURES: readonly Feature[] = [
-  STATE, BRIGHTNESS, COLOR_TEMP, COLOR, POWER, VOLTAGE, CURRENT, ENERGY, ENERGY_TODAY, RSSI, LED, ON_TIME, OVERCURRENT, OVERHEAT, POWER_PROTECTION,
+  STATE, BRIGHTNESS, COLOR_TEMP, COLOR, POWER, VOLTAGE, CURRENT, ENERGY, ENERGY_TODAY, RSSI, LED, ON_TIME, ON_SINCE, CLOUD_CONNECTION, OVERCURRENT, OVERHEAT, POWER_PROTECTION,
 ];

@@ -52,7 +52,7 @@ describe.skipIf(!hasFixtures)('Tapo fixtures', () => {
     const { nodes, c } = mapFixture('P110(');
     const [plug] = nodes;
     expect(plug).toMatchObject({ kind: 'plug', model: 'P110', online: true });
-    expect(ids(plug)).toEqual(['state', 'power', 'energy', 'energy_today', 'overheat', 'power_protection', 'rssi', 'on_time']);
+    expect(ids(plug)).toEqual(['state', 'power', 'energy', 'energy_today', 'overheat', 'power_protection', 'rssi', 'signal_level', 'ssid', 'on_time', 'on_since']);
     expect(plug?.state).toMatchObject({ state: 'OFF', rssi: -42, overheat: false, power_protection: false, on_time: 0, power: 0, energy: 0.43 });
     expect(tapoUsageReading(plug as DeviceNode, c.usage ?? {}, 1)?.values).toEqual({ power: 0, energy: 0.43, energy_today: 0.046 });
     // No month figure: today's is today's, never passed off as the month's.
@@ -83,12 +83,12 @@ describe.skipIf(!hasFixtures)('Tapo fixtures', () => {
     const { nodes, c } = mapFixture('P300');
     const [strip, ...outlets] = nodes;
     expect(strip).toMatchObject({ kind: 'strip', name: '#MASKED_NAME#' });
-    expect(ids(strip)).toEqual(['state', 'rssi']);
+    expect(ids(strip)).toEqual(['state', 'rssi', 'signal_level', 'ssid']);
     expect(strip?.state.state).toBe('OFF');
     expect(outlets).toHaveLength(3);
     for (const outlet of outlets) {
       expect(outlet).toMatchObject({ kind: 'outlet', parentId: strip?.id, mac: undefined });
-      expect(ids(outlet)).toEqual(['state', 'overheat', 'on_time']);
+      expect(ids(outlet)).toEqual(['state', 'overheat', 'on_time', 'on_since']);
       expect(outlet.state).toMatchObject({ state: 'OFF', overheat: false });
     }
     expect(outlets.map((o) => o.address)).toEqual(c.things.slice(1).map((t) => ({ cloud: 'tapo', thingName: t.thingName, appServerUrl: '' })));

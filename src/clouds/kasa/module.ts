@@ -34,6 +34,8 @@ export interface KasaAnswer {
   child?: KasaChild;
   /** Short, loggable descriptions of answers that could not be used. */
   problems: string[];
+  /** When the request was sent (ms since epoch): instants are worked out from it. */
+  readAt?: number;
 }
 
 export interface KasaModule {

@@ -18,6 +18,7 @@ import { callMethod, type ServicesCall } from './module.js';
 const INFO_FIELDS = [
   'rssi',
   'signal_level',
+  'ssid',
   'on_time',
   'overheated',
   'overheat_status',
