@@ -82,7 +82,7 @@ describe.skipIf(!hasFixtures)('Kasa fixtures', () => {
       const childId = `${e.deviceId}0${i}`;
       expect(outlet).toMatchObject({ kind: 'outlet', parentId: strip?.id, id: `kasa_${childId}`, name: `#MASKED_NAME# ${i + 1}` });
       expect(outlet.address).toEqual({ cloud: 'kasa', deviceId: e.deviceId, appServerUrl: e.appServerUrl, childId });
-      expect(ids(outlet)).toEqual(['state', 'power', 'voltage', 'current', 'energy', 'on_time']);
+      expect(ids(outlet)).toEqual(['state', 'power', 'voltage', 'current', 'energy', 'on_time', 'on_since']);
       expect(outlet.mac).toBeUndefined();
     });
     expect(outlets[5]?.state.state).toBe('ON');
@@ -119,7 +119,7 @@ describe.skipIf(!hasFixtures)('Kasa fixtures', () => {
 
   it('HS220: a dimmer with brightness; HS200: a wall switch', () => {
     const [dimmer] = mapFixture('HS220').nodes;
-    expect(ids(dimmer)).toEqual(['state', 'brightness', 'led', 'rssi', 'on_time', 'light_preset']);
+    expect(ids(dimmer)).toEqual(['state', 'brightness', 'led', 'rssi', 'on_time', 'on_since', 'light_preset']);
     expect(dimmer?.state).toMatchObject({ state: 'OFF', brightness: 25, color_mode: 'brightness' });
     expect(mapFixture('HS200').nodes[0]?.kind).toBe('switch');
   });

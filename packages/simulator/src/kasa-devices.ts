@@ -4,6 +4,9 @@
  */
 import { isJson, kasaOutletOn, type EnergyMeter, type Json, type KasaDevice, type KasaOutlet } from './model.js';
 import { DIMMER_SETTINGS, settingsModule, type Method } from './kasa-settings.js';
+import { STATS, TIME } from './kasa-stats.js';
+import { onTimeAt, switched } from './on-time.js';
+import { synthesised } from './kasa-synth.js';
 
 const MODULE_NOT_SUPPORTED = { err_code: -1, err_msg: 'module not support' };
 const MEMBER_NOT_SUPPORTED = { err_code: -2, err_msg: 'member not support' };
@@ -45,7 +48,7 @@ export function renderLight(device: KasaDevice): Json {
   return light.on ? { on_off: 1, ...look } : { on_off: 0, dft_on_state: look };
 }
 
-export function renderSysinfo(device: KasaDevice): Json {
+export function renderSysinfo(device: KasaDevice, now = Date.now()): Json {
   const info: Json = { ...device.sysinfo };
   if (device.family === 'strip') {
     info.child_num = device.children.length;
@@ -53,9 +56,12 @@ export function renderSysinfo(device: KasaDevice): Json {
       id: outlet.id,
       state: outlet.state,
       alias: outlet.alias,
-      on_time: outlet.state === 1 ? outlet.onTime : 0,
+      // A negative captured count (HS300 firmware) stays as the device reports it.
+      on_time: outlet.onTime < 0 ? outlet.onTime : onTimeAt(outlet, outlet.state === 1, outlet.onTime, now, device.rebootUntil),
       next_action: { type: -1 },
     }));
+  } else if (typeof device.sysinfo.on_time === 'number' && !device.light) {
+    info.on_time = onTimeAt(device, device.sysinfo.relay_state === 1, device.sysinfo.on_time, now, device.rebootUntil);
   }
   if (device.light) info.light_state = renderLight(device);
   return { ...info, err_code: 0 };
@@ -80,11 +86,13 @@ function setRelay(device: KasaDevice, outlets: KasaOutlet[] | undefined, state: 
   if (device.family === 'strip') {
     for (const outlet of outlets ?? device.children) {
       outlet.meter?.advance(now, outlet.state === 1);
+      if (outlet.state !== state) switched(outlet, state === 1, now);
       outlet.state = state;
     }
     return;
   }
   device.meter?.advance(now, kasaOutletOn(device));
+  if (device.sysinfo.relay_state !== state) switched(device, state === 1, now);
   device.sysinfo.relay_state = state;
 }
 
@@ -127,7 +135,7 @@ function lightAnswer(device: KasaDevice): Json {
 }
 
 const SYSTEM: Record<string, Method> = {
-  get_sysinfo: (device) => renderSysinfo(device),
+  get_sysinfo: (device, _params, _targets, now) => renderSysinfo(device, now),
   set_relay_state: (device, params, targets, now) => {
     if (device.light) return MEMBER_NOT_SUPPORTED;
     if (!inRange(params.state, 0, 1)) return INVALID_ARGUMENT;
@@ -157,6 +165,7 @@ const SYSTEM: Record<string, Method> = {
 };
 
 const EMETER: Record<string, Method> = {
+  ...STATS,
   get_realtime: (device, _params, targets, now) => {
     if (device.meter) return renderMeter(device.meter, kasaOutletOn(device), device.meterShape, now);
     const outlets = targets ?? device.children;
@@ -179,6 +188,7 @@ const EMETER: Record<string, Method> = {
 };
 
 const BULB_EMETER: Record<string, Method> = {
+  ...STATS,
   get_realtime: (device, _params, _targets, now) => {
     const light = device.light;
     const meter = device.meter;
@@ -218,6 +228,10 @@ function liveModule(device: KasaDevice, module: string): Record<string, Method> 
       return device.family === 'lightstrip' ? lightMethods('set_light_state') : undefined;
     case 'smartlife.iot.common.emeter':
       return isLight ? BULB_EMETER : undefined;
+    case 'time':
+      return isLight ? undefined : TIME;
+    case 'smartlife.iot.common.timesetting':
+      return isLight ? TIME : undefined;
     default:
       return settingsModule(device, module);
   }
@@ -256,7 +270,7 @@ export function executeIot(device: KasaDevice, request: Json, now: number): Json
     }
     const live = liveModule(device, module);
     if (!live) {
-      answer[module] = staticAnswer(device, module, methods);
+      answer[module] = synthesised(device, module, methods, now) ?? staticAnswer(device, module, methods);
       continue;
     }
     const out: Json = {};

@@ -189,7 +189,7 @@ function readShadows(ctx: SimContext, names: string[]): Reply {
       continue;
     }
     settle(ctx.registry, thing, now);
-    shadows.push(shadowOf(thing));
+    shadows.push(shadowOf(thing, now));
   }
   return json(200, { shadows, failThingList });
 }
@@ -297,7 +297,7 @@ export function tapoAppApi(ctx: SimContext): HostApi {
           const thing = ctx.registry.tapo.get(id);
           if (!thing) return notFound(id);
           settle(ctx.registry, thing, ctx.clock());
-          return json(200, shadowOf(thing));
+          return json(200, shadowOf(thing, ctx.clock()));
         }
         case 'PATCH shadows.patch':
           return writeShadow(ctx, id, req.rawBody);

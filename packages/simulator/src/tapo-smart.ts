@@ -9,7 +9,7 @@
 import { base64 } from './context.js';
 import { isJson, tapoOn, type Json, type TapoThing } from './model.js';
 import type { Registry } from './registry.js';
-import { settle } from './tapo-things.js';
+import { liveInfo, settle } from './tapo-things.js';
 import { PARAMS_ERROR, SMART_WRITES } from './tapo-writes.js';
 
 /** The smart protocol's "unknown method" (python-kasa SmartErrorCode.UNKNOWN_METHOD_ERROR). */
@@ -30,8 +30,14 @@ function loadOn(thing: TapoThing): boolean {
   return thing.info.device_on === undefined ? true : tapoOn(thing);
 }
 
-function deviceInfo(thing: TapoThing): Json {
-  return { ...thing.info, nickname: base64(thing.alias) };
+function deviceInfo(thing: TapoThing, now: number): Json {
+  return { ...liveInfo(thing, now), nickname: base64(thing.alias) };
+}
+
+/** The device's clock runs on from where it was captured (a P110M's stays in the year 2000). */
+function deviceTime(thing: TapoThing, captured: Json | undefined, now: number): Json | undefined {
+  if (!captured || typeof captured.timestamp !== 'number') return captured;
+  return { ...captured, timestamp: captured.timestamp + Math.floor((now - thing.startedAt) / 1000) };
 }
 
 /** Energy counted since the simulator started, in Wh and in minutes of running. */
@@ -96,12 +102,12 @@ function emeterData(thing: TapoThing, recorded: Json | undefined, now: number): 
   };
 }
 
-function childList(registry: Registry, thing: TapoThing): Json | undefined {
+function childList(registry: Registry, thing: TapoThing, now: number): Json | undefined {
   if (thing.children.length === 0) return undefined;
   const list = thing.children
     .map((id) => registry.tapo.get(id))
     .filter((child): child is TapoThing => child !== undefined)
-    .map(deviceInfo);
+    .map((child) => deviceInfo(child, now));
   return { child_device_list: list, start_index: 0, sum: list.length };
 }
 
@@ -114,7 +120,9 @@ function answerOf(registry: Registry, thing: TapoThing, method: string, now: num
   const recorded = thing.recorded;
   switch (method) {
     case 'get_device_info':
-      return deviceInfo(thing);
+      return deviceInfo(thing, now);
+    case 'get_device_time':
+      return deviceTime(thing, captured(thing, method), now);
     case 'get_energy_usage':
       return recorded && !captured(thing, method) ? undefined : energyUsage(thing, captured(thing, method), now);
     case 'get_current_power':
@@ -122,7 +130,7 @@ function answerOf(registry: Registry, thing: TapoThing, method: string, now: num
     case 'get_emeter_data':
       return emeterData(thing, captured(thing, method), now);
     case 'get_child_device_list':
-      return childList(registry, thing);
+      return childList(registry, thing, now);
     default:
       return captured(thing, method);
   }

@@ -72,7 +72,8 @@ export function kasaChildId(parentDeviceId: string, rawChildId: string): string 
 
 function targetOf(node: NodeIdentity, family?: KasaFamily): KasaTarget {
   const outlet = node.kind === 'outlet';
-  return { node, family: outlet ? 'plug' : (family ?? FAMILY_OF_KIND[node.kind]), outlet };
+  const features = (node as Partial<DeviceNode>).features;
+  return { node, family: outlet ? 'plug' : (family ?? FAMILY_OF_KIND[node.kind]), outlet, ...(features ? { features } : {}) };
 }
 
 /** Merges request fragments module by module (relay and LED share `system`). */
@@ -191,7 +192,7 @@ export function kasaReadings(listed: NodeIdentity, response: unknown, sentAt: nu
   const problems: string[] = [];
   const read = (node: NodeIdentity, child?: KasaChild): NodeReading => {
     const target = targetOf(node, family);
-    const answer: KasaAnswer = { response, sysinfo, child, problems };
+    const answer: KasaAnswer = { response, sysinfo, child, problems, readAt: sentAt };
     const features = detect(modules, target, answer);
     return { id: node.id, identity: node, features, values: parse(modules, target, answer, features), source: 'read', sentAt };
   };
@@ -214,7 +215,7 @@ export function kasaCadenceReading(
 ): { reading?: NodeReading; problems: string[] } {
   const problems: string[] = [];
   const target = targetOf(node);
-  const answer: KasaAnswer = { response, problems };
+  const answer: KasaAnswer = { response, problems, readAt: sentAt };
   const known = node.features ?? {};
   const added = featureSet(KASA_MODULES.flatMap((m) => m.detectMore?.(target, answer) ?? []).filter((feature) => !(feature.id in known)));
   const values = parse(KASA_MODULES, target, answer, { ...known, ...added });

@@ -21,6 +21,8 @@ export interface KasaTarget {
   family: KasaFamily;
   /** An outlet of a strip: addressed with context.child_ids. */
   outlet: boolean;
+  /** What the node has so far (absent before its interview). */
+  features?: FeatureSet;
 }
 
 export interface KasaAnswer {
@@ -32,6 +34,8 @@ export interface KasaAnswer {
   child?: KasaChild;
   /** Short, loggable descriptions of answers that could not be used. */
   problems: string[];
+  /** When the request was sent (ms since epoch): instants are worked out from it. */
+  readAt?: number;
 }
 
 export interface KasaModule {

@@ -82,8 +82,8 @@ function detect(modules: readonly TapoModule[], target: TapoTarget, reported: Re
   return featureSet(modules.flatMap((m) => m.detect(target, reported)));
 }
 
-function parse(modules: readonly TapoModule[], target: TapoTarget, reported: Record<string, unknown>, features: FeatureSet): NodeState {
-  return Object.assign({}, ...modules.map((m) => m.parse?.(target, reported, features) ?? {})) as NodeState;
+function parse(modules: readonly TapoModule[], target: TapoTarget, reported: Record<string, unknown>, features: FeatureSet, readAt: number): NodeState {
+  return Object.assign({}, ...modules.map((m) => m.parse?.(target, reported, features, readAt) ?? {})) as NodeState;
 }
 
 /**
@@ -98,7 +98,7 @@ export function tapoReadings(targets: TapoTarget[], shadows: Map<string, TapoSha
     if (!shadow) continue;
     const reported = reportedOf(shadow);
     const features = detect(modules, target, reported);
-    readings.push({ id: target.node.id, identity: target.node, features, values: parse(modules, target, reported, features), source: 'read', sentAt });
+    readings.push({ id: target.node.id, identity: target.node, features, values: parse(modules, target, reported, features, sentAt), source: 'read', sentAt });
   }
   return readings;
 }
@@ -153,7 +153,7 @@ export function tapoServicesReading(
   const known = node.features ?? {};
   const added = featureSet(revealed.filter((feature) => !(feature.id in known)));
   const features = { ...known, ...added };
-  const fromInfo = parse(TAPO_MODULES, target, info, features);
+  const fromInfo = parse(TAPO_MODULES, target, info, features, sentAt);
   const values = Object.assign(fromInfo, ...TAPO_MODULES.map((m) => m.parseServices?.(results, features) ?? {})) as NodeState;
   if (Object.keys(values).length === 0 && Object.keys(added).length === 0) return undefined;
   return { id: node.id, values, source: cadence, sentAt, ...(Object.keys(added).length > 0 ? { features: added } : {}) };

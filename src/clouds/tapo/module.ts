@@ -30,8 +30,8 @@ export interface TapoModule {
   features: Feature[];
   /** The features the device has, from its shadow's `reported` part and its model. */
   detect(target: TapoTarget, reported: Record<string, unknown>): Feature[];
-  /** The values of its features in a shadow's `reported` part. */
-  parse?(target: TapoTarget, reported: Record<string, unknown>, features: FeatureSet): NodeState;
+  /** The values of its features in a shadow's `reported` part, read at `readAt` (ms since epoch). */
+  parse?(target: TapoTarget, reported: Record<string, unknown>, features: FeatureSet, readAt: number): NodeState;
   /**
    * The device methods it reads through services-sync at a cadence
    * (energy: `get_energy_usage`...; settings: `get_led_info`...;

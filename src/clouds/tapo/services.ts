@@ -18,6 +18,7 @@ import { callMethod, type ServicesCall } from './module.js';
 const INFO_FIELDS = [
   'rssi',
   'signal_level',
+  'ssid',
   'on_time',
   'overheated',
   'overheat_status',
@@ -75,7 +76,7 @@ export function resultsByMethod(responses: readonly SmartResponse[]): Map<string
  * get_energy_usage's current_power (both mW), get_current_power (whole W:
  * the only power a P304M socket reports; P316M sockets have no
  * current_power in get_energy_usage either). Energy is this month's, as
- * with the usage endpoint.
+ * with the usage endpoint; energy_today today's.
  */
 export function servicesEnergy(results: ReadonlyMap<string, Record<string, unknown>>): EnergyReadings {
   const usage = results.get('get_energy_usage') ?? {};
@@ -85,7 +86,8 @@ export function servicesEnergy(results: ReadonlyMap<string, Record<string, unkno
     return number === undefined ? undefined : number / 1000;
   };
   const power = milli(emeter.power_mw) ?? milli(usage.current_power) ?? finiteNumber(results.get('get_current_power')?.current_power);
-  const energy = milli(usage.month_energy) ?? milli(usage.today_energy);
+  const energy = milli(usage.month_energy);
+  const today = milli(usage.today_energy);
   const voltage = milli(emeter.voltage_mv);
   const current = milli(emeter.current_ma);
   const readings: EnergyReadings = {};
@@ -93,6 +95,7 @@ export function servicesEnergy(results: ReadonlyMap<string, Record<string, unkno
   if (voltage !== undefined) readings.voltage = round(voltage, 1);
   if (current !== undefined) readings.current = round(current, 3);
   if (energy !== undefined) readings.energy = round(energy, 3);
+  if (today !== undefined && today >= 0) readings.energy_today = round(today, 3);
   return readings;
 }
 
