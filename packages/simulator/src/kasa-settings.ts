@@ -7,6 +7,7 @@
  * answer does not have the setting (-2 member not support).
  */
 import { isJson, type Json, type KasaDevice, type KasaOutlet } from './model.js';
+import { ambientLevel } from './kasa-synth.js';
 
 /** `targets` undefined = the whole device; otherwise the outlets named by `context.child_ids`. */
 export type Method = (device: KasaDevice, params: Json, targets: KasaOutlet[] | undefined, now: number) => Json;
@@ -85,6 +86,8 @@ export const PIR_METHODS: Record<string, Method> = {
 const LAS = 'smartlife.iot.LAS';
 export const LAS_METHODS: Record<string, Method> = {
   get_config: getter(LAS, 'get_config'),
+  // The level itself is synthesised (kasa-synth.ts): no fixture captured it.
+  get_current_brt: (_device, _params, _targets, now) => ({ value: ambientLevel(now), err_code: 0 }),
   set_enable: setter(LAS, 'get_config', 'enable', 0, 1, (answer, value) => {
     const devs = Array.isArray(answer.devs) ? answer.devs : [];
     const own: unknown = devs[0];
