@@ -5,44 +5,29 @@
  * time on counting from the reboot. No button on strip outlets. Only Date is
  * faked.
  */
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { DeviceNode } from '../../src/model/node.js';
 import type { RecordedRequest } from 'tplink-cloud-sim';
-import { fixturesDir, hasFixtures } from '../helpers/fixtures.js';
-import { assertDiscovery } from '../homeassistant/checker.js';
-import { startHarness, type Harness } from '../bridge/harness.js';
+import { hasFixtures } from '../helpers/fixtures.js';
+import { fixtureBridge } from './helpers.js';
 
 const START = Date.UTC(2026, 5, 15, 12, 0, 0);
-let h: Harness;
-
-const model = (name: string): DeviceNode => {
-  const found = h.bridge.store.all().find((node) => node.model === name && !node.parentId);
-  if (!found) throw new Error(`no ${name}`);
-  return found;
-};
-const stateOf = (node: DeviceNode) => h.lastJson<Record<string, unknown>>(`tplink/${h.nameOf(node.id)}`) ?? {};
 const body = (request: RecordedRequest) => JSON.stringify(request.body);
 
-async function press(node: DeviceNode): Promise<RecordedRequest> {
-  h.sim.clearRequests();
-  await h.publish(`tplink/${h.nameOf(node.id)}/set/reboot`, 'PRESS');
-  const sent = () => h.sim.requests.find((r) => body(r).includes('reboot'));
-  await h.waitFor(() => sent() !== undefined, 5000, `the reboot of ${node.model}`);
-  return sent() as RecordedRequest;
-}
-
 describe.skipIf(!hasFixtures)('restart button', () => {
-  beforeAll(async () => {
-    vi.useFakeTimers({ toFake: ['Date'] });
-    vi.setSystemTime(START);
-    h = await startHarness({ sim: { fixturesDir: fixturesDir(), builtin: false } });
-  });
-  afterAll(async () => {
-    await h?.close();
-    vi.useRealTimers();
-  });
+  const bridge = fixtureBridge(START);
+  const { model, stateOf } = bridge;
+  const press = async (node: DeviceNode): Promise<RecordedRequest> => {
+    const { h } = bridge;
+    h.sim.clearRequests();
+    await h.publish(`tplink/${h.nameOf(node.id)}/set/reboot`, 'PRESS');
+    const sent = () => h.sim.requests.find((r) => body(r).includes('reboot'));
+    await h.waitFor(() => sent() !== undefined, 5000, `the reboot of ${node.model}`);
+    return sent() as RecordedRequest;
+  };
 
   it('Kasa: one passthrough with system.reboot {delay: 1}; out of reach, then back with on_time from the reboot', async () => {
+    const { h } = bridge;
     const plug = model('KP115');
     const request = await press(plug);
     expect(request.api).toBe('passthrough');
@@ -64,6 +49,7 @@ describe.skipIf(!hasFixtures)('restart button', () => {
   });
 
   it('Tapo: services-sync device_reboot {delay: 1} (no shadow key restarts a device); out of reach meanwhile', async () => {
+    const { h } = bridge;
     const plug = model('P110M');
     vi.setSystemTime(START + 120_000);
     const request = await press(plug);
@@ -79,14 +65,13 @@ describe.skipIf(!hasFixtures)('restart button', () => {
   });
 
   it('a button on every device, none on strip outlets; valid discovery', () => {
+    const { h } = bridge;
     const devices = h.bridge.store.all().filter((node) => !node.parentId);
     for (const node of devices) expect(Object.keys(node.features ?? {}), node.model).toContain('reboot');
     for (const outlet of h.bridge.store.all().filter((node) => node.parentId)) expect(outlet.features?.reboot).toBeUndefined();
-    const configs = new Map(h.messages.filter((m) => m.topic.startsWith('homeassistant/') && m.topic.endsWith('/config')).map((m) => [m.topic, m.payload]));
-    const messages = [...configs].filter(([, payload]) => payload !== '').map(([topic, payload]) => ({ topic, payload }));
-    assertDiscovery(messages);
+    bridge.assertValidDiscovery();
     const plug = model('KP115');
-    const cmps = (JSON.parse(configs.get(`homeassistant/device/${plug.id}/config`) ?? '{}') as { cmps: Record<string, Record<string, unknown>> }).cmps;
+    const cmps = bridge.components(plug);
     expect(cmps.reboot).toEqual(
       expect.objectContaining({
         p: 'button',
