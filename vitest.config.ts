@@ -19,6 +19,7 @@ const UNIT = [
   'test/homeassistant/**/*.test.ts',
   'test/mqtt/topics.test.ts',
   'test/cloud/parsing.test.ts',
+  'test/cloud/rate-limit.test.ts',
   'test/cloud/retry.test.ts',
   'test/cloud/token-store.test.ts',
   'test/foundation/config.test.ts',

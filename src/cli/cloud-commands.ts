@@ -9,7 +9,7 @@ import { cloudActive, type AppConfig } from '../config/load.js';
 import type { Logger } from '../logger.js';
 import { secrets } from '../logger.js';
 import { isCloudError, type CloudName } from '../clouds/common/errors.js';
-import { formatTable, inventory } from './inventory.js';
+import { formatTable, listDevices } from './devices.js';
 import { NO_ACCOUNT_HINT } from './hints.js';
 import { PACKAGE_NAME } from '../version.js';
 import { KasaClient } from '../clouds/kasa/client.js';
@@ -51,8 +51,8 @@ export function createClients(config: AppConfig, logger: Logger): Clients {
   const common = { cloud: config.cloud, store, logger };
   return {
     store,
-    ...(cloudActive(config, 'kasa') ? { kasa: new KasaClient({ ...common, config: config.kasa }) } : {}),
-    ...(cloudActive(config, 'tapo') ? { tapo: new TapoClient({ ...common, config: config.tapo }) } : {}),
+    ...(cloudActive(config, 'kasa') ? { kasa: new KasaClient({ ...common, config: config.kasa, requestsPerSecond: config.rateLimit.kasaPerSecond }) } : {}),
+    ...(cloudActive(config, 'tapo') ? { tapo: new TapoClient({ ...common, config: config.tapo, requestsPerSecond: config.rateLimit.tapoPerSecond }) } : {}),
   };
 }
 
@@ -119,20 +119,19 @@ export async function loginCommand(args: string[], config: AppConfig, logger: Lo
   return failures === 0 ? 0 : 1;
 }
 
-/** `tplink-cloud-mqtt devices [--json]`: every device of both clouds. */
+/**
+ * `tplink-cloud-mqtt devices [--json]`: every node of both clouds, as the
+ * bridge reads and names them. stdout holds the table or JSON only; the
+ * reads' warnings go to the log (stderr for this command).
+ */
 export async function devicesCommand(args: string[], config: AppConfig, logger: Logger, io: CommandIo = defaultIo()): Promise<number> {
   const { json } = flags(args);
-  const clients = createClients(config, logger);
-  if (!clients.kasa && !clients.tapo) {
+  if (!cloudActive(config, 'kasa') && !cloudActive(config, 'tapo')) {
     io.stderr.write(NO_ACCOUNT_LINE);
     return 2;
   }
-  try {
-    const { rows, errors } = await inventory(clients);
-    for (const error of errors) io.stderr.write(`${error.cloud}: ${describeError(error.cloud, error.message)}\n`);
-    io.stdout.write(json ? `${JSON.stringify(rows, null, 2)}\n` : formatTable(rows));
-    return errors.length === 0 ? 0 : 1;
-  } finally {
-    await closeAll(clients);
-  }
+  const { rows, failed } = await listDevices(config, new TokenStore(config.stateDir), logger);
+  for (const [cloud, error] of failed) io.stderr.write(`${cloud}: device list failed: ${describeError(cloud, error)}\n`);
+  io.stdout.write(json ? `${JSON.stringify(rows, null, 2)}\n` : formatTable(rows));
+  return failed.size === 0 ? 0 : 1;
 }

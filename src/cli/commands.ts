@@ -72,7 +72,10 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: 'devices',
     summary: 'List every device of both clouds',
     usage: '[--json] [options]',
-    description: 'Reads the device lists of the configured accounts and prints one row per device and outlet.',
+    description:
+      'Reads the configured accounts the way `run` does and prints one row per device and outlet: its\n' +
+      'node id (the key a `devices` override in the config file takes), topic name, name, model, kind,\n' +
+      'cloud and whether it is online. --json prints JSON only (the shape of bridge/devices); logs go to stderr.',
     settings: CLOUD_SETTINGS,
     flags: [{ flag: '--json', doc: 'Print JSON instead of a table' }],
   },

@@ -1,6 +1,8 @@
 /**
  * One queue per cloud, on p-queue. It carries both the state polls and the
- * user's commands so one rate limit covers every request to that cloud.
+ * user's commands, a few at a time; the rate limit itself counts HTTP
+ * requests (clouds/common/rate-limit.ts), where a command's requests also
+ * go first.
  *
  * Commands:
  * - run before queued polls (higher p-queue priority);
@@ -25,14 +27,13 @@
  * key joins it, and `executeMany(keys, desired)` sends them in one request.
  */
 import PQueue from 'p-queue';
+import { asCommand } from '../clouds/common/rate-limit.js';
 import type { Logger } from '../logger.js';
 import { mergeDesired } from './translate.js';
 import { isEmptyDesired, type CommandOutcome, type ResolvedDesired } from './types.js';
 
 export interface CloudQueueOptions {
-  /** Most requests started per second; 0 = unlimited. */
-  perSecond: number;
-  /** Requests in flight at once (default 4). Per-key order holds whatever this is. */
+  /** Tasks (polls, commands) in flight at once (default 4). Per-key order holds whatever this is. */
   concurrency?: number;
   /** A command not started within this many ms settles `expired`. */
   ttlMs: number;
@@ -54,6 +55,11 @@ export interface CommandOptions {
   group?: string;
   /** Sends one request for several keys of the group; enables batching for this command. */
   executeMany?: (keys: string[], desired: ResolvedDesired) => Promise<void>;
+  /**
+   * When the command was received (ms, the queue's clock); its time to live
+   * counts from here, so one kept across a restart does not get a fresh ttl.
+   */
+  receivedAt?: number;
 }
 
 const COMMAND_PRIORITY = 10;
@@ -94,14 +100,6 @@ function plainState(desired: ResolvedDesired): 'ON' | 'OFF' | undefined {
   return desired.state === 'ON' || desired.state === 'OFF' ? desired.state : undefined;
 }
 
-function rateOptions(perSecond: number): { intervalCap?: number; interval?: number; strict?: boolean } {
-  if (!(perSecond > 0) || !Number.isFinite(perSecond)) return {};
-  // Sliding window (strict): never more than the cap in ANY second, no burst at a window edge.
-  // p-queue wants an integer cap: below 1/s, one request per 1/perSecond seconds.
-  if (perSecond < 1) return { intervalCap: 1, interval: Math.round(1000 / perSecond), strict: true };
-  return { intervalCap: Math.floor(perSecond), interval: 1000, strict: true };
-}
-
 export class CloudQueue {
   readonly #pq: PQueue;
   readonly #ttlMs: number;
@@ -119,7 +117,7 @@ export class CloudQueue {
   #draining = false;
 
   constructor(options: CloudQueueOptions) {
-    this.#pq = new PQueue({ concurrency: options.concurrency ?? DEFAULT_CONCURRENCY, ...rateOptions(options.perSecond) });
+    this.#pq = new PQueue({ concurrency: options.concurrency ?? DEFAULT_CONCURRENCY });
     this.#ttlMs = options.ttlMs;
     this.#log = options.logger;
     this.#now = options.now ?? Date.now;
@@ -188,7 +186,7 @@ export class CloudQueue {
       waiting.execute = execute;
       waiting.group = options.group;
       waiting.executeMany = options.executeMany;
-      waiting.deadline = this.#now() + this.#ttlMs;
+      waiting.deadline = Math.max(waiting.deadline, (options.receivedAt ?? this.#now()) + this.#ttlMs);
       this.#armTtl(waiting);
       this.#log.debug({ key }, 'command coalesced into the waiting one');
       return waiting.promise;
@@ -206,7 +204,7 @@ export class CloudQueue {
       resolve,
       settled: false,
       taken: false,
-      deadline: this.#now() + this.#ttlMs,
+      deadline: (options.receivedAt ?? this.#now()) + this.#ttlMs,
       ttlTimer: undefined,
       windowTimer: undefined,
       windowDone: false,
@@ -268,7 +266,7 @@ export class CloudQueue {
       this.#take(entry);
       this.#log.warn({ key: entry.key }, 'command expired before it could be sent');
       this.#settle(entry, { status: 'expired' });
-    }, this.#ttlMs);
+    }, Math.max(0, entry.deadline - this.#now()));
   }
 
   /**
@@ -348,12 +346,10 @@ export class CloudQueue {
     try {
       if (batch.length > 1 && entry.executeMany) {
         this.#log.debug({ group: entry.group, keys: batch.map((m) => m.key) }, 'batched command');
-        await entry.executeMany(
-          batch.map((member) => member.key),
-          entry.desired,
-        );
+        const { executeMany } = entry;
+        await asCommand(() => executeMany(batch.map((member) => member.key), entry.desired));
       } else {
-        await entry.execute(entry.desired);
+        await asCommand(() => entry.execute(entry.desired));
       }
       outcome = { status: 'done' };
     } catch (error) {

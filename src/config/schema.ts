@@ -370,14 +370,14 @@ export const schema: Schema<AppConfig> = {
   },
   rateLimit: {
     kasaPerSecond: {
-      doc: 'Most Kasa cloud requests per second (0: unlimited).',
+      doc: 'Most HTTP requests per second to the Kasa cloud, every one counted (retries, logins, token renewals); commands go before polls (0: unlimited).',
       format: nonNegative,
       default: 5,
       env: 'TPCM_RATE_LIMIT_KASA_PER_SECOND',
       arg: 'rate-limit-kasa-per-second',
     },
     tapoPerSecond: {
-      doc: 'Most Tapo cloud requests per second (0: unlimited).',
+      doc: 'Most HTTP requests per second to the Tapo cloud, every one counted (retries, logins, paging, version retries); commands go before polls (0: unlimited).',
       format: nonNegative,
       default: 5,
       env: 'TPCM_RATE_LIMIT_TAPO_PER_SECOND',

@@ -131,6 +131,16 @@ export const CLOUD_CONNECTION: Feature = {
   doc: "the device's own connection to TP-Link's cloud, as it reports it",
 };
 
+/** Restarts the device (a button: `set/reboot` takes PRESS); strip outlets restart with their strip. */
+export const REBOOT: Feature = {
+  id: 'reboot',
+  type: { kind: 'press' },
+  readable: false,
+  writable: true,
+  entity: { component: 'button', name: 'Restart', device_class: 'restart', entity_category: 'config' },
+  doc: 'restarts the device: `PRESS` (it is out of reach for a few seconds)',
+};
+
 const problem = (id: string, name: string): Feature => ({
   id,
   doc: 'Tapo protection state: true while tripped',
@@ -145,5 +155,5 @@ export const POWER_PROTECTION = problem('power_protection', 'Overloaded');
 
 /** In the order the README documents them. */
 export const COMMON_FEATURES: readonly Feature[] = [
-  STATE, BRIGHTNESS, COLOR_TEMP, COLOR, POWER, VOLTAGE, CURRENT, ENERGY, ENERGY_TODAY, RSSI, LED, ON_TIME, ON_SINCE, CLOUD_CONNECTION, OVERCURRENT, OVERHEAT, POWER_PROTECTION,
+  STATE, BRIGHTNESS, COLOR_TEMP, COLOR, POWER, VOLTAGE, CURRENT, ENERGY, ENERGY_TODAY, RSSI, LED, ON_TIME, ON_SINCE, CLOUD_CONNECTION, REBOOT, OVERCURRENT, OVERHEAT, POWER_PROTECTION,
 ];

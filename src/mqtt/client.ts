@@ -28,6 +28,13 @@ export interface MqttConnectionOptions {
   /** Reconnect backoff: starts at minMs, doubles per failed attempt up to maxMs. Default 1 s .. 30 s. */
   reconnect?: { minMs: number; maxMs: number };
   /**
+   * Receives every message, wired before the connection opens: a persistent
+   * session's backlog arrives right after the CONNACK, and a listener added
+   * after connect() resolved missed it (acknowledged, then dropped unheard).
+   * Called synchronously before MQTT.js sends the PUBACK.
+   */
+  onMessage?: (...args: MqttConnectionEvents['message']) => void;
+  /**
    * How long connect() keeps retrying before it rejects (broker not up yet,
    * e.g. docker compose start order). Default 30 s. A refused CONNACK for
    * bad credentials rejects at once: retrying cannot fix a wrong password.
@@ -47,12 +54,20 @@ export interface PublishOptions {
   qos?: 0 | 1;
 }
 
+/** How a message was delivered: its QoS 1 packet id, and whether the broker may have sent it before. */
+export interface DeliveryInfo {
+  messageId?: number | undefined;
+  dup: boolean;
+}
+
 export interface MqttConnectionEvents {
   /**
    * `retained` is true for a retained message replayed at subscribe time:
    * the bridge should ignore retained commands (stale intent from the past).
+   * Emitted synchronously before MQTT.js acknowledges a QoS 1 message, so
+   * whatever a listener records synchronously is recorded before the PUBACK.
    */
-  message: [topic: string, payload: Buffer, retained: boolean];
+  message: [topic: string, payload: Buffer, retained: boolean, delivery?: DeliveryInfo];
   connect: [info: ConnectInfo];
   offline: [];
   /** A reconnect attempt is scheduled in delayMs (for logs and tests). */
@@ -159,6 +174,7 @@ export class MqttConnection extends EventEmitter<MqttConnectionEvents> {
     this.#client = client;
     this.#log = options.logger.child({ component: 'mqtt' });
     this.#backoff = options.reconnect ?? DEFAULT_BACKOFF;
+    if (options.onMessage) this.on('message', options.onMessage);
     this.#wire();
   }
 
@@ -308,7 +324,7 @@ export class MqttConnection extends EventEmitter<MqttConnectionEvents> {
       this.#log.warn({ err: errorMessage(error) }, 'MQTT connection error');
     });
     client.on('message', (topic, payload, packet) => {
-      this.emit('message', topic, payload, packet.retain);
+      this.emit('message', topic, payload, packet.retain, { messageId: packet.messageId, dup: packet.dup });
     });
   }
 

@@ -3,11 +3,9 @@
  * and MQTT -> command handler -> queue -> cloud. Each concern lives in its
  * own module under src/runtime/; this file only connects them.
  */
-import { cloudActive, type AppConfig } from '../config/load.js';
-import { KasaClient } from '../clouds/kasa/client.js';
-import { TapoClient } from '../clouds/tapo/client.js';
+import type { AppConfig } from '../config/load.js';
 import { TokenStore } from '../clouds/common/token-store.js';
-import { CloudQueue } from '../commands/queue.js';
+import type { CloudQueue } from '../commands/queue.js';
 import type { CloudError } from '../clouds/common/errors.js';
 import type { CloudName } from '../model/node.js';
 import { bridgeDiscovery } from '../homeassistant/discovery.js';
@@ -16,9 +14,11 @@ import { isLoginRefusal, loginRefusalHint } from '../cli/hints.js';
 import type { Logger } from '../logger.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../mqtt/broker.js';
 import { MqttConnection } from '../mqtt/client.js';
-import { TopicNameRegistry, bridgeTopic, parseInbound, subscriptions } from '../mqtt/topics.js';
+import { TopicNameRegistry, bridgeTopic, parseInbound, subscriptions, type Inbound } from '../mqtt/topics.js';
 import { CommandHandler } from '../commands/handler.js';
-import { KasaSource } from '../clouds/kasa/source.js';
+import { CommandIntake } from '../commands/intake.js';
+import { CommandJournal } from '../commands/journal.js';
+import { createCloudPipelines } from './cloud-sources.js';
 import { NodeStore } from './node-store.js';
 import { NodeSync } from './node-sync.js';
 import { Poller } from './poller.js';
@@ -26,12 +26,12 @@ import { Publisher } from './publisher.js';
 import { BridgeRequests, responseKey } from './requests.js';
 import { RefreshGate } from './refresh.js';
 import type { CloudSource, CloudStatus } from './sources.js';
-import { TapoSource } from '../clouds/tapo/source.js';
 import { VERSION } from '../version.js';
 
 const OFFLINE = JSON.stringify({ state: 'offline' });
 const ONLINE = JSON.stringify({ state: 'online' });
-const SHUTDOWN_BUDGET_MS = 8_000;
+/** Commands still queued after this are kept in the journal for the next start (docker stop kills at 10 s). */
+const SHUTDOWN_BUDGET_MS = 4_000;
 /** A refresh request this soon after the last one finished is answered by it. */
 const REFRESH_RECENT_MS = 10_000;
 
@@ -51,6 +51,7 @@ export class Bridge {
   #sync: NodeSync | undefined;
   #commands: CommandHandler | undefined;
   #haTimer: NodeJS.Timeout | undefined;
+  #intake: CommandIntake | undefined;
   #stopping = false;
   readonly #refresh: RefreshGate;
   /** device_added/removed are news only after the first full read. */
@@ -104,6 +105,8 @@ export class Bridge {
     const { config, logger } = this;
     // Before anything else: a bridge that cannot save its id and tokens must not look healthy.
     this.tokens.ensureWritable();
+    const intake = new CommandIntake(CommandJournal.open(config.stateDir, logger), (topic) => this.#classify(topic), logger);
+    this.#intake = intake;
     let url = config.mqtt.url;
     if (url === '') {
       this.broker = await startEmbeddedBroker({ ...config.embeddedBroker, ...credentials(config), logger });
@@ -120,6 +123,14 @@ export class Bridge {
       startupTimeoutMs: config.mqtt.startupTimeoutS * 1000,
       will: { topic: bridgeTopic(base, 'state'), payload: OFFLINE, retain: true, qos: 1 },
       logger,
+      // Wired before connecting: the broker may deliver kept commands right after the CONNACK.
+      onMessage: (topic, payload, retained, delivery) => {
+        // A retained set/request is an old command replayed on subscribe: never act on it.
+        if (retained) return;
+        const inbound = this.#classify(topic);
+        if (inbound?.type === 'set' || inbound?.type === 'malformed_set') return intake.receive(topic, inbound, payload, delivery);
+        this.#onMessage(topic, inbound, payload).catch((error: unknown) => logger.error({ err: error, topic }, 'message handling failed'));
+      },
     });
     if (this.#stopping) return;
     this.#publisher = new Publisher(this.#mqtt, this.names, config, this.id, logger);
@@ -134,15 +145,12 @@ export class Bridge {
       queues: this.queues,
       resolve: (segment) => this.names.resolve(segment),
       confirmDelayMs: config.commands.confirmDelayS * 1000,
+      ttlMs: config.commands.ttlS * 1000,
       logger,
     });
+    intake.attach(this.#commands);
     this.#registerRequests();
 
-    this.#mqtt.on('message', (topic, payload, retained) => {
-      // A retained set/request is an old command replayed on subscribe: never act on it.
-      if (retained) return;
-      this.#onMessage(topic, payload).catch((error: unknown) => logger.error({ err: error, topic }, 'message handling failed'));
-    });
     this.#mqtt.on('connect', (info) => {
       if (info.reconnect) void this.republish('reconnect');
     });
@@ -153,20 +161,17 @@ export class Bridge {
     await this.#poller.start();
     this.#started = true;
     await this.#clearOtherDiscoveryMode();
+    // Commands that waited for the device list (kept from the last run, or delivered meanwhile) run now.
+    intake.goLive();
     await this.#publishInfo();
     logger.info({ nodes: this.store.size, clouds: [...this.sources.keys()] }, 'bridge started');
   }
 
   #createSources(): void {
     const { config, logger } = this;
-    const common = { cloud: config.cloud, store: this.tokens, logger };
-    if (cloudActive(config, 'kasa')) {
-      const queue = this.#queue('kasa', config.rateLimit.kasaPerSecond);
-      this.sources.set('kasa', new KasaSource(new KasaClient({ ...common, config: config.kasa }), queue, logger));
-    }
-    if (cloudActive(config, 'tapo')) {
-      const queue = this.#queue('tapo', config.rateLimit.tapoPerSecond);
-      this.sources.set('tapo', new TapoSource(new TapoClient({ ...common, config: config.tapo }), queue, logger));
+    for (const [cloud, { source, queue }] of createCloudPipelines(config, this.tokens, logger)) {
+      this.sources.set(cloud, source);
+      this.queues.set(cloud, queue);
     }
     if (this.sources.size === 0) logger.warn('no cloud configured: set kasa.username and/or tapo.username');
     for (const source of this.sources.values()) {
@@ -174,30 +179,23 @@ export class Bridge {
     }
   }
 
-  #queue(cloud: CloudName, perSecond: number): CloudQueue {
-    const queue = new CloudQueue({
-      perSecond,
-      ttlMs: this.config.commands.ttlS * 1000,
-      minIntervalMs: this.config.commands.minIntervalS * 1000,
-      logger: this.logger,
-    });
-    this.queues.set(cloud, queue);
-    return queue;
+  #classify(topic: string): Inbound | undefined {
+    return parseInbound(topic, this.config.mqtt.baseTopic, this.#haStatusTopic());
   }
 
-  async #onMessage(topic: string, payload: Buffer): Promise<void> {
-    const inbound = parseInbound(topic, this.config.mqtt.baseTopic, this.#haStatusTopic());
+  /** Everything but commands (those go through the intake and its journal). */
+  async #onMessage(topic: string, inbound: Inbound | undefined, payload: Buffer): Promise<void> {
     if (!inbound || this.#stopping || !this.#commands) {
       if (!inbound && topic.startsWith(`${this.config.mqtt.baseTopic}/`)) this.logger.debug({ topic }, 'ignored topic');
       return;
     }
     switch (inbound.type) {
       case 'set':
-        return this.#commands.set(inbound.target, inbound.attribute, payload);
-      case 'get':
-        return this.#commands.get(inbound.target);
       case 'malformed_set':
-        return this.#commands.reject(inbound.target, inbound.reason, payload);
+        return;
+      case 'get':
+        await this.#commands.get(inbound.target);
+        return;
       case 'bridge_request':
         return this.publisher.response(responseKey(inbound.key), await this.requests.handle(inbound.key, payload));
       case 'ha_status':
@@ -254,18 +252,21 @@ export class Bridge {
     if (status === 'token_refused') {
       // Session logs one warning per back-off step; here the devices go unavailable and info says why.
       this.cloudProblems.set(cloud, `${cloud}: the cloud refuses every new token right after issuing it; token renewals back off exponentially and resume by themselves`);
-      for (const node of this.store.ofCloud(cloud)) this.store.setOnline(node.id, false);
-      await Promise.all(this.store.ofCloud(cloud).map((node) => this.publisher.publishNode(node)));
+      await this.#cloudUnavailable(cloud);
     }
     if (isLoginRefusal(status)) {
       const hint = loginRefusalHint(cloud, status, error);
       this.cloudProblems.set(cloud, hint);
       this.logger.error({ cloud, status }, `${hint} Its devices are unavailable until then.`);
-      for (const node of this.store.ofCloud(cloud)) this.store.setOnline(node.id, false);
-      await Promise.all(this.store.ofCloud(cloud).map((node) => this.publisher.publishNode(node)));
+      await this.#cloudUnavailable(cloud);
       await this.publisher.event('cloud_auth_failed', { cloud, reason: status });
     }
     await this.#publishInfo();
+  }
+
+  async #cloudUnavailable(cloud: CloudName): Promise<void> {
+    this.store.setCloudOffline(cloud);
+    await Promise.all(this.store.ofCloud(cloud).map((node) => this.publisher.publishNode(node)));
   }
 
   info(): Record<string, unknown> {
@@ -332,6 +333,7 @@ export class Bridge {
     this.#stopping = true;
     if (this.#haTimer) clearTimeout(this.#haTimer);
     this.#poller?.stop();
+    this.#intake?.stop();
     this.#commands?.stop();
     await Promise.all([...this.queues.values()].map((queue) => queue.drain(SHUTDOWN_BUDGET_MS)));
     // A stop during start-up: let start() reach a settled point (its reads were just cancelled).
@@ -345,6 +347,7 @@ export class Bridge {
     await this.#mqtt?.end();
     await Promise.all([...this.sources.values()].map((source) => source.close()));
     await this.broker?.close();
+    this.#intake?.close();
     this.logger.info('bridge stopped');
   }
 }

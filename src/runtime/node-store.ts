@@ -227,6 +227,13 @@ export class NodeStore {
     if (online) this.#failures.delete(id);
   }
 
+  /** Every node of a cloud unavailable at once (its login is refused): the ids. */
+  setCloudOffline(cloud: CloudName): string[] {
+    const ids = this.ofCloud(cloud).map((node) => node.id);
+    for (const id of ids) this.setOnline(id, false);
+    return ids;
+  }
+
   /** Counts a failed read; after repeated failures the node goes offline. */
   recordFailure(id: string): void {
     const count = (this.#failures.get(id) ?? 0) + 1;

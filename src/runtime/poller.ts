@@ -231,8 +231,7 @@ export class Poller {
   }
 
   #markCloudOffline(cloud: CloudName): void {
-    for (const node of this.store.ofCloud(cloud)) this.store.setOnline(node.id, false);
-    void this.listener.statesUpdated(this.store.ofCloud(cloud).map((node) => node.id));
+    void this.listener.statesUpdated(this.store.setCloudOffline(cloud));
   }
 
   #logFailure(cloud: CloudName, what: string, error: unknown): void {

@@ -10,7 +10,9 @@ import type { NodeReading } from '../model/reading.js';
 import type { SlowCadence } from '../model/feature.js';
 import type { Logger } from '../logger.js';
 
-export type CloudStatus = 'ok' | 'logging_in' | 'auth_failed' | 'account_locked' | 'mfa_required' | 'token_refused' | 'unknown';
+/** A cloud's login status, as its client's session reports it (one definition, in clouds/common/session.ts). */
+export type { ClientStatus as CloudStatus } from '../clouds/common/session.js';
+import type { ClientStatus as CloudStatus } from '../clouds/common/session.js';
 
 /** A read that failed for some nodes. */
 export interface ReadFailure {

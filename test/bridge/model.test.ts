@@ -3,9 +3,6 @@
  * switched as a whole, power following the relay, the discovery mode
  * switch, and re-interviews on request.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startEmbeddedBroker } from '../../src/mqtt/broker.js';
@@ -13,6 +10,7 @@ import { silentLogger } from '../../src/logger.js';
 import type { DeviceNode } from '../../src/model/node.js';
 import { startSimulator } from 'tplink-cloud-sim';
 import { startHarness, type Harness } from './harness.js';
+import { tempDir } from '../helpers/temp.js';
 
 let h: Harness | undefined;
 const cleanups: Array<() => Promise<unknown>> = [];
@@ -120,7 +118,7 @@ describe('discovery mode switch', () => {
     cleanups.push(() => broker.close());
     const sim = await startSimulator({ shadowApplyDelayMs: 0 });
     cleanups.push(() => sim.close());
-    const stateDir = mkdtempSync(join(tmpdir(), 'tpcm-mode-'));
+    const stateDir = tempDir('tpcm-mode-');
     const run = async (mode: 'device' | 'entity') => {
       const harness = await startHarness({ simulator: sim, stateDir, config: { mqtt: { url: broker.url }, homeassistant: { discovery: mode } } });
       await harness.close();

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { devicesCommand, loginCommand, type CommandIo } from '../../src/cli/cloud-commands.js';
+import type { DeviceRow } from '../../src/cli/devices.js';
 import { TokenStore } from '../../src/clouds/common/token-store.js';
 import { silentLogger } from '../../src/logger.js';
 import type { Simulator } from 'tplink-cloud-sim';
@@ -30,66 +31,42 @@ function capture(ask?: CommandIo['ask']): CommandIo & { out: () => string; err: 
   };
 }
 
-interface Row {
-  id: string;
-  name: string;
-  model: string;
-  cloud: 'kasa' | 'tapo';
-  online: boolean;
-  outlets: { id: string; name: string }[];
-}
-
 describe('devices command', () => {
-  it('--json lists every device of both clouds once, Tapo devices as Tapo, with outlets', async () => {
+  it('--json lists the nodes the bridge publishes: its ids (the ones `devices` overrides take), topics and outlets', async () => {
     const io = capture();
-    const code = await devicesCommand(['--json'], configFor(sim, stateDir), silentLogger(), io);
+    const base = configFor(sim, stateDir);
+    const plug = sim.devices().find((device) => device.cloud === 'kasa' && device.children.length === 0 && device.online);
+    if (!plug) throw new Error('no kasa plug');
+    const config = { ...base, devices: { [`kasa_${plug.id}`]: { name: 'Renamed Plug' } } };
+    const code = await devicesCommand(['--json'], config, silentLogger(), io);
     expect(io.err()).toBe('');
     expect(code).toBe(0);
-    const rows = JSON.parse(io.out()) as Row[];
+    const rows = JSON.parse(io.out()) as DeviceRow[];
     const simulated = sim.devices();
-    const parents = simulated.filter((device) => !simulated.some((other) => other.children.includes(device.id)));
-    expect(rows.map((row) => row.id).sort()).toEqual(parents.map((device) => device.id).sort());
-    for (const device of parents) {
-      const row = rows.find((entry) => entry.id === device.id);
+    for (const device of simulated.filter((d) => d.online)) {
+      const row = rows.find((entry) => entry.id === `${device.cloud}_${device.id}`);
+      expect(row, device.id).toBeDefined();
       expect(row?.cloud).toBe(device.cloud);
-      expect(row?.model.startsWith(device.model.replace(/\(.*\)$/, ''))).toBe(true);
-      expect(row?.name).toBe(device.alias);
-      expect(row?.outlets.map((outlet) => outlet.id)).toEqual(device.children);
-      expect(row?.online).toBe(device.online);
+      expect(row?.topic).toMatch(/^[a-z0-9_-]+$/);
     }
-    // One get_sysinfo per online Kasa plug/switch (strips among them), none to Tapo devices.
-    const passthroughs = calls(sim, 'passthrough');
-    expect(passthroughs.length).toBeGreaterThan(0);
-    expect(passthroughs.every((request) => request.errorCode === undefined)).toBe(true);
+    expect(new Set(rows.map((row) => row.topic)).size).toBe(rows.length);
+    // The config's override names the node's topic the way the bridge would; its name stays the app's.
+    expect(rows.find((row) => row.id === `kasa_${plug.id}`)).toMatchObject({ name: plug.alias, topic: 'renamed_plug' });
+    const strip = simulated.find((device) => device.cloud === 'kasa' && device.children.length > 0 && device.online);
+    const outlets = rows.filter((row) => row.parent === `kasa_${strip?.id}`);
+    expect(outlets.map((row) => row.id).sort()).toEqual((strip?.children ?? []).map((id) => `kasa_${id}`).sort());
   });
 
-  it('prints a table with id, name, model, cloud, online and outlets', async () => {
+  it('prints a table with id, topic, name, model, kind, cloud and online; outlets under their device', async () => {
     const io = capture();
     const code = await devicesCommand([], configFor(sim, stateDir), silentLogger(), io);
     expect(code).toBe(0);
     const lines = io.out().trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^ID\s+NAME\s+MODEL\s+CLOUD\s+ONLINE\s+OUTLETS$/);
-    const strip = sim.devices().find((device) => device.cloud === 'kasa' && device.children.length > 0);
-    const stripLine = lines.find((line) => strip && line.startsWith(strip.id));
-    expect(stripLine).toMatch(new RegExp(`${strip?.alias}.*kasa\\s+yes\\s+${strip?.children.length}$`));
-    const tapoStrip = sim.devices().find((device) => device.cloud === 'tapo' && device.children.length > 0);
-    expect(lines.filter((line) => tapoStrip && line.startsWith(tapoStrip.id))).toHaveLength(1);
-    for (const outlet of strip?.children ?? []) expect(lines.some((line) => line.trimStart().startsWith(outlet))).toBe(true);
-  });
-
-  it('still lists Tapo devices (as Tapo) from the Kasa list when only Kasa is configured', async () => {
-    const io = capture();
-    const code = await devicesCommand(['--json'], configFor(sim, stateDir, { TPCM_TAPO_ENABLED: 'false' }), silentLogger(), io);
-    expect(code).toBe(0);
-    const rows = JSON.parse(io.out()) as Row[];
-    const simulated = sim.devices();
-    const tapoParents = simulated.filter((d) => d.cloud === 'tapo' && !simulated.some((other) => other.children.includes(d.id)));
-    expect(tapoParents.length).toBeGreaterThan(0);
-    for (const device of tapoParents) {
-      expect(rows.filter((entry) => entry.id === device.id)).toMatchObject([{ cloud: 'tapo', name: device.alias, online: false }]);
-    }
-    expect(rows.filter((row) => row.cloud === 'tapo').every((row) => !/^[A-Za-z0-9+/]+=+$/.test(row.name))).toBe(true);
-    expect(calls(sim, 'things')).toHaveLength(0);
+    expect(lines[0]).toMatch(/^ID\s+TOPIC\s+NAME\s+MODEL\s+KIND\s+CLOUD\s+ONLINE$/);
+    const strip = sim.devices().find((device) => device.cloud === 'kasa' && device.children.length > 0 && device.online);
+    const at = lines.findIndex((line) => strip && line.startsWith(`kasa_${strip.id} `));
+    expect(at).toBeGreaterThan(0);
+    for (const [i, outlet] of (strip?.children ?? []).entries()) expect(lines[at + 1 + i]).toMatch(new RegExp(`^  kasa_${outlet} `));
   });
 
   it('reports a failing cloud on stderr, without secrets, and exits 1', async () => {
@@ -98,8 +75,8 @@ describe('devices command', () => {
     const config = configFor(sim, stateDir);
     const code = await devicesCommand([], config, silentLogger(), io);
     expect(code).toBe(1);
-    expect(io.err()).toMatch(/kasa: .*-20601/);
-    expect(io.err()).toMatch(/tapo: .*-20601/);
+    expect(io.err()).toMatch(/kasa: device list failed: .*-20601/);
+    expect(io.err()).toMatch(/tapo: device list failed: .*-20601/);
     expect(io.err()).not.toContain(config.kasa.password);
   });
 });

@@ -4,7 +4,6 @@ import { kindOfCode } from '../../src/clouds/common/errors.js';
 import { failedModules, moduleResult } from '../../src/clouds/kasa/client.js';
 import { kasaDeviceListEntrySchema } from '../../src/clouds/kasa/schemas.js';
 import { decodeNickname } from '../../src/model/names.js';
-import { kasaOutlets } from '../../src/cli/inventory.js';
 
 describe('envelope', () => {
   it('returns result on success', () => {
@@ -86,12 +85,5 @@ describe('schemas', () => {
     expect(decodeNickname('Desk lamp')).toBe('Desk lamp');
     expect(decodeNickname('w6Rsc2thcg==')).toBe('älskar');
     expect(decodeNickname(undefined)).toBe('');
-  });
-
-  it('builds outlet ids from two-digit child ids', () => {
-    expect(kasaOutlets('ABC', { children: [{ id: '00', alias: 'one', state: 1 }, { id: 'ABC01', alias: 'two', state: 0 }] })).toEqual([
-      { id: 'ABC00', name: 'one', on: true },
-      { id: 'ABC01', name: 'two', on: false },
-    ]);
   });
 });

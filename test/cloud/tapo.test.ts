@@ -74,7 +74,8 @@ describe('Tapo things', () => {
     expect(batches).toHaveLength(Math.ceil(things.length / 4) + 1);
     expect(batches.filter((request) => request.host === 'tapo-things')).toHaveLength(Math.ceil(things.length / 4));
     expect(batches.every((request) => (request.thingNames?.length ?? 0) <= 4)).toBe(true);
-    expect(batches.flatMap((request) => request.thingNames)).toEqual(asked.map((thing) => thing.thingName));
+    // Batches go out side by side (the rate limit spaces them): every thing asked once, in any order.
+    expect(batches.flatMap((request) => request.thingNames ?? []).sort()).toEqual(asked.map((thing) => thing.thingName).sort());
     expect(shadows.every((shadow) => typeof shadow.version === 'number' && shadow.state.reported !== undefined)).toBe(true);
   });
 

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { firmwareState } from '../../src/clouds/tapo/modules/firmware.js';
 import { hasFixtures } from '../helpers/fixtures.js';
-import { fixtureBridge } from './fixture-bridge.js';
+import { fixtureBridge } from '../features/helpers.js';
 
 const INSTALLED = '1.2.3 Build 240624 Rel.154806';
 
@@ -40,18 +40,18 @@ describe('the update entity state', () => {
 });
 
 describe.skipIf(!hasFixtures)('Tapo firmware through MQTT against the simulator', () => {
-  const bridge = fixtureBridge();
-  const { byModel } = bridge;
-  const asked = (method: string) => bridge.sim().requests.filter((r) => r.api === 'services-sync' && JSON.stringify(r.body).includes(`"${method}"`));
+  const bridge = fixtureBridge(Date.parse('2026-12-02T10:00:00Z'));
+  const byModel = (model: string) => bridge.model(model);
+  const asked = (method: string) => bridge.h.sim.requests.filter((r) => r.api === 'services-sync' && JSON.stringify(r.body).includes(`"${method}"`));
 
   it('never checked at start or with the state and settings reads; a check gives the update entity, read-only', async () => {
     expect(asked('get_latest_fw')).toEqual([]);
     const node = byModel('KP125M');
-    expect(bridge.h().bridge.store.get(node.id)?.features).not.toHaveProperty('firmware');
-    await bridge.h().bridge.poller.checkFirmware([node.id]);
-    const topic = `tplink/${bridge.h().nameOf(node.id)}`;
-    await bridge.h().waitFor(() => bridge.h().lastJson<Record<string, unknown>>(topic)?.firmware !== undefined, 5000, 'the firmware state');
-    expect(bridge.h().lastJson<Record<string, unknown>>(topic)?.firmware).toEqual({
+    expect(bridge.h.bridge.store.get(node.id)?.features).not.toHaveProperty('firmware');
+    await bridge.h.bridge.poller.checkFirmware([node.id]);
+    const topic = `tplink/${bridge.h.nameOf(node.id)}`;
+    await bridge.h.waitFor(() => bridge.h.lastJson<Record<string, unknown>>(topic)?.firmware !== undefined, 5000, 'the firmware state');
+    expect(bridge.h.lastJson<Record<string, unknown>>(topic)?.firmware).toEqual({
       installed_version: INSTALLED,
       latest_version: INSTALLED,
       release_summary: null,
@@ -59,8 +59,8 @@ describe.skipIf(!hasFixtures)('Tapo firmware through MQTT against the simulator'
       update_percentage: null,
     });
     expect(asked('get_latest_fw')).toHaveLength(1);
-    await bridge.h().waitFor(() => bridge.h().messages.some((m) => m.topic.startsWith('homeassistant/') && m.payload.includes(`${node.id}_firmware`)), 5000, 'the update discovery');
-    const config = JSON.parse(bridge.h().messages.filter((m) => m.topic.startsWith('homeassistant/') && m.payload.includes(`${node.id}_firmware`)).at(-1)?.payload ?? '{}') as Record<string, unknown>;
+    await bridge.h.waitFor(() => bridge.h.messages.some((m) => m.topic.startsWith('homeassistant/') && m.payload.includes(`${node.id}_firmware`)), 5000, 'the update discovery');
+    const config = JSON.parse(bridge.h.messages.filter((m) => m.topic.startsWith('homeassistant/') && m.payload.includes(`${node.id}_firmware`)).at(-1)?.payload ?? '{}') as Record<string, unknown>;
     const update = (config.cmps ? Object.values(config.cmps as Record<string, Record<string, unknown>>).find((c) => c.unique_id === `${node.id}_firmware`) : config) ?? {};
     expect(update).toMatchObject({ device_class: 'firmware', entity_category: 'config', name: 'Firmware' });
     expect(update).not.toHaveProperty('command_topic');
@@ -68,14 +68,14 @@ describe.skipIf(!hasFixtures)('Tapo firmware through MQTT against the simulator'
 
   it('P110 answers no get_latest_fw: no update entity; its auto-update switch is written with set_auto_update_info', async () => {
     const node = byModel('P110');
-    await bridge.h().bridge.poller.checkFirmware([node.id]);
-    expect(bridge.h().bridge.store.get(node.id)?.features).not.toHaveProperty('firmware');
-    const topic = `tplink/${bridge.h().nameOf(node.id)}`;
-    expect(bridge.h().lastJson<Record<string, unknown>>(topic)?.auto_update_enabled).toBe('ON');
-    await bridge.h().publish(`${topic}/set/auto_update_enabled`, 'OFF');
-    await bridge.h().waitFor(() => asked('set_auto_update_info').length > 0, 5000, 'the setter');
-    const from = bridge.h().messages.length;
-    await bridge.h().publish(`${topic}/get`, '');
-    await bridge.h().waitFor(() => bridge.h().messages.slice(from).some((m) => m.topic === topic && (JSON.parse(m.payload) as Record<string, unknown>).auto_update_enabled === 'OFF'), 5000, 'OFF read back');
+    await bridge.h.bridge.poller.checkFirmware([node.id]);
+    expect(bridge.h.bridge.store.get(node.id)?.features).not.toHaveProperty('firmware');
+    const topic = `tplink/${bridge.h.nameOf(node.id)}`;
+    expect(bridge.h.lastJson<Record<string, unknown>>(topic)?.auto_update_enabled).toBe('ON');
+    await bridge.h.publish(`${topic}/set/auto_update_enabled`, 'OFF');
+    await bridge.h.waitFor(() => asked('set_auto_update_info').length > 0, 5000, 'the setter');
+    const from = bridge.h.messages.length;
+    await bridge.h.publish(`${topic}/get`, '');
+    await bridge.h.waitFor(() => bridge.h.messages.slice(from).some((m) => m.topic === topic && (JSON.parse(m.payload) as Record<string, unknown>).auto_update_enabled === 'OFF'), 5000, 'OFF read back');
   });
 });

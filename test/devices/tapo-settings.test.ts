@@ -12,7 +12,7 @@ import { featureSet } from '../../src/model/feature.js';
 import type { DeviceNode } from '../../src/model/node.js';
 import { fixtureFiles, hasFixtures } from '../helpers/fixtures.js';
 import { readFixture } from './fixture-nodes.js';
-import { fixtureBridge } from './fixture-bridge.js';
+import { fixtureBridge } from '../features/helpers.js';
 
 type Results = Map<string, Record<string, unknown>>;
 
@@ -92,42 +92,42 @@ describe.skipIf(!hasFixtures)('Tapo settings from the fixtures', () => {
 });
 
 describe.skipIf(!hasFixtures)('Tapo settings through MQTT against the simulator', () => {
-  const bridge = fixtureBridge();
-  const { byModel } = bridge;
+  const bridge = fixtureBridge(Date.parse('2026-12-02T10:00:00Z'));
+  const byModel = (model: string) => bridge.model(model);
   async function fresh(node: DeviceNode): Promise<Record<string, unknown>> {
-    const topic = `tplink/${bridge.h().nameOf(node.id)}`;
-    const from = bridge.h().messages.length;
-    await bridge.h().publish(`${topic}/get`, '');
-    await bridge.h().waitFor(() => bridge.h().messages.slice(from).some((m) => m.topic === topic), 5000, `a read of ${topic}`);
-    return bridge.h().lastJson(topic) ?? {};
+    const topic = `tplink/${bridge.h.nameOf(node.id)}`;
+    const from = bridge.h.messages.length;
+    await bridge.h.publish(`${topic}/get`, '');
+    await bridge.h.waitFor(() => bridge.h.messages.slice(from).some((m) => m.topic === topic), 5000, `a read of ${topic}`);
+    return bridge.h.lastJson(topic) ?? {};
   }
-  const setters = () => bridge.sim().requests.filter((r) => r.api === 'services-sync').map((r) => JSON.stringify(r.body)).filter((body) => body.includes('"set_'));
+  const setters = () => bridge.h.sim.requests.filter((r) => r.api === 'services-sync').map((r) => JSON.stringify(r.body)).filter((body) => body.includes('"set_'));
 
   it('P110M: threshold and LED written with set_* through services-sync; the next read shows them; discovery has the number', async () => {
     const node = byModel('P110M');
     await fresh(node);
-    const topic = `tplink/${bridge.h().nameOf(node.id)}`;
-    expect(bridge.h().bridge.store.get(node.id)?.features?.power_protection_threshold?.type).toMatchObject({ max: 2465 });
-    const discovered = () => bridge.h().messages.find((m) => m.topic.startsWith('homeassistant/') && m.payload.includes(`${node.id}_power_protection_threshold`));
-    await bridge.h().waitFor(() => discovered() !== undefined, 5000, 'the threshold in discovery');
+    const topic = `tplink/${bridge.h.nameOf(node.id)}`;
+    expect(bridge.h.bridge.store.get(node.id)?.features?.power_protection_threshold?.type).toMatchObject({ max: 2465 });
+    const discovered = () => bridge.h.messages.find((m) => m.topic.startsWith('homeassistant/') && m.payload.includes(`${node.id}_power_protection_threshold`));
+    await bridge.h.waitFor(() => discovered() !== undefined, 5000, 'the threshold in discovery');
     const config = discovered();
     expect(config?.payload).toContain('"max":2465');
-    bridge.sim().clearRequests();
-    await bridge.h().publish(`${topic}/set`, JSON.stringify({ power_protection_threshold: 1500, led: 'OFF' }));
-    await bridge.h().waitFor(() => setters().length >= 1, 5000, 'the setters');
+    bridge.h.sim.clearRequests();
+    await bridge.h.publish(`${topic}/set`, JSON.stringify({ power_protection_threshold: 1500, led: 'OFF' }));
+    await bridge.h.waitFor(() => setters().length >= 1, 5000, 'the setters');
     expect(setters().join()).toMatch(/set_protection_power.*"protection_power":1500|set_led_info.*"led_rule":"never"/);
-    expect(bridge.sim().requests.some((r) => r.api === 'shadows.patch')).toBe(false);
+    expect(bridge.h.sim.requests.some((r) => r.api === 'shadows.patch')).toBe(false);
     expect(await fresh(node)).toMatchObject({ power_protection_threshold: 1500, led: 'OFF' });
   });
 
   it('a threshold above the device maximum is refused before the cloud', async () => {
     const node = byModel('P110M');
-    const topic = `tplink/${bridge.h().nameOf(node.id)}`;
-    bridge.sim().clearRequests();
-    const from = bridge.h().messages.length;
-    await bridge.h().publish(`${topic}/set/power_protection_threshold`, '3000');
-    await bridge.h().waitFor(() => bridge.h().messages.slice(from).some((m) => m.topic === 'tplink/bridge/event'), 5000, 'the rejection');
-    expect(bridge.h().messages.slice(from).find((m) => m.topic === 'tplink/bridge/event')?.payload).toMatch(/2465 or less/);
+    const topic = `tplink/${bridge.h.nameOf(node.id)}`;
+    bridge.h.sim.clearRequests();
+    const from = bridge.h.messages.length;
+    await bridge.h.publish(`${topic}/set/power_protection_threshold`, '3000');
+    await bridge.h.waitFor(() => bridge.h.messages.slice(from).some((m) => m.topic === 'tplink/bridge/event'), 5000, 'the rejection');
+    expect(bridge.h.messages.slice(from).find((m) => m.topic === 'tplink/bridge/event')?.payload).toMatch(/2465 or less/);
     expect(setters()).toEqual([]);
   });
 });

@@ -52,7 +52,7 @@ describe.skipIf(!hasFixtures)('Tapo fixtures', () => {
     const { nodes, c } = mapFixture('P110(');
     const [plug] = nodes;
     expect(plug).toMatchObject({ kind: 'plug', model: 'P110', online: true });
-    expect(ids(plug)).toEqual(['state', 'power', 'energy', 'energy_today', 'overheat', 'power_protection', 'rssi', 'signal_level', 'ssid', 'on_time', 'on_since']);
+    expect(ids(plug)).toEqual(['state', 'power', 'energy', 'energy_today', 'overheat', 'power_protection', 'rssi', 'signal_level', 'ssid', 'on_time', 'on_since', 'reboot']);
     expect(plug?.state).toMatchObject({ state: 'OFF', rssi: -42, overheat: false, power_protection: false, on_time: 0, power: 0, energy: 0.43 });
     expect(tapoUsageReading(plug as DeviceNode, c.usage ?? {}, 1)?.values).toEqual({ power: 0, energy: 0.43, energy_today: 0.046 });
     // No month figure: today's is today's, never passed off as the month's.
@@ -83,7 +83,7 @@ describe.skipIf(!hasFixtures)('Tapo fixtures', () => {
     const { nodes, c } = mapFixture('P300');
     const [strip, ...outlets] = nodes;
     expect(strip).toMatchObject({ kind: 'strip', name: '#MASKED_NAME#' });
-    expect(ids(strip)).toEqual(['state', 'rssi', 'signal_level', 'ssid']);
+    expect(ids(strip)).toEqual(['state', 'rssi', 'signal_level', 'ssid', 'reboot']);
     expect(strip?.state.state).toBe('OFF');
     expect(outlets).toHaveLength(3);
     for (const outlet of outlets) {
@@ -162,9 +162,9 @@ describe('Tapo mapping without fixtures', () => {
       shadows,
     );
     expect(strip?.identity?.kind).toBe('lightstrip');
-    expect(Object.keys(strip?.features ?? {})).toEqual(['state', 'brightness', 'color']);
+    expect(Object.keys(strip?.features ?? {})).toEqual(['state', 'brightness', 'color', 'reboot']);
     expect(strip?.values).toMatchObject({ state: 'ON', color: { h: 10, s: 50 }, color_mode: 'hs' });
-    expect(Object.keys(bulb?.features ?? {})).toEqual(['state', 'brightness']);
+    expect(Object.keys(bulb?.features ?? {})).toEqual(['state', 'brightness', 'reboot']);
     expect(bulb?.values).toMatchObject({ state: 'OFF', brightness: 40, color_mode: 'brightness' });
   });
 
@@ -176,7 +176,7 @@ describe('Tapo mapping without fixtures', () => {
     const [p, q] = read([thing({ thingName: 'p', model: 'P110M' }), thing({ thingName: 'q', model: 'P115' })], shadows);
     expect(p?.values).toMatchObject({ overcurrent: true, power_protection: false, overheat: true });
     // Bug 6: a P115 that never reports overcurrent_status gets no Overcurrent sensor.
-    expect(Object.keys(q?.features ?? {})).toEqual(['state', 'power', 'energy', 'energy_today', 'overheat']);
+    expect(Object.keys(q?.features ?? {})).toEqual(['state', 'power', 'energy', 'energy_today', 'overheat', 'reboot']);
   });
 
   it('writes shadow desired fragments per module', () => {

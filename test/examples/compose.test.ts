@@ -174,7 +174,7 @@ describe('start order and the demo profile', () => {
     expect(demo.profiles).toEqual(['demo']);
     // The bridge image has no simulator: the demo runs from a copy of the repository.
     const script = Array.isArray(demo.command) ? demo.command.join(' ') : (demo.command ?? '');
-    expect(script).toMatch(/npm ci\b.*&& exec npm run demo$/s);
+    expect(script).toMatch(/npm ci\b.*&& exec npm run demo -- \$\{DEMO_ARGS:-\}$/s);
     const repo = mounts(demo).find((mount) => mount.target === '/repo');
     expect(resolve(EXAMPLES, repo?.source ?? '')).toBe(ROOT);
     expect((demo.volumes ?? []).find((volume) => String(volume).startsWith('..:'))).toMatch(/:ro$/);

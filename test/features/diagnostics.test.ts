@@ -5,42 +5,17 @@
  * only where the device reports it, in the diagnostic category, the noisy
  * ones disabled by default. Only Date is faked.
  */
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { DeviceNode } from '../../src/model/node.js';
-import { fixturesDir, hasFixtures } from '../helpers/fixtures.js';
-import { assertDiscovery } from '../homeassistant/checker.js';
-import { startHarness, type Harness } from '../bridge/harness.js';
+import { hasFixtures } from '../helpers/fixtures.js';
+import { fixtureBridge } from './helpers.js';
 
 const START = Date.UTC(2026, 5, 15, 12, 0, 0);
-let h: Harness;
-
-const model = (name: string): DeviceNode => {
-  const found = h.bridge.store.all().find((node) => node.model === name && !node.parentId);
-  if (!found) throw new Error(`no ${name}`);
-  return found;
-};
-const stateOf = (node: DeviceNode) => h.lastJson<Record<string, unknown>>(`tplink/${h.nameOf(node.id)}`) ?? {};
 const features = (node: DeviceNode) => Object.keys(node.features ?? {});
 
-function configs(): Map<string, Record<string, Record<string, unknown>>> {
-  const out = new Map<string, Record<string, Record<string, unknown>>>();
-  for (const m of h.messages) {
-    const id = /^homeassistant\/device\/([^/]+)\/config$/.exec(m.topic)?.[1];
-    if (id && m.payload !== '') out.set(id, (JSON.parse(m.payload) as { cmps: Record<string, Record<string, unknown>> }).cmps);
-  }
-  return out;
-}
-
 describe.skipIf(!hasFixtures)('diagnostics', () => {
-  beforeAll(async () => {
-    vi.useFakeTimers({ toFake: ['Date'] });
-    vi.setSystemTime(START);
-    h = await startHarness({ sim: { fixturesDir: fixturesDir(), builtin: false } });
-  });
-  afterAll(async () => {
-    await h?.close();
-    vi.useRealTimers();
-  });
+  const bridge = fixtureBridge(START);
+  const { model, stateOf } = bridge;
 
   it('Tapo: signal level, SSID, RSSI, device time at its offset, cloud connection as the device reports it', () => {
     const p110 = stateOf(model('P110'));
@@ -51,7 +26,7 @@ describe.skipIf(!hasFixtures)('diagnostics', () => {
     expect(kp125m).toMatchObject({ signal_level: 2, cloud_connection: true });
     expect(kp125m.device_time).toMatch(/-07:00$/);
     // Sockets share their strip's link and clock.
-    for (const socket of h.bridge.store.childrenOf(model('P316M').id)) {
+    for (const socket of bridge.h.bridge.store.childrenOf(model('P316M').id)) {
       expect(features(socket)).not.toContain('cloud_connection');
       expect(features(socket)).not.toContain('device_time');
     }
@@ -60,6 +35,7 @@ describe.skipIf(!hasFixtures)('diagnostics', () => {
   it('Kasa: cloud connection (plugs cnCloud, bulbs their cloud module), no SSID or device time; ambient light on KS220M only', () => {
     expect(stateOf(model('HS100')).cloud_connection).toBe(true);
     expect(stateOf(model('KL130')).cloud_connection).toBe(true);
+    const { h } = bridge;
     for (const node of h.bridge.store.all().filter((n) => n.cloud === 'kasa')) {
       expect(features(node), node.model).not.toContain('ssid');
       expect(features(node), node.model).not.toContain('device_time');
@@ -71,6 +47,7 @@ describe.skipIf(!hasFixtures)('diagnostics', () => {
   });
 
   it('on since: the read time less on_time, the same instant read after read, null while off, new when switched on', async () => {
+    const { h } = bridge;
     const plug = model('KP115');
     const first = stateOf(plug).on_since as string;
     expect(first).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00$/);
@@ -97,6 +74,7 @@ describe.skipIf(!hasFixtures)('diagnostics', () => {
   });
 
   it('a settings cycle asks each device once (cloud connection, device time), outlets only for settings of their own', async () => {
+    const { h } = bridge;
     h.sim.clearRequests();
     await h.bridge.poller.readSettings();
     const devices = h.bridge.store.all().filter((node) => !node.parentId && node.online);
@@ -110,10 +88,8 @@ describe.skipIf(!hasFixtures)('diagnostics', () => {
   });
 
   it('discovery: diagnostic entities, noisy ones disabled, valid for Home Assistant', () => {
-    const all = configs();
-    const messages = h.messages.filter((m) => m.topic.startsWith('homeassistant/') && m.topic.endsWith('/config') && m.payload !== '');
-    assertDiscovery([...new Map(messages.map((m) => [m.topic, m])).values()].map((m) => ({ topic: m.topic, payload: m.payload })));
-    const p110 = all.get(model('P110').id) ?? {};
+    bridge.assertValidDiscovery();
+    const p110 = bridge.components(model('P110'));
     expect(p110.signal_level).toMatchObject({ p: 'sensor', name: 'Signal level', entity_category: 'diagnostic' });
     expect(p110.signal_level?.enabled_by_default).toBeUndefined();
     expect(p110.ssid).toMatchObject({ p: 'sensor', name: 'SSID', entity_category: 'diagnostic', enabled_by_default: false });
@@ -122,10 +98,10 @@ describe.skipIf(!hasFixtures)('diagnostics', () => {
     expect(p110.cloud_connection).toMatchObject({ p: 'binary_sensor', device_class: 'connectivity', entity_category: 'diagnostic' });
     expect(p110.overheat).toMatchObject({ p: 'binary_sensor', name: 'Overheated', device_class: 'problem', entity_category: 'diagnostic' });
     expect(p110.power_protection).toMatchObject({ name: 'Overloaded', device_class: 'problem' });
-    const ks220m = all.get(model('KS220M').id) ?? {};
+    const ks220m = bridge.components(model('KS220M'));
     expect(ks220m.ambient_light).toMatchObject({ p: 'sensor', unit_of_measurement: '%', entity_category: 'diagnostic' });
     expect(ks220m.ambient_light?.device_class).toBeUndefined();
     // Problems only where reported: no Kasa device reports overheating.
-    for (const node of h.bridge.store.all().filter((n) => n.cloud === 'kasa')) expect(features(node)).not.toContain('overheat');
+    for (const node of bridge.h.bridge.store.all().filter((n) => n.cloud === 'kasa')) expect(features(node)).not.toContain('overheat');
   });
 });

@@ -7,37 +7,24 @@
  * device's midnight and first of the month. Only Date is faked (the
  * bridge's and the simulator's clocks), the network stays real.
  */
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { DeviceNode } from '../../src/model/node.js';
-import { fixturesDir, hasFixtures } from '../helpers/fixtures.js';
-import { assertDiscovery } from '../homeassistant/checker.js';
-import { startHarness, type Harness } from '../bridge/harness.js';
+import { hasFixtures } from '../helpers/fixtures.js';
+import { fixtureBridge } from './helpers.js';
 
 const START = Date.UTC(2026, 5, 15, 10, 0, 0);
 const HOUR = 3_600_000;
 
-let h: Harness;
-
-const metered = (): DeviceNode[] => h.bridge.store.all().filter((node) => node.features !== undefined && 'power' in node.features);
-const stateOf = (node: DeviceNode) => h.lastJson<Record<string, unknown>>(`tplink/${h.nameOf(node.id)}`) ?? {};
-const byModel = (model: string) => metered().filter((node) => node.model === model || h.bridge.store.get(node.parentId ?? '')?.model === model);
-
-async function energyCycleAt(time: number): Promise<void> {
-  vi.setSystemTime(time);
-  await h.bridge.poller.readEnergy();
-  await new Promise((resolve) => setTimeout(resolve, 100));
-}
-
 describe.skipIf(!hasFixtures)('energy today, this month and total', () => {
-  beforeAll(async () => {
-    vi.useFakeTimers({ toFake: ['Date'] });
-    vi.setSystemTime(START);
-    h = await startHarness({ sim: { fixturesDir: fixturesDir(), builtin: false } });
-  });
-  afterAll(async () => {
-    await h?.close();
-    vi.useRealTimers();
-  });
+  const bridge = fixtureBridge(START);
+  const { stateOf } = bridge;
+  const metered = (): DeviceNode[] => bridge.h.bridge.store.all().filter((node) => node.features !== undefined && 'power' in node.features);
+  const byModel = (model: string) => metered().filter((node) => node.model === model || bridge.h.bridge.store.get(node.parentId ?? '')?.model === model);
+  const energyCycleAt = async (time: number): Promise<void> => {
+    vi.setSystemTime(time);
+    await bridge.h.bridge.poller.readEnergy();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  };
 
   it('every metered node has today (and Kasa this month) beside its total, in kWh, today <= month <= total', () => {
     const nodes = metered();
@@ -62,7 +49,7 @@ describe.skipIf(!hasFixtures)('energy today, this month and total', () => {
     // Strip outlets meter themselves; the strips publish no figure of their own.
     expect(byModel('HS300').filter((node) => node.parentId)).toHaveLength(6);
     expect(byModel('P316M').filter((node) => node.parentId)).toHaveLength(6);
-    for (const strip of h.bridge.store.all().filter((node) => node.kind === 'strip')) expect(strip.features?.energy_today).toBeUndefined();
+    for (const strip of bridge.h.bridge.store.all().filter((node) => node.kind === 'strip')) expect(strip.features?.energy_today).toBeUndefined();
   });
 
   it('Tapo figures are the device answers in kWh (KP125M: today 20 Wh, month 971 Wh as captured, plus what it counted since)', () => {
@@ -74,6 +61,7 @@ describe.skipIf(!hasFixtures)('energy today, this month and total', () => {
   });
 
   it('an energy cycle costs one request per metered node: a Kasa passthrough (outlets with context), a Tapo services-sync', async () => {
+    const { h } = bridge;
     h.sim.clearRequests();
     await energyCycleAt(START + 60_000);
     const nodes = metered().filter((node) => node.online);
@@ -84,6 +72,7 @@ describe.skipIf(!hasFixtures)('energy today, this month and total', () => {
   });
 
   it('today grows with the time a switched-on meter runs, and starts again at 0 at the device midnight; the month at the first', async () => {
+    const { h } = bridge;
     const plug = byModel('KP115')[0] as DeviceNode;
     await h.publish(`tplink/${h.nameOf(plug.id)}/set`, 'ON');
     await h.waitFor(() => stateOf(plug).state === 'ON', 5000, 'KP115 on');
@@ -117,14 +106,11 @@ describe.skipIf(!hasFixtures)('energy today, this month and total', () => {
   });
 
   it('discovery: kWh sensors for the Energy dashboard, valid for Home Assistant, named without the device', () => {
-    const configs = new Map<string, string>();
-    for (const m of h.messages) if (m.topic.startsWith('homeassistant/') && m.topic.endsWith('/config')) configs.set(m.topic, m.payload);
-    const messages = [...configs].filter(([, payload]) => payload !== '').map(([topic, payload]) => ({ topic, payload }));
-    assertDiscovery(messages);
+    bridge.assertValidDiscovery();
     const plug = byModel('KP115')[0] as DeviceNode;
-    const device = JSON.parse(configs.get(`homeassistant/device/${plug.id}/config`) ?? '{}') as { cmps: Record<string, Record<string, unknown>> };
+    const cmps = bridge.components(plug);
     for (const [id, name] of [['energy_today', "Today's consumption"], ['energy_month', "This month's consumption"], ['energy', 'Total consumption']]) {
-      expect(device.cmps[id ?? ''], id).toMatchObject({
+      expect(cmps[id ?? ''], id).toMatchObject({
         p: 'sensor',
         name,
         device_class: 'energy',

@@ -49,7 +49,7 @@ afterEach(async () => {
 });
 
 function queue(): CloudQueue {
-  return new CloudQueue({ perSecond: 0, ttlMs: 10_000, logger: silentLogger() });
+  return new CloudQueue({ ttlMs: 10_000, logger: silentLogger() });
 }
 
 describe('device lists that do not parse', () => {

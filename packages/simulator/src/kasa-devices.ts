@@ -113,7 +113,9 @@ function applyLight(device: KasaDevice, params: Json, now: number): Json | undef
   if (typeof params.on_off === 'number') light.on = params.on_off === 1;
   if (typeof params.brightness === 'number') light.brightness = params.brightness;
   if (typeof params.mode === 'string') light.mode = params.mode;
-  if (device.sysinfo.is_variable_color_temp === 1 && typeof params.color_temp === 'number') {
+  // color_temp 0 is colour mode: colour lights without tunable white (KL420L5) take it too.
+  const colourMode = params.color_temp === 0 && device.sysinfo.is_color === 1;
+  if (typeof params.color_temp === 'number' && (device.sysinfo.is_variable_color_temp === 1 || colourMode)) {
     light.colorTemp = params.color_temp;
   }
   // Hue and saturation only take effect in colour mode (color_temp 0), as on the bulbs.

@@ -23,6 +23,8 @@ export interface ClientOptionsBase {
   fetcher?: HttpClient;
   /** Override backoff timing (tests); deadline defaults to cloud.retryDeadlineS. */
   retry?: Partial<RetryOptions>;
+  /** rateLimit.<cloud>PerSecond: every HTTP request to this cloud counts (0 or absent: unlimited). */
+  requestsPerSecond?: number;
 }
 
 interface Credentials {
@@ -56,6 +58,7 @@ export abstract class CloudClientBase extends EventEmitter<StatusEvents> {
         timeoutMs: options.cloud.requestTimeoutS * 1000,
         logger: this.logger,
         ...(credentials.caFile ? { caFile: credentials.caFile } : {}),
+        ...(options.requestsPerSecond ? { requestsPerSecond: options.requestsPerSecond } : {}),
       });
     this.session = new Session({
       cloud: cloudName,

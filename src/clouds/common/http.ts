@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
 import { Pool } from 'undici';
 import { CloudError, type CloudName } from './errors.js';
+import { RequestLimiter } from './rate-limit.js';
 import { isTplinkHost, TPLINK_CAS } from './tplink-cas.js';
 import type { Logger } from '../../logger.js';
 
@@ -39,6 +40,8 @@ export interface HttpClientOptions {
   caFile?: string;
   logger: Logger;
   userAgent?: string;
+  /** rateLimit.<cloud>PerSecond: the most requests started per second (0 or absent: unlimited). */
+  requestsPerSecond?: number;
 }
 
 const TLS_TRUST_ERROR = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/;
@@ -59,11 +62,13 @@ export class HttpClient {
   readonly #pools = new Map<string, Pool>();
   readonly #options: HttpClientOptions;
   readonly #ca: string | undefined;
+  readonly #limiter: RequestLimiter;
   #closed = false;
 
   constructor(options: HttpClientOptions) {
     this.#options = options;
     this.#ca = options.caFile ? readFileSync(options.caFile, 'utf8') : undefined;
+    this.#limiter = new RequestLimiter(options.requestsPerSecond ?? 0);
   }
 
   /**
@@ -101,8 +106,15 @@ export class HttpClient {
    * Sends one request. Throws CloudError: `transient` for network errors,
    * timeouts and 5xx; `rate_limited` for 429; `protocol` for a 2xx whose body
    * is not JSON. Other statuses are returned for the caller to interpret.
+   * Waits for a slot of the cloud's rate limit first (commands before polls);
+   * the timeout starts when the request is sent.
    */
   async request(req: HttpRequest): Promise<HttpResponse> {
+    if (this.#closed) throw new CloudError(this.#options.cloud, 'transient', `${this.#options.cloud}: client closed`);
+    return this.#limiter.run(() => this.#send(req));
+  }
+
+  async #send(req: HttpRequest): Promise<HttpResponse> {
     const { cloud, timeoutMs, logger } = this.#options;
     if (this.#closed) throw new CloudError(cloud, 'transient', `${cloud}: client closed`);
     const url = new URL(req.url);

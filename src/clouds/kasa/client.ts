@@ -19,6 +19,7 @@ import {
   type KasaDeviceListEntry,
 } from './schemas.js';
 import { KasaTransport } from './transport.js';
+import { isRecord } from '../../model/util.js';
 
 export type { KasaDeviceListEntry } from './schemas.js';
 
@@ -35,10 +36,6 @@ export type ModuleResult = { ok: true; value: Record<string, unknown> } | { ok: 
 
 /** "Account logged in elsewhere": re-login once (then a refusal stops it). */
 const LOGGED_IN_ELSEWHERE = -20675;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function answerError(value: unknown): { code: number; message: string } | undefined {
   const parsed = moduleAnswerSchema.safeParse(value);

@@ -33,6 +33,14 @@ const FAMILY_OF_KIND: Record<NodeKind, KasaFamily> = {
   outlet: 'plug',
 };
 
+/**
+ * A Tapo device in the Kasa device list (`SMART.*`): Kasa's passthrough
+ * cannot drive it (-20571); the Tapo cloud does. The one place that says so.
+ */
+export function isTapoListEntry(deviceType: unknown): boolean {
+  return String(deviceType ?? '').toUpperCase().startsWith('SMART.');
+}
+
 /** The node as far as the device list tells; undefined for what is no plug or bulb. */
 export function kasaIdentity(entry: KasaListEntryInput): NodeIdentity | undefined {
   if (!isRecord(entry) || !nonEmptyString(entry.deviceId)) return undefined;
@@ -40,7 +48,7 @@ export function kasaIdentity(entry: KasaListEntryInput): NodeIdentity | undefine
   const modelFull = nonEmptyString(entry.deviceModel) ?? nonEmptyString(entry.deviceName) ?? 'unknown';
   const kind = kindFromListEntry(type, modelFull);
   if (!kind) return undefined;
-  const isTapo = type.toUpperCase().startsWith('SMART.');
+  const isTapo = isTapoListEntry(type);
   const model = stripRegion(modelFull);
   return {
     id: safeId(`kasa_${entry.deviceId}`),

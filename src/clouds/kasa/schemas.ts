@@ -31,7 +31,6 @@ export const loginResultSchema = z.looseObject({
   accountId: z.union([z.string(), z.number()]).optional(),
   email: z.string().optional(),
 });
-export type KasaLoginResult = z.infer<typeof loginResultSchema>;
 
 export const refreshResultSchema = z.looseObject({
   token: z.string().min(1),

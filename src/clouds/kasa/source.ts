@@ -8,6 +8,7 @@ import { isCloudError } from '../common/errors.js';
 import { keepSkipped } from '../common/list.js';
 import type { KasaClient } from './client.js';
 import {
+  isTapoListEntry,
   kasaCadenceQuery,
   kasaCadenceReading,
   kasaIdentity,
@@ -41,7 +42,7 @@ export class KasaSource extends ClientSource<KasaClient> implements CloudSource 
     let tapoCount = 0;
     const nodes: NodeIdentity[] = [];
     for (const entry of entries) {
-      if (entry.deviceType.startsWith('SMART.')) {
+      if (isTapoListEntry(entry.deviceType)) {
         tapoCount += 1;
         continue;
       }

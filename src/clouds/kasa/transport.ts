@@ -8,6 +8,7 @@ import type { AppConfig } from '../../config/load.js';
 import type { HttpClient, HttpResponse } from '../common/http.js';
 import { KASA_KEYS } from '../../protocol/kasa-signing.js';
 import { postSigned } from '../common/signed-account.js';
+import { v2TerminalQuery } from '../common/terminal.js';
 
 export const V1_APP_TYPE = 'Kasa_Android';
 export const V2_APP_TYPE = 'Kasa_Android_Mix';
@@ -47,19 +48,7 @@ export class KasaTransport {
   }
 
   #v2Query(token: string | undefined): Record<string, string> {
-    return {
-      appName: V2_APP_TYPE,
-      appVer: this.config.appVersion,
-      netType: 'wifi',
-      termID: this.terminalUUID,
-      ospf: 'Android 12',
-      brand: 'TPLINK',
-      locale: 'en_US',
-      model: 'Pixel 6',
-      termName: 'tplink-cloud-mqtt',
-      termMeta: 'tplink-cloud-mqtt',
-      ...(token === undefined ? {} : { token }),
-    };
+    return v2TerminalQuery({ name: V2_APP_TYPE, version: this.config.appVersion }, this.terminalUUID, token);
   }
 
   /** V1 `{method, params}` call; the token, when given, travels in params. */

@@ -17,6 +17,7 @@ import { TAPO_KEYS } from '../../protocol/kasa-signing.js';
 import type { Logger } from '../../logger.js';
 import { loginResultSchema, refreshResultSchema } from '../kasa/schemas.js';
 import { joinUrl } from '../kasa/transport.js';
+import { v2TerminalQuery } from '../common/terminal.js';
 
 export const TAPO_APP_TYPE = 'TP-Link_Tapo_Android';
 const WRONG_REGION = -20212;
@@ -74,19 +75,7 @@ export class TapoAccount {
 
   #post(host: string, path: string, body: Record<string, unknown>, token?: string) {
     const terminal = this.o.store.terminalUUID;
-    return postSigned(this.o.http, TAPO_KEYS, joinUrl(host, path), body, {
-      appName: TAPO_APP_TYPE,
-      appVer: this.o.config.appVersion,
-      netType: 'wifi',
-      termID: terminal,
-      ospf: 'Android 12',
-      brand: 'TPLINK',
-      locale: 'en_US',
-      model: 'Pixel 6',
-      termName: 'tplink-cloud-mqtt',
-      termMeta: 'tplink-cloud-mqtt',
-      ...(token === undefined ? {} : { token }),
-    });
+    return postSigned(this.o.http, TAPO_KEYS, joinUrl(host, path), body, v2TerminalQuery({ name: TAPO_APP_TYPE, version: this.o.config.appVersion }, terminal, token));
   }
 
   async login(options: LoginOptions, previous: CloudTokens | undefined): Promise<IssuedTokens> {

@@ -93,7 +93,7 @@ export class TapoClient extends CloudClientBase {
     this.#account = new TapoAccount({ http: this.http, config: options.config, store: this.store, logger: this.logger });
   }
 
-  /** Things per shadows request (the bridge batches its queue jobs the same way). */
+  /** Things per shadows request (tapo.shadowBatchSize). */
   get shadowBatchSize(): number {
     return Math.max(1, Math.floor(this.#config.shadowBatchSize));
   }
@@ -185,31 +185,35 @@ export class TapoClient extends CloudClientBase {
       const host = thing.appServerUrl || this.#config.appServerUrl;
       byHost.set(host, [...(byHost.get(host) ?? []), thing.thingName]);
     }
+    const size = this.shadowBatchSize;
+    const batches = [...byHost].flatMap(([host, names]) =>
+      Array.from({ length: Math.ceil(names.length / size) }, (_, i) => ({ host, names: names.slice(i * size, (i + 1) * size) })),
+    );
+    // Side by side: the cloud's request rate limit spaces them.
+    const results = await Promise.all(batches.map(({ host, names }) => this.#shadowBatch(host, names)));
+    return { shadows: results.flatMap((result) => result.shadows), failed: results.flatMap((result) => result.failed) };
+  }
+
+  async #shadowBatch(host: string, batch: string[]): Promise<{ shadows: TapoShadow[]; failed: ShadowFailure[] }> {
     const shadows: TapoShadow[] = [];
     const failed: ShadowFailure[] = [];
-    const size = this.shadowBatchSize;
-    for (const [host, names] of byHost) {
-      for (let at = 0; at < names.length; at += size) {
-        const batch = names.slice(at, at + size);
-        try {
-          const answer = await this.#app({ method: 'GET', host, path: '/v1/things/shadows', query: { thingNames: batch } }, (body) =>
-            parseResult('tapo', shadowsAnswerSchema, body, 'shadows'),
-          );
-          for (const raw of answer.shadows) {
-            const shadow = tapoShadowSchema.safeParse(raw);
-            if (shadow.success) shadows.push(shadow.data);
-          }
-          const seen = new Set(shadows.map((shadow) => shadow.thingName));
-          failed.push(...answer.failThingList);
-          const reported = new Set(answer.failThingList.map((entry) => entry.thingName));
-          for (const name of batch) {
-            if (!seen.has(name) && !reported.has(name)) failed.push({ thingName: name, message: 'missing from the answer' });
-          }
-        } catch (error) {
-          if (!(error instanceof CloudError) || error.needsUser) throw error;
-          for (const name of batch) failed.push({ thingName: name, code: error.code, message: error.message });
-        }
+    try {
+      const answer = await this.#app({ method: 'GET', host, path: '/v1/things/shadows', query: { thingNames: batch } }, (body) =>
+        parseResult('tapo', shadowsAnswerSchema, body, 'shadows'),
+      );
+      for (const raw of answer.shadows) {
+        const shadow = tapoShadowSchema.safeParse(raw);
+        if (shadow.success) shadows.push(shadow.data);
       }
+      const seen = new Set(shadows.map((shadow) => shadow.thingName));
+      failed.push(...answer.failThingList);
+      const reported = new Set(answer.failThingList.map((entry) => entry.thingName));
+      for (const name of batch) {
+        if (!seen.has(name) && !reported.has(name)) failed.push({ thingName: name, message: 'missing from the answer' });
+      }
+    } catch (error) {
+      if (!(error instanceof CloudError) || error.needsUser) throw error;
+      for (const name of batch) failed.push({ thingName: name, code: error.code, message: error.message });
     }
     return { shadows, failed };
   }

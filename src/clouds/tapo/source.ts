@@ -1,6 +1,6 @@
 /**
  * Tapo cloud -> readings. Things come from the paged thing list, state from
- * batched shadow reads (ceil(N / batch) requests a cycle), energy from one
+ * shadow reads the client batches (ceil(N / batch) requests a cycle), energy from one
  * services-sync per metered node (the usage endpoint where services-sync is
  * refused). Shadow versions are remembered so a command's PATCH rarely
  * needs a read first.
@@ -60,16 +60,12 @@ export class TapoSource extends ClientSource<TapoClient> implements CloudSource 
 
   async readState(nodes: DeviceNode[]): Promise<ReadResult> {
     const byThing = new Map(nodes.map((node) => [addressOf(node).thingName, node]));
-    const targets = nodes.map((node) => addressOf(node));
-    const batchSize = Math.max(1, this.client.shadowBatchSize);
-    const batches: TapoAddress[][] = [];
-    for (let i = 0; i < targets.length; i += batchSize) batches.push(targets.slice(i, i + batchSize));
-    // One queue slot per request, so the rate limit counts every shadow read.
-    const results = mergeResults(await Promise.all(batches.map((batch) => this.#readBatch(batch, byThing))));
-    return { ...results, readings: withStripStates(results.readings) };
+    const result = await this.#readShadows(nodes.map((node) => addressOf(node)), byThing);
+    return { ...result, readings: withStripStates(result.readings) };
   }
 
-  async #readBatch(batch: TapoAddress[], byThing: Map<string, DeviceNode>): Promise<ReadResult> {
+  /** The client batches (tapo.shadowBatchSize per request); the rate limit counts each request. */
+  async #readShadows(batch: TapoAddress[], byThing: Map<string, DeviceNode>): Promise<ReadResult> {
     const ids = (things: { thingName: string }[]) =>
       things.map((thing) => byThing.get(thing.thingName)?.id).filter((id): id is string => id !== undefined);
     try {

@@ -27,7 +27,7 @@ export const EFFECT: Feature = {
   readable: true,
   writable: true,
   doc: 'Tapo lights with effects: the running effect, "off" when none; set one to start it, "off" to stop',
-  cadence: 'settings',
+  // Which effect runs is in the shadow (the state read confirms a change); the list, at the settings cadence.
 };
 
 const APP_NAMES: Record<string, string> = { L1: 'Party', L2: 'Relax' };
@@ -65,8 +65,8 @@ export const module: TapoModule = {
     if (strip) return { effect: strip.enable === 1 ? String(strip.name) : OFF };
     return answerOf(results, RULES)?.enable === false ? { effect: OFF } : {};
   },
-  parse(_target, reported, features) {
-    if (!('effect' in features)) return {};
+  // A state read's own feature set lacks `effect` (found by the settings read): read what the shadow carries.
+  parse(_target, reported) {
     const out: NodeState = {};
     const strip = reported.lighting_effect;
     if (isRecord(strip) && typeof strip.name === 'string') out.effect = strip.enable === 1 || strip.enable === true ? strip.name : OFF;
