@@ -25,6 +25,13 @@ export interface MqttConnectionOptions {
   keepaliveS: number;
   will: { topic: string; payload: string; retain: true; qos: 1 };
   logger: Logger;
+  /**
+   * The largest packet (bytes) the broker accepts, where known (the embedded
+   * broker's embeddedBroker.maxPacketSize). A publish over it is refused
+   * here: the broker would drop the connection and MQTT.js send the same
+   * packet again on every reconnect, so nothing else would ever go out.
+   */
+  maxPacketSize?: number;
   /** Reconnect backoff: starts at minMs, doubles per failed attempt up to maxMs. Default 1 s .. 30 s. */
   reconnect?: { minMs: number; maxMs: number };
   /**
@@ -151,6 +158,25 @@ export class MqttConnectError extends Error {
   }
 }
 
+/** A publish larger than the broker accepts: not sent. */
+export class PacketTooLargeError extends Error {
+  override name = 'PacketTooLargeError';
+  constructor(
+    readonly topic: string,
+    readonly bytes: number,
+    readonly maxBytes: number,
+  ) {
+    super(`not published to ${topic}: the packet (${bytes} bytes) is larger than the broker accepts (${maxBytes} bytes, embeddedBroker.maxPacketSize for the embedded broker)`);
+  }
+}
+
+/** Bytes of an MQTT 3.1.1 PUBLISH: fixed header (type + remaining length) + topic + packet id + payload. */
+export function publishPacketSize(topic: string, payload: string | Buffer, qos: 0 | 1 | 2): number {
+  const remaining = 2 + Buffer.byteLength(topic) + (qos > 0 ? 2 : 0) + (typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length);
+  const lengthBytes = remaining < 128 ? 1 : remaining < 16_384 ? 2 : remaining < 2_097_152 ? 3 : 4;
+  return 1 + lengthBytes + remaining;
+}
+
 function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -159,6 +185,7 @@ export class MqttConnection extends EventEmitter<MqttConnectionEvents> {
   readonly #client: MqttClient;
   readonly #log: Logger;
   readonly #backoff: { minMs: number; maxMs: number };
+  readonly #maxPacketSize: number | undefined;
   /** Every topic filter the bridge asked for, re-subscribed whenever the broker lost them. */
   readonly #wanted = new Set<string>();
   /** Filters the current broker session is known to hold. */
@@ -174,6 +201,7 @@ export class MqttConnection extends EventEmitter<MqttConnectionEvents> {
     this.#client = client;
     this.#log = options.logger.child({ component: 'mqtt' });
     this.#backoff = options.reconnect ?? DEFAULT_BACKOFF;
+    this.#maxPacketSize = options.maxPacketSize;
     if (options.onMessage) this.on('message', options.onMessage);
     this.#wire();
   }
@@ -275,7 +303,12 @@ export class MqttConnection extends EventEmitter<MqttConnectionEvents> {
       throw new Error(`refusing to publish to invalid topic ${JSON.stringify(topic.slice(0, 200))}`);
     }
     if (this.#ending) throw new Error('MQTT connection is closing');
-    await this.#client.publishAsync(topic, payload, { qos: options.qos ?? 0, retain: options.retain ?? false });
+    const qos = options.qos ?? 0;
+    const size = publishPacketSize(topic, payload, qos);
+    if (this.#maxPacketSize !== undefined && size > this.#maxPacketSize) {
+      throw new PacketTooLargeError(topic, size, this.#maxPacketSize);
+    }
+    await this.#client.publishAsync(topic, payload, { qos, retain: options.retain ?? false });
   }
 
   /**

@@ -120,6 +120,8 @@ export class Bridge {
       ...tlsFiles(config),
       rejectUnauthorized: config.mqtt.rejectUnauthorized,
       keepaliveS: config.mqtt.keepaliveS,
+      // The embedded broker's limit is known: never send what it would drop us for.
+      ...(this.broker ? { maxPacketSize: config.embeddedBroker.maxPacketSize } : {}),
       startupTimeoutMs: config.mqtt.startupTimeoutS * 1000,
       will: { topic: bridgeTopic(base, 'state'), payload: OFFLINE, retain: true, qos: 1 },
       logger,
