@@ -105,6 +105,8 @@ export interface KasaDevice {
   light?: KasaLight;
   /** Recorded answers of modules the simulator does not execute (from fixtures). */
   staticModules: Json;
+  /** Rebooting (system.reboot): out of reach until then (ms since epoch). */
+  rebootUntil?: number;
 }
 
 export interface PendingDesired {
@@ -136,6 +138,8 @@ export interface TapoThing {
   todayWhBase: number;
   monthWhBase: number;
   startedAt: number;
+  /** Rebooting (device_reboot): out of reach until then (ms since epoch). */
+  rebootUntil?: number;
 }
 
 export type SimDevice = KasaDevice | TapoThing;
