@@ -10,7 +10,7 @@ import type { TokenStore } from '../clouds/common/token-store.js';
 import type { CloudError } from '../clouds/common/errors.js';
 import type { Logger } from '../logger.js';
 import type { CloudName, Desired, DeviceNode, NodeIdentity } from '../model/node.js';
-import { nodeSummary, type NodeSummary } from '../model/summary.js';
+import { nodeSummary, type NodeSummary } from '../runtime/api.js';
 import { TopicNameRegistry } from '../mqtt/topics.js';
 import { createCloudPipelines } from '../runtime/cloud-sources.js';
 import { NodeStore } from '../runtime/node-store.js';

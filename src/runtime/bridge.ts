@@ -22,6 +22,7 @@ import { NodeSync } from './node-sync.js';
 import { Poller } from './poller.js';
 import { Publisher } from './publisher.js';
 import { BridgeRequests, responseKey } from './requests.js';
+import { InterviewRequest, type BridgeInfo } from './api.js';
 import { RefreshGate } from './refresh.js';
 import type { CloudSource, CloudStatus } from './sources.js';
 import { VERSION } from '../version.js';
@@ -252,20 +253,20 @@ export class Bridge {
     await Promise.all(this.store.ofCloud(cloud).map((node) => this.publisher.publishNode(node)));
   }
 
-  info(): Record<string, unknown> {
-    const clouds: Record<string, unknown> = {};
-    for (const cloud of ['kasa', 'tapo'] as const) {
+  info(): BridgeInfo {
+    const cloudInfo = (cloud: CloudName): BridgeInfo['clouds'][CloudName] => {
       const source = this.sources.get(cloud);
-      clouds[cloud] = source
+      return source
         ? { enabled: true, status: source.status(), devices: this.store.ofCloud(cloud).length, problem: this.cloudProblems.get(cloud) ?? null }
         : { enabled: false, status: 'disabled', devices: 0 };
-    }
+    };
+    const clouds = { kasa: cloudInfo('kasa'), tapo: cloudInfo('tapo') };
     return {
       version: VERSION,
       clouds,
       mqtt: { base_topic: this.config.mqtt.baseTopic, embedded_broker: this.broker !== undefined },
       homeassistant: { enabled: this.config.homeassistant.enabled, prefix: this.config.homeassistant.prefix, discovery: this.config.homeassistant.discovery },
-      poll: this.config.poll,
+      poll: { intervalS: this.config.poll.intervalS, listIntervalS: this.config.poll.listIntervalS, energyIntervalS: this.config.poll.energyIntervalS },
       device_count: this.store.size,
       last_poll_duration_s: this.#poller?.lastPollDurationS ?? null,
       last_poll_at: this.#poller?.lastPollAt?.toISOString() ?? null,
@@ -298,7 +299,8 @@ export class Bridge {
       .on('info', async () => this.info())
       .on('device/interview', async (body) => {
         // {"id": "<node id or topic name>"}; a bare string body names it too.
-        const target = typeof body.id === 'string' ? body.id : undefined;
+        const parsed = InterviewRequest.safeParse(body);
+        const target = parsed.success ? parsed.data.id : undefined;
         const id = target === undefined ? undefined : this.names.resolve(target);
         if (id === undefined) throw new Error(target === undefined ? 'say which device: {"id": "<name or id>"}' : `unknown device "${target.slice(0, 64)}"`);
         await this.poller.interview(id);

@@ -1,0 +1,205 @@
+/**
+ * The bridge's MQTT API, one schema per payload: what it publishes on
+ * `<base>/bridge/{state,info,devices,event}` and `bridge/response/<key>`,
+ * and the request bodies it reads on `bridge/request/<key>`. The publisher
+ * takes these types (an event cannot be published with the wrong data), the
+ * `health` command and the tests parse with them, and the README's tables of
+ * events and requests are generated from them (scripts/api-tables.ts), so a
+ * description here is user documentation.
+ *
+ * Field names are a contract users' automations depend on: they stay as they
+ * are, also where they disagree with each other (`bridge/info`'s `poll`
+ * settings are camelCase, everything else snake_case; a disabled cloud in
+ * `bridge/info` has no `problem`; `command_rejected` names its node
+ * `target`, `command_failed` names it `device`).
+ */
+import { z } from 'zod';
+import type { ClientStatus } from '../clouds/common/session.js';
+import type { ValueType } from '../model/feature.js';
+import type { CloudName, DeviceNode, NodeKind } from '../model/node.js';
+
+const cloudName = z.enum(['kasa', 'tapo']) satisfies z.ZodType<CloudName>;
+const clientStatus = z.enum(['ok', 'logging_in', 'auth_failed', 'account_locked', 'mfa_required', 'token_refused', 'unknown']) satisfies z.ZodType<ClientStatus>;
+const loginRefusal = z.enum(['auth_failed', 'account_locked', 'mfa_required']) satisfies z.ZodType<ClientStatus>;
+const nodeKind = z.enum(['plug', 'switch', 'dimmer', 'bulb', 'lightstrip', 'strip', 'outlet']) satisfies z.ZodType<NodeKind>;
+const stateValue = z.union([z.string(), z.number(), z.boolean(), z.object({ h: z.number(), s: z.number() })]);
+
+/** `<base>/bridge/state` (retained; also the MQTT last will). */
+export const BridgeState = z.object({ state: z.enum(['online', 'offline']) });
+export type BridgeState = z.infer<typeof BridgeState>;
+
+const CloudInfo = z.discriminatedUnion('enabled', [
+  z.object({ enabled: z.literal(true), status: clientStatus, devices: z.number().int(), problem: z.string().nullable() }),
+  // No `problem` here: published like this since the start.
+  z.object({ enabled: z.literal(false), status: z.literal('disabled'), devices: z.literal(0) }),
+]);
+
+/** `<base>/bridge/info` (retained), and the `data` of `bridge/response/info`. */
+export const BridgeInfo = z.object({
+  version: z.string(),
+  clouds: z.object({ kasa: CloudInfo, tapo: CloudInfo }),
+  mqtt: z.object({ base_topic: z.string(), embedded_broker: z.boolean() }),
+  homeassistant: z.object({ enabled: z.boolean(), prefix: z.string(), discovery: z.enum(['device', 'entity']) }),
+  // The poll settings as configured, in the settings' own (camelCase) names.
+  poll: z.object({ intervalS: z.number(), listIntervalS: z.number(), energyIntervalS: z.number() }),
+  device_count: z.number().int(),
+  last_poll_duration_s: z.number().nullable(),
+  last_poll_at: z.iso.datetime().nullable(),
+});
+export type BridgeInfo = z.infer<typeof BridgeInfo>;
+
+const valueType = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('onoff') }),
+  z.object({ kind: z.literal('flag') }),
+  z.object({ kind: z.literal('number'), min: z.number().optional(), max: z.number().optional(), step: z.number().optional(), unit: z.string().optional() }),
+  z.object({ kind: z.literal('enum'), options: z.array(z.string()) }),
+  z.object({ kind: z.literal('color') }),
+]) satisfies z.ZodType<ValueType>;
+
+export const FeatureSummary = z.object({
+  id: z.string(),
+  type: valueType,
+  readable: z.boolean(),
+  writable: z.boolean(),
+  /** The Home Assistant component of its own entity, or null for the parts of the main switch/light. */
+  entity: z.string().nullable(),
+});
+export type FeatureSummary = z.infer<typeof FeatureSummary>;
+
+/** One node as `bridge/devices` and `devices --json` list it. */
+export const NodeSummary = z.object({
+  id: z.string(),
+  name: z.string(),
+  model: z.string(),
+  cloud: cloudName,
+  kind: nodeKind,
+  /** Parent node id for outlets, else null (JSON has no undefined). */
+  parent: z.string().nullable(),
+  /** null until the node's first complete read (its interview). */
+  features: z.array(FeatureSummary).nullable(),
+  online: z.boolean(),
+});
+export type NodeSummary = z.infer<typeof NodeSummary>;
+
+export function nodeSummary(node: DeviceNode): NodeSummary {
+  return {
+    id: node.id,
+    name: node.name,
+    model: node.model,
+    cloud: node.cloud,
+    kind: node.kind,
+    parent: node.parentId ?? null,
+    features: node.features
+      ? Object.values(node.features).map((f) => ({
+          id: f.id,
+          // A copy, so a caller serialising later never sees a node changed since.
+          type: structuredClone(f.type),
+          readable: f.readable,
+          writable: f.writable,
+          entity: f.entity?.component ?? null,
+        }))
+      : null,
+    online: node.online,
+  };
+}
+
+/** `<base>/bridge/devices` (retained): every node with its topic name. */
+export const BridgeDevices = z.array(NodeSummary.extend({ topic: z.string() }));
+export type BridgeDevices = z.infer<typeof BridgeDevices>;
+
+/** Describes a data field for the README: `name (what it is)`. */
+const field = <T extends z.ZodType>(schema: T, doc: string): T => schema.meta({ description: doc });
+
+/**
+ * `<base>/bridge/event` (never retained): `{type, data}`, one member per
+ * event type. The description of a member says when it is published.
+ */
+export const BridgeEvent = z.discriminatedUnion('type', [
+  z
+    .object({
+      type: z.literal('command_rejected'),
+      data: z.object({ target: field(z.string(), 'the topic segment'), reason: z.string(), payload: field(z.string(), 'its first characters') }),
+    })
+    .meta({ description: 'a `set`/`get` the bridge cannot carry out: unknown device, bad value, something the device cannot do. Nothing is sent to the cloud.' }),
+  z
+    .object({
+      type: z.literal('command_failed'),
+      data: z.object({ device: field(z.string(), 'topic name'), id: z.string(), desired: field(z.record(z.string(), stateValue.optional()), 'what the command asked for'), reason: z.string() }),
+    })
+    .meta({ description: 'the cloud refused a command, or it was not carried out within `commands.ttlS`. The real state is republished.' }),
+  z
+    .object({
+      type: z.literal('device_added'),
+      data: z.object({ id: z.string(), name: z.string(), model: z.string(), cloud: cloudName }),
+    })
+    .meta({ description: 'a device or outlet appeared in a list read after start' }),
+  z
+    .object({
+      type: z.literal('device_removed'),
+      data: z.object({ id: z.string(), name: z.string(), cloud: cloudName }),
+    })
+    .meta({ description: 'it left the account; its discovery and retained topics are cleared' }),
+  z
+    .object({
+      type: z.literal('cloud_auth_failed'),
+      data: z.object({ cloud: cloudName, reason: loginRefusal }),
+    })
+    .meta({ description: 'a cloud refused to log in; its devices become unavailable' }),
+]);
+export type BridgeEvent = z.infer<typeof BridgeEvent>;
+export type BridgeEventType = BridgeEvent['type'];
+/** The `data` of one event type. */
+export type BridgeEventData<T extends BridgeEventType> = Extract<BridgeEvent, { type: T }>['data'];
+
+/** Every event type, in the order the README lists them. */
+export const BRIDGE_EVENT_TYPES: readonly BridgeEventType[] = BridgeEvent.options.map((option) => option.shape.type.value);
+
+/** Any request's body: `transaction` is echoed in the response. Other fields belong to the request. */
+export const RequestBody = z.object({ transaction: z.union([z.string().max(200), z.number()]).optional() }).loose();
+
+/** Body of `bridge/request/device/interview`. */
+export const InterviewRequest = z.object({ id: z.string() });
+
+/**
+ * The `data` of `bridge/response/<key>` for each request the bridge
+ * answers; a description says what the request does.
+ */
+export const RESPONSE_DATA = {
+  refresh: z
+    .object({ device_count: z.number().int() })
+    .meta({ description: 'reads the device lists, every state and every energy meter now' }),
+  health_check: z
+    .object({
+      healthy: z.boolean(),
+      mqtt: z.boolean(),
+      clouds: field(z.record(z.string(), clientStatus), 'status per cloud'),
+      problems: field(z.record(z.string(), z.string()), 'what to fix, per cloud'),
+      device_count: z.number().int(),
+      last_poll_at: z.iso.datetime().nullable(),
+    })
+    .meta({ description: 'reports' }),
+  info: BridgeInfo.meta({ description: 'reports' }),
+  'device/interview': z
+    .object({ id: z.string(), features: z.array(z.string()) })
+    .meta({
+      description:
+        'reads one device again and fixes what it can do anew (body `{"id": "<name or id>"}`); discovery is republished if that changed',
+    }),
+} as const;
+export type RequestKey = keyof typeof RESPONSE_DATA;
+export const REQUEST_KEYS = Object.keys(RESPONSE_DATA) as RequestKey[];
+export type ResponseData<K extends RequestKey> = z.infer<(typeof RESPONSE_DATA)[K]>;
+
+const transaction = z.union([z.string(), z.number()]).optional();
+
+/** `bridge/response/<key>`: the request's answer, zigbee2mqtt's shape. */
+export function bridgeResponse<T extends z.ZodType>(data: T) {
+  return z.discriminatedUnion('status', [
+    z.object({ status: z.literal('ok'), data, transaction }),
+    z.object({ status: z.literal('error'), data: z.object({}), error: z.string(), transaction }),
+  ]);
+}
+/** Any response, its `data` that of one request key (or `{}` with an error). */
+export type BridgeResponse = z.infer<ReturnType<typeof bridgeResponse<(typeof RESPONSE_DATA)[RequestKey]>>>;
+export const HealthResponse = bridgeResponse(RESPONSE_DATA.health_check);
+export type HealthResponse = z.infer<typeof HealthResponse>;
