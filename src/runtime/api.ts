@@ -7,7 +7,9 @@
  * events and requests are generated from them (scripts/api-tables.ts), so a
  * description here is user documentation.
  *
- * Field names are a contract users' automations depend on: they stay as they
+ * Objects the bridge publishes are strict, so a field added without its
+ * schema fails the tests (test/helpers/api.ts checks every payload a test
+ * bridge publishes). Field names are a contract users' automations depend on: they stay as they
  * are, also where they disagree with each other (`bridge/info`'s `poll`
  * settings are camelCase, everything else snake_case; a disabled cloud in
  * `bridge/info` has no `problem`; `command_rejected` names its node
@@ -22,26 +24,26 @@ const cloudName = z.enum(['kasa', 'tapo']) satisfies z.ZodType<CloudName>;
 const clientStatus = z.enum(['ok', 'logging_in', 'auth_failed', 'account_locked', 'mfa_required', 'token_refused', 'unknown']) satisfies z.ZodType<ClientStatus>;
 const loginRefusal = z.enum(['auth_failed', 'account_locked', 'mfa_required']) satisfies z.ZodType<ClientStatus>;
 const nodeKind = z.enum(['plug', 'switch', 'dimmer', 'bulb', 'lightstrip', 'strip', 'outlet']) satisfies z.ZodType<NodeKind>;
-const stateValue = z.union([z.string(), z.number(), z.boolean(), z.object({ h: z.number(), s: z.number() })]);
+const stateValue = z.union([z.string(), z.number(), z.boolean(), z.strictObject({ h: z.number(), s: z.number() })]);
 
 /** `<base>/bridge/state` (retained; also the MQTT last will). */
-export const BridgeState = z.object({ state: z.enum(['online', 'offline']) });
+export const BridgeState = z.strictObject({ state: z.enum(['online', 'offline']) });
 export type BridgeState = z.infer<typeof BridgeState>;
 
 const CloudInfo = z.discriminatedUnion('enabled', [
-  z.object({ enabled: z.literal(true), status: clientStatus, devices: z.number().int(), problem: z.string().nullable() }),
+  z.strictObject({ enabled: z.literal(true), status: clientStatus, devices: z.number().int(), problem: z.string().nullable() }),
   // No `problem` here: published like this since the start.
-  z.object({ enabled: z.literal(false), status: z.literal('disabled'), devices: z.literal(0) }),
+  z.strictObject({ enabled: z.literal(false), status: z.literal('disabled'), devices: z.literal(0) }),
 ]);
 
 /** `<base>/bridge/info` (retained), and the `data` of `bridge/response/info`. */
-export const BridgeInfo = z.object({
+export const BridgeInfo = z.strictObject({
   version: z.string(),
-  clouds: z.object({ kasa: CloudInfo, tapo: CloudInfo }),
-  mqtt: z.object({ base_topic: z.string(), embedded_broker: z.boolean() }),
-  homeassistant: z.object({ enabled: z.boolean(), prefix: z.string(), discovery: z.enum(['device', 'entity']) }),
+  clouds: z.strictObject({ kasa: CloudInfo, tapo: CloudInfo }),
+  mqtt: z.strictObject({ base_topic: z.string(), embedded_broker: z.boolean() }),
+  homeassistant: z.strictObject({ enabled: z.boolean(), prefix: z.string(), discovery: z.enum(['device', 'entity']) }),
   // The poll settings as configured, in the settings' own (camelCase) names.
-  poll: z.object({ intervalS: z.number(), listIntervalS: z.number(), energyIntervalS: z.number() }),
+  poll: z.strictObject({ intervalS: z.number(), listIntervalS: z.number(), energyIntervalS: z.number() }),
   device_count: z.number().int(),
   last_poll_duration_s: z.number().nullable(),
   last_poll_at: z.iso.datetime().nullable(),
@@ -49,14 +51,14 @@ export const BridgeInfo = z.object({
 export type BridgeInfo = z.infer<typeof BridgeInfo>;
 
 const valueType = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('onoff') }),
-  z.object({ kind: z.literal('flag') }),
-  z.object({ kind: z.literal('number'), min: z.number().optional(), max: z.number().optional(), step: z.number().optional(), unit: z.string().optional() }),
-  z.object({ kind: z.literal('enum'), options: z.array(z.string()) }),
-  z.object({ kind: z.literal('color') }),
+  z.strictObject({ kind: z.literal('onoff') }),
+  z.strictObject({ kind: z.literal('flag') }),
+  z.strictObject({ kind: z.literal('number'), min: z.number().optional(), max: z.number().optional(), step: z.number().optional(), unit: z.string().optional() }),
+  z.strictObject({ kind: z.literal('enum'), options: z.array(z.string()) }),
+  z.strictObject({ kind: z.literal('color') }),
 ]) satisfies z.ZodType<ValueType>;
 
-export const FeatureSummary = z.object({
+export const FeatureSummary = z.strictObject({
   id: z.string(),
   type: valueType,
   readable: z.boolean(),
@@ -67,7 +69,7 @@ export const FeatureSummary = z.object({
 export type FeatureSummary = z.infer<typeof FeatureSummary>;
 
 /** One node as `bridge/devices` and `devices --json` list it. */
-export const NodeSummary = z.object({
+export const NodeSummary = z.strictObject({
   id: z.string(),
   name: z.string(),
   model: z.string(),
@@ -116,33 +118,33 @@ const field = <T extends z.ZodType>(schema: T, doc: string): T => schema.meta({ 
  */
 export const BridgeEvent = z.discriminatedUnion('type', [
   z
-    .object({
+    .strictObject({
       type: z.literal('command_rejected'),
-      data: z.object({ target: field(z.string(), 'the topic segment'), reason: z.string(), payload: field(z.string(), 'its first characters') }),
+      data: z.strictObject({ target: field(z.string(), 'the topic segment'), reason: z.string(), payload: field(z.string(), 'its first characters') }),
     })
     .meta({ description: 'a `set`/`get` the bridge cannot carry out: unknown device, bad value, something the device cannot do. Nothing is sent to the cloud.' }),
   z
-    .object({
+    .strictObject({
       type: z.literal('command_failed'),
-      data: z.object({ device: field(z.string(), 'topic name'), id: z.string(), desired: field(z.record(z.string(), stateValue.optional()), 'what the command asked for'), reason: z.string() }),
+      data: z.strictObject({ device: field(z.string(), 'topic name'), id: z.string(), desired: field(z.record(z.string(), stateValue.optional()), 'what the command asked for'), reason: z.string() }),
     })
     .meta({ description: 'the cloud refused a command, or it was not carried out within `commands.ttlS`. The real state is republished.' }),
   z
-    .object({
+    .strictObject({
       type: z.literal('device_added'),
-      data: z.object({ id: z.string(), name: z.string(), model: z.string(), cloud: cloudName }),
+      data: z.strictObject({ id: z.string(), name: z.string(), model: z.string(), cloud: cloudName }),
     })
     .meta({ description: 'a device or outlet appeared in a list read after start' }),
   z
-    .object({
+    .strictObject({
       type: z.literal('device_removed'),
-      data: z.object({ id: z.string(), name: z.string(), cloud: cloudName }),
+      data: z.strictObject({ id: z.string(), name: z.string(), cloud: cloudName }),
     })
     .meta({ description: 'it left the account; its discovery and retained topics are cleared' }),
   z
-    .object({
+    .strictObject({
       type: z.literal('cloud_auth_failed'),
-      data: z.object({ cloud: cloudName, reason: loginRefusal }),
+      data: z.strictObject({ cloud: cloudName, reason: loginRefusal }),
     })
     .meta({ description: 'a cloud refused to log in; its devices become unavailable' }),
 ]);
@@ -155,6 +157,8 @@ export type BridgeEventData<T extends BridgeEventType> = Extract<BridgeEvent, { 
 export const BRIDGE_EVENT_TYPES: readonly BridgeEventType[] = BridgeEvent.options.map((option) => option.shape.type.value);
 
 /** Any request's body: `transaction` is echoed in the response. Other fields belong to the request. */
+// Request bodies are read loosely (a body carries `transaction` besides its own fields);
+// what the bridge publishes is strict: a field no schema names fails the tests.
 export const RequestBody = z.object({ transaction: z.union([z.string().max(200), z.number()]).optional() }).loose();
 
 /** Body of `bridge/request/device/interview`. */
@@ -166,10 +170,14 @@ export const InterviewRequest = z.object({ id: z.string() });
  */
 export const RESPONSE_DATA = {
   refresh: z
-    .object({ device_count: z.number().int() })
+    .strictObject({
+      device_count: z.number().int(),
+      merged: field(z.boolean(), 'answered by a refresh running or just finished'),
+      lists: field(z.boolean(), 'the device lists were re-read'),
+    })
     .meta({ description: 'reads the device lists, every state and every energy meter now' }),
   health_check: z
-    .object({
+    .strictObject({
       healthy: z.boolean(),
       mqtt: z.boolean(),
       clouds: field(z.record(z.string(), clientStatus), 'status per cloud'),
@@ -180,7 +188,7 @@ export const RESPONSE_DATA = {
     .meta({ description: 'reports' }),
   info: BridgeInfo.meta({ description: 'reports' }),
   'device/interview': z
-    .object({ id: z.string(), features: z.array(z.string()) })
+    .strictObject({ id: z.string(), features: z.array(z.string()) })
     .meta({
       description:
         'reads one device again and fixes what it can do anew (body `{"id": "<name or id>"}`); discovery is republished if that changed',
@@ -195,8 +203,8 @@ const transaction = z.union([z.string(), z.number()]).optional();
 /** `bridge/response/<key>`: the request's answer, zigbee2mqtt's shape. */
 export function bridgeResponse<T extends z.ZodType>(data: T) {
   return z.discriminatedUnion('status', [
-    z.object({ status: z.literal('ok'), data, transaction }),
-    z.object({ status: z.literal('error'), data: z.object({}), error: z.string(), transaction }),
+    z.strictObject({ status: z.literal('ok'), data, transaction }),
+    z.strictObject({ status: z.literal('error'), data: z.strictObject({}), error: z.string(), transaction }),
   ]);
 }
 /** Any response, its `data` that of one request key (or `{}` with an error). */

@@ -24,7 +24,7 @@ describe('MQTT API schemas', () => {
     const good = [
       message('state', { state: 'online' }),
       message('event', { type: 'cloud_auth_failed', data: { cloud: 'tapo', reason: 'mfa_required' } }),
-      message('response/refresh', { status: 'ok', data: { device_count: 3 }, transaction: 'a' }),
+      message('response/refresh', { status: 'ok', data: { device_count: 3, merged: false, lists: true }, transaction: 'a' }),
       message('response/nonsense', { status: 'error', data: {}, error: 'unknown request "nonsense"' }),
       message('request/refresh', 'anything a user sends'),
       { topic: 'tplink/bridge/devices', payload: '' },
@@ -34,6 +34,8 @@ describe('MQTT API schemas', () => {
       message('state', { state: 'sleepy' }),
       message('event', { type: 'cloud_auth_failed', data: { cloud: 'tapo', reason: 'ok' } }),
       message('response/health_check', { status: 'ok', data: { healthy: 'yes' } }),
+      // A field no schema names: the schemas are strict, so it cannot slip out undocumented.
+      message('response/refresh', { status: 'ok', data: { device_count: 3, merged: false, lists: true, secret: 1 } }),
       { topic: 'tplink/bridge/info', payload: '{not json' },
     ];
     expect(apiViolations(bad)).toHaveLength(bad.length);
