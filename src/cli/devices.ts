@@ -30,9 +30,9 @@ export interface DeviceListing {
 
 /** Nothing to publish: the listing reads the store once the reads are done. */
 const QUIET: PollListener = {
-  listChanged: async () => undefined,
-  statesUpdated: async () => undefined,
-  cycleFinished: async () => undefined,
+  listChanged: () => Promise.resolve(),
+  statesUpdated: () => Promise.resolve(),
+  cycleFinished: () => Promise.resolve(),
 };
 
 /** A source that notes a failed list read, so the command can say which cloud failed. */

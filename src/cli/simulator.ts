@@ -26,7 +26,8 @@ export interface SimulatorHandle {
 }
 
 export interface SimulatorEntry {
-  startSimulator(options: { log?: (line: string) => void }): Promise<SimulatorHandle>;
+  // Module exports are plain functions (properties), not methods bound to a `this`.
+  startSimulator: (options: { log?: (line: string) => void }) => Promise<SimulatorHandle>;
 }
 
 export interface SimulatorCli {

@@ -116,7 +116,9 @@ function componentOptions(feature: Feature, ctx: EntityContext): Record<string, 
       return { command_topic, value_template: `{{ ${value} }}`, options: feature.type.kind === 'enum' ? feature.type.options : [] };
     case 'button':
       return { command_topic, payload_press: 'PRESS' };
-    default:
+    case 'sensor':
+    case 'light':
+    case undefined:
       return { value_template: `{{ ${value} }}` };
   }
 }

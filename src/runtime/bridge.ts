@@ -22,13 +22,13 @@ import { NodeSync } from './node-sync.js';
 import { Poller } from './poller.js';
 import { Publisher } from './publisher.js';
 import { BridgeRequests, responseKey } from './requests.js';
-import { InterviewRequest, type BridgeInfo } from './api.js';
+import { InterviewRequest, type BridgeInfo, type BridgeState } from './api.js';
 import { RefreshGate } from './refresh.js';
 import type { CloudSource, CloudStatus } from './sources.js';
 import { VERSION } from '../version.js';
 
-const OFFLINE = JSON.stringify({ state: 'offline' });
-const ONLINE = JSON.stringify({ state: 'online' });
+const OFFLINE: BridgeState = { state: 'offline' };
+const ONLINE: BridgeState = { state: 'online' };
 const SHUTDOWN_BUDGET_MS = 8_000;
 /** A refresh request this soon after the last one finished is answered by it. */
 const REFRESH_RECENT_MS = 10_000;
@@ -116,7 +116,7 @@ export class Bridge {
       rejectUnauthorized: config.mqtt.rejectUnauthorized,
       keepaliveS: config.mqtt.keepaliveS,
       startupTimeoutMs: config.mqtt.startupTimeoutS * 1000,
-      will: { topic: bridgeTopic(base, 'state'), payload: OFFLINE, retain: true, qos: 1 },
+      will: { topic: bridgeTopic(base, 'state'), payload: JSON.stringify(OFFLINE), retain: true, qos: 1 },
       logger,
     });
     if (this.#stopping) return;
@@ -145,7 +145,7 @@ export class Bridge {
       if (info.reconnect) void this.republish('reconnect');
     });
     await this.#mqtt.subscribe(subscriptions(base, this.#haStatusTopic()));
-    await this.#publisher.bridge('state', JSON.parse(ONLINE));
+    await this.#publisher.bridge('state', ONLINE);
     await this.#publishBridgeDevice();
     if (this.#stopping) return;
     await this.#poller.start();
@@ -201,7 +201,7 @@ export class Bridge {
   /** Discovery, state and availability of everything, whether changed or not. */
   async republish(reason: string): Promise<void> {
     this.logger.info({ reason }, 'republishing discovery and state');
-    await this.publisher.bridge('state', JSON.parse(ONLINE));
+    await this.publisher.bridge('state', ONLINE);
     await this.#publishBridgeDevice();
     await this.publisher.publishDiscovery(this.store.all(), true);
     await Promise.all(this.store.all().map((node) => this.publisher.publishNode(node, true)));
@@ -283,7 +283,7 @@ export class Bridge {
         const outcome = await this.#refresh.request();
         return { device_count: this.store.size, merged: outcome.merged, lists: outcome.lists };
       })
-      .on('health_check', async () => {
+      .on('health_check', () => {
         const clouds = Object.fromEntries([...this.sources].map(([cloud, source]) => [cloud, source.status()]));
         // unknown / logging_in: not decided yet (start-up, a renewal); only a refusal needs the user.
         const healthy = this.mqtt.connected && Object.values(clouds).every((status) => !isLoginRefusal(status));
@@ -296,7 +296,7 @@ export class Bridge {
           last_poll_at: this.#poller?.lastPollAt?.toISOString() ?? null,
         };
       })
-      .on('info', async () => this.info())
+      .on('info', () => this.info())
       .on('device/interview', async (body) => {
         // {"id": "<node id or topic name>"}; a bare string body names it too.
         const parsed = InterviewRequest.safeParse(body);
@@ -326,7 +326,7 @@ export class Bridge {
     // Let each settled command publish its outcome (command_failed) before going offline.
     await this.#commands?.idle(1_000);
     if (this.#mqtt?.connected) {
-      await this.publisher.bridge('state', JSON.parse(OFFLINE)).catch(() => undefined);
+      await this.publisher.bridge('state', OFFLINE).catch(() => undefined);
     }
     await this.#mqtt?.end();
     await Promise.all([...this.sources.values()].map((source) => source.close()));

@@ -17,7 +17,7 @@ export function responseKey(key: string): string {
 export type { BridgeResponse };
 
 /** Gets the request's JSON object body ({} when it has none or is no object); answers with its key's `data` (runtime/api.ts). */
-export type RequestHandler<K extends RequestKey = RequestKey> = (body: Record<string, unknown>) => Promise<ResponseData<K>>;
+export type RequestHandler<K extends RequestKey = RequestKey> = (body: Record<string, unknown>) => ResponseData<K> | Promise<ResponseData<K>>;
 
 export class BridgeRequests {
   readonly #handlers = new Map<string, RequestHandler>();

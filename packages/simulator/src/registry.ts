@@ -8,6 +8,7 @@ import {
   childId,
   isJson,
   stableId,
+  text,
   uniqueMac,
   type Json,
   type KasaDevice,
@@ -59,10 +60,10 @@ function num(value: unknown, fallback: number): number {
 
 /** Family rules of kasa-cloud.md §4, so fixtures classify the way a client would. */
 export function kasaFamily(sysinfo: Json): KasaFamily {
-  const type = String(sysinfo.type ?? sysinfo.mic_type ?? '');
+  const type = text(sysinfo.type ?? sysinfo.mic_type);
   if (type.includes('SMARTBULB')) return 'length' in sysinfo ? 'lightstrip' : 'bulb';
   if (Array.isArray(sysinfo.children)) return 'strip';
-  if ('brightness' in sysinfo || String(sysinfo.dev_name ?? '').includes('Dimmer')) return 'dimmer';
+  if ('brightness' in sysinfo || text(sysinfo.dev_name).includes('Dimmer')) return 'dimmer';
   return 'plug';
 }
 
@@ -102,7 +103,7 @@ function buildKasa(spec: KasaSpec, id: string, now: number, macSerial: number): 
     id,
     region: spec.region,
     family,
-    model: String(sysinfo.model ?? 'unknown'),
+    model: text(sysinfo.model, 'unknown'),
     online: true,
     sysinfo,
     children,
@@ -123,7 +124,7 @@ function buildKasa(spec: KasaSpec, id: string, now: number, macSerial: number): 
 function tapoCategory(info: Json, isStrip: boolean): string {
   if (typeof info.category === 'string') return info.category;
   if (isStrip) return 'plug.powerstrip';
-  return String(info.type ?? '').includes('BULB') ? 'light.bulb' : 'plug';
+  return text(info.type).includes('BULB') ? 'light.bulb' : 'plug';
 }
 
 function buildThing(
@@ -138,8 +139,8 @@ function buildThing(
     cloud: 'tapo',
     id,
     region,
-    model: String(info.model ?? 'unknown'),
-    deviceType: String(info.type ?? 'SMART.TAPOPLUG'),
+    model: text(info.model, 'unknown'),
+    deviceType: text(info.type, 'SMART.TAPOPLUG'),
     category: tapoCategory(info, false),
     alias,
     online: true,

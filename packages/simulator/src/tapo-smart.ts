@@ -7,7 +7,7 @@
  * answer when captured is unknown to it (-1002), as on the real device.
  */
 import { base64 } from './context.js';
-import { isJson, tapoOn, type Json, type TapoThing } from './model.js';
+import { isJson, tapoOn, text, type Json, type TapoThing } from './model.js';
 import type { Registry } from './registry.js';
 import { settle } from './tapo-things.js';
 
@@ -147,7 +147,7 @@ export function smartRequest(registry: Registry, thing: TapoThing, request: Json
     const responses = params.requests.map((one: unknown) =>
       isJson(one) && typeof one.method === 'string' && one.method.startsWith('get_')
         ? smartCall(registry, thing, one.method, now)
-        : { method: isJson(one) ? String(one.method ?? '') : '', error_code: UNKNOWN_METHOD },
+        : { method: isJson(one) ? text(one.method) : '', error_code: UNKNOWN_METHOD },
     );
     return { error_code: 0, result: { responses } };
   }

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { base64 } from './context.js';
-import { tapoOn, type Json, type TapoThing } from './model.js';
+import { tapoOn, text, type Json, type TapoThing } from './model.js';
 import type { Registry } from './registry.js';
 
 /** A sub-thing is reachable only while its strip is. */
@@ -120,7 +120,7 @@ export function thingEntry(registry: Registry, thing: TapoThing, appServerUrl: s
     fwVer: info.fw_ver,
     fwId: info.fw_id,
     region: info.region,
-    mac: String(info.mac ?? '').replace(/[:-]/g, ''),
+    mac: text(info.mac).replace(/[:-]/g, ''),
     isSubThing: thing.parentId !== undefined,
     migrateState: '',
   };
