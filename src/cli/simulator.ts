@@ -32,7 +32,7 @@ export interface SimulatorEntry {
 
 export interface SimulatorCli {
   /** Parses the flags (help, one-line refusal with exit 2) and runs until SIGINT/SIGTERM. */
-  simulatorMain(args: string[], program: string): Promise<number>;
+  simulatorMain: (args: string[], program: string) => Promise<number>;
 }
 
 const notInstalled = (command: string) =>

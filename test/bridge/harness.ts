@@ -64,7 +64,7 @@ export function testConfig(sim: Simulator, overrides: DeepPartial<AppConfig> = {
     homeassistant: { republishDelayS: 0 },
     log: { level: 'silent', pretty: false },
   }) as unknown as AppConfig;
-  return deepMerge(configForSimulator(merged, sim) as unknown as Record<string, unknown>, overrides as Record<string, unknown>) as unknown as AppConfig;
+  return deepMerge(configForSimulator(merged, sim) as unknown as Record<string, unknown>, overrides) as unknown as AppConfig;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
