@@ -125,9 +125,15 @@ function fail(lines: string[], code: number): never {
   process.exit(code);
 }
 
+/** After a command finished, what may still keep the process alive (a retry's back-off timer, a socket) gets this long. */
+const EXIT_GRACE_MS = 500;
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
+    // Normally the process ends here by itself; a pending retry timer once kept it alive 28 s
+    // after SIGTERM (Docker kills at 10 s). Unref'd: it never delays a process that can end.
+    setTimeout(() => process.exit(code), EXIT_GRACE_MS).unref();
   },
   (error: unknown) => {
     if (error instanceof UsageError) fail([error.message], 2);

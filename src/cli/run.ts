@@ -8,8 +8,8 @@ import { ConfigError, cloudActive, type AppConfig } from '../config/load.js';
 import { LoginRefusedError, NO_ACCOUNT_HINT, isLoginRefusal, loginRefusalHint } from './hints.js';
 import type { Logger } from '../logger.js';
 
-/** docker stop waits 10 s before SIGKILL; finish well before. */
-const STOP_DEADLINE_MS = 9_500;
+/** docker stop waits 10 s before SIGKILL; finish well before (the CLI then exits even with timers pending). */
+const STOP_DEADLINE_MS = 8_000;
 
 export async function runCommand(config: AppConfig, logger: Logger): Promise<number> {
   requireAccount(config);

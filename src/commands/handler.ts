@@ -7,11 +7,11 @@
  * failure restores the last state read and says why on the event topic.
  */
 import { isCloudError } from '../clouds/common/errors.js';
+import { ShutdownError, type CloudQueue } from './queue.js';
 import { clip } from '../mqtt/echo.js';
 import { parseSetPayload } from './parse.js';
-import type { CloudQueue } from './queue.js';
 import { optimisticState, resolveToggle } from './translate.js';
-import type { CommandOutcome, ResolvedDesired } from './types.js';
+import type { CommandOutcome, DesiredState, ResolvedDesired } from './types.js';
 import type { CloudName, DeviceNode, NodeState } from '../model/node.js';
 import type { Logger } from '../logger.js';
 import type { NodeStore } from '../runtime/node-store.js';
@@ -19,6 +19,23 @@ import type { Poller } from '../runtime/poller.js';
 import type { Publisher } from '../runtime/publisher.js';
 import type { CloudSource } from '../runtime/sources.js';
 
+
+/**
+ * What the command journal needs to know of one accepted `set`: when it
+ * arrived (commands.ttlS counts from there, across restarts too) and a
+ * callback for the moment its request is handed to the cloud.
+ */
+export interface CommandTicket {
+  receivedAt: number;
+  onStart: () => void;
+}
+
+/**
+ * `settled`: carried out, or failed / expired / rejected and said so on the
+ * event topic. `kept`: not carried out because the bridge is stopping, and
+ * nothing said: the journal keeps it for the next start.
+ */
+export type CommandResult = 'settled' | 'kept';
 
 export interface CommandDeps {
   store: NodeStore;
@@ -28,12 +45,17 @@ export interface CommandDeps {
   queues: Map<CloudName, CloudQueue>;
   resolve: (segment: string) => string | undefined;
   confirmDelayMs: number;
+  /** commands.ttlS in ms: a command older than this is reported expired, never carried out. */
+  ttlMs: number;
   logger: Logger;
 }
 
 export class CommandHandler {
   readonly #confirmTimers = new Map<string, NodeJS.Timeout>();
   #inFlight = 0;
+  readonly #pendingGets = new Map<string, Promise<void>>();
+  /** Per node, the journal callbacks of commands whose request has not been sent yet. */
+  readonly #pendingStarts = new Map<string, (() => void)[]>();
 
   constructor(private readonly deps: CommandDeps) {}
 
@@ -41,23 +63,53 @@ export class CommandHandler {
     return this.#inFlight;
   }
 
-  async set(target: string, attribute: string | undefined, payload: Buffer): Promise<void> {
+  async set(target: string, attribute: string | undefined, payload: Buffer, ticket?: CommandTicket): Promise<CommandResult> {
     const node = this.#node(target);
-    if (!node) return this.reject(target, `unknown device "${clip(target)}"`, payload);
-    if (!node.features) return this.reject(target, 'not read yet: its features are not known; try again after its first read', payload);
+    if (!node) return this.#rejected(target, `unknown device "${clip(target)}"`, payload);
+    if (!node.features) return this.#rejected(target, 'not read yet: its features are not known; try again after its first read', payload);
     const parsed = parseSetPayload(payload, attribute, node);
-    if (!parsed.ok) return this.reject(target, parsed.reason, payload);
+    if (!parsed.ok) return this.#rejected(target, parsed.reason, payload);
+    const ageMs = ticket ? Date.now() - ticket.receivedAt : 0;
+    if (ageMs >= this.deps.ttlMs) {
+      // Kept across a long outage: applying it now could switch something the user has long moved on from.
+      await this.#failed(node, parsed.desired, `expired: received ${Math.round(ageMs / 1000)} s ago, longer than commands.ttlS; not carried out`);
+      return 'settled';
+    }
     const desired = resolveToggle(parsed.desired, node.state);
-    if (Object.keys(desired).length === 0) return;
-    await this.#run(node, desired);
+    if (Object.keys(desired).length === 0) return 'settled';
+    return this.#run(node, desired, ticket);
+  }
+
+  /** A command kept from the last run whose request had been handed to the cloud: said, never sent twice. */
+  async interrupted(target: string, payload: Buffer): Promise<void> {
+    const node = this.#node(target);
+    const reason = 'interrupted: the bridge stopped while this command was being sent; not sent again (the device state shows whether it arrived)';
+    if (!node) return this.reject(target, reason, payload);
+    await this.#failed(node, {}, reason);
+  }
+
+  async #rejected(target: string, reason: string, payload: Buffer): Promise<CommandResult> {
+    await this.reject(target, reason, payload);
+    return 'settled';
   }
 
   async get(target: string): Promise<void> {
     const node = this.#node(target);
     if (!node) return this.reject(target, `unknown device "${clip(target)}"`, Buffer.alloc(0));
-    await this.deps.poller.readNodes([node.id]);
-    const fresh = this.deps.store.get(node.id);
-    if (fresh) await this.deps.publisher.publishNode(fresh, true);
+    // A get while one for the node is pending joins it: a flood of gets costs one read per node, not a queue of them.
+    const pending = this.#pendingGets.get(node.id);
+    if (pending) return pending;
+    const read = (async () => {
+      try {
+        await this.deps.poller.readNodes([node.id]);
+      } finally {
+        this.#pendingGets.delete(node.id);
+      }
+      const fresh = this.deps.store.get(node.id);
+      if (fresh) await this.deps.publisher.publishNode(fresh, true);
+    })();
+    this.#pendingGets.set(node.id, read);
+    return read;
   }
 
   async reject(target: string, reason: string, payload: Buffer): Promise<void> {
@@ -69,11 +121,12 @@ export class CommandHandler {
     });
   }
 
-  async #run(node: DeviceNode, desired: ResolvedDesired): Promise<void> {
-    const { store, publisher, sources, queues } = this.deps;
+  async #run(node: DeviceNode, desired: ResolvedDesired, ticket: CommandTicket | undefined): Promise<CommandResult> {
+    const { store, sources, queues } = this.deps;
     const source = sources.get(node.cloud);
     const queue = queues.get(node.cloud);
-    if (!source || !queue) return this.reject(node.id, `the ${node.cloud} cloud is not enabled`, Buffer.alloc(0));
+    if (!source || !queue) return this.#rejected(node.id, `the ${node.cloud} cloud is not enabled`, Buffer.alloc(0));
+    if (ticket) this.#pendingStarts.set(node.id, [...(this.#pendingStarts.get(node.id) ?? []), ticket.onStart]);
 
     // A strip parent switches its outlets: they show it at once too.
     const outlets = node.kind === 'strip' ? store.childrenOf(node.id) : [];
@@ -85,24 +138,59 @@ export class CommandHandler {
     this.#inFlight += 1;
     let outcome: CommandOutcome;
     try {
-      const execute = (merged: ResolvedDesired) => source.execute([store.get(node.id) ?? node], merged, store.childrenOf(node.id));
+      const execute = (merged: ResolvedDesired) => {
+        this.#started([node.id]);
+        return source.execute([store.get(node.id) ?? node], merged, store.childrenOf(node.id));
+      };
       const nodesOf = (keys: string[]) => keys.map((key) => store.get(key)).filter((n): n is DeviceNode => n !== undefined);
       const batch =
         source.batchesOutlets && node.parentId
-          ? { group: node.parentId, executeMany: (keys: string[], merged: ResolvedDesired) => source.execute(nodesOf(keys), merged) }
+          ? {
+              group: node.parentId,
+              executeMany: (keys: string[], merged: ResolvedDesired) => {
+                this.#started(keys);
+                return source.execute(nodesOf(keys), merged);
+              },
+            }
           : {};
-      outcome = await queue.command(node.id, desired, execute, batch);
+      outcome = await queue.command(node.id, desired, execute, { ...batch, ...(ticket ? { receivedAt: ticket.receivedAt } : {}) });
     } finally {
       this.#inFlight -= 1;
     }
     await published;
     const ok = outcome.status === 'done';
+    // Done: reads sent before now lose to it. Otherwise the last state read comes back.
     await Promise.all(patches.map(([id, patch]) => this.#publish(store.settleCommand(id, Object.keys(patch), ok))));
     if (ok) {
       this.#scheduleConfirm(node.id);
-      return;
+      return 'settled';
+    }
+    if (outcome.status === 'failed' && outcome.error instanceof ShutdownError) {
+      // Not carried out because the bridge is stopping: the journal keeps it for the next start, nothing to say now.
+      this.#pendingStarts.delete(node.id);
+      return 'kept';
     }
     const reason = outcome.status === 'failed' ? describe(outcome.error) : 'expired: not carried out within commands.ttlS';
+    await this.#failed(node, desired, reason);
+    return 'settled';
+  }
+
+  /** The journal callbacks of these nodes' waiting commands: their request goes out now. */
+  #started(nodeIds: readonly string[]): void {
+    for (const id of nodeIds) {
+      const callbacks = this.#pendingStarts.get(id);
+      this.#pendingStarts.delete(id);
+      for (const callback of callbacks ?? []) callback();
+    }
+  }
+
+  async #publish(node: DeviceNode | undefined): Promise<void> {
+    if (node) await this.deps.publisher.publishNode(node);
+  }
+
+  /** Says why on the event topic (the last state read is already back), and reads the node again soon. */
+  async #failed(node: DeviceNode, desired: DesiredState, reason: string): Promise<void> {
+    const { publisher } = this.deps;
     this.deps.logger.warn({ node: node.id, reason }, 'command failed');
     await publisher.event('command_failed', {
       device: publisher.nameOf(node),
@@ -111,10 +199,6 @@ export class CommandHandler {
       reason,
     });
     this.#scheduleConfirm(node.id);
-  }
-
-  async #publish(node: DeviceNode | undefined): Promise<void> {
-    if (node) await this.deps.publisher.publishNode(node);
   }
 
   /** One state and energy read per node shortly after its last command settles. */

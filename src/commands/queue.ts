@@ -55,6 +55,11 @@ export interface CommandOptions {
   group?: string;
   /** Sends one request for several keys of the group; enables batching for this command. */
   executeMany?: (keys: string[], desired: ResolvedDesired) => Promise<void>;
+  /**
+   * When the command was received (ms, the queue's clock); its time to live
+   * counts from here, so one kept across a restart does not get a fresh ttl.
+   */
+  receivedAt?: number;
 }
 
 const COMMAND_PRIORITY = 10;
@@ -181,7 +186,7 @@ export class CloudQueue {
       waiting.execute = execute;
       waiting.group = options.group;
       waiting.executeMany = options.executeMany;
-      waiting.deadline = this.#now() + this.#ttlMs;
+      waiting.deadline = Math.max(waiting.deadline, (options.receivedAt ?? this.#now()) + this.#ttlMs);
       this.#armTtl(waiting);
       this.#log.debug({ key }, 'command coalesced into the waiting one');
       return waiting.promise;
@@ -199,7 +204,7 @@ export class CloudQueue {
       resolve,
       settled: false,
       taken: false,
-      deadline: this.#now() + this.#ttlMs,
+      deadline: (options.receivedAt ?? this.#now()) + this.#ttlMs,
       ttlTimer: undefined,
       windowTimer: undefined,
       windowDone: false,
@@ -261,7 +266,7 @@ export class CloudQueue {
       this.#take(entry);
       this.#log.warn({ key: entry.key }, 'command expired before it could be sent');
       this.#settle(entry, { status: 'expired' });
-    }, this.#ttlMs);
+    }, Math.max(0, entry.deadline - this.#now()));
   }
 
   /**

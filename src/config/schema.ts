@@ -148,9 +148,9 @@ export const schema: Schema<AppConfig> = {
       arg: 'embedded-broker-port',
     },
     maxPacketSize: {
-      doc: 'Largest MQTT packet (bytes) the embedded broker accepts; a client sending a larger one is disconnected, so no single message costs more memory than this.',
+      doc: "Largest MQTT packet (bytes) the embedded broker accepts; a client sending a larger one is disconnected, so no single message costs more memory than this. The bridge's own bridge/devices takes about 350 bytes a device.",
       format: positive,
-      default: 262_144,
+      default: 4_194_304,
       env: 'TPCM_EMBEDDED_BROKER_MAX_PACKET_SIZE',
       arg: 'embedded-broker-max-packet-size',
     },

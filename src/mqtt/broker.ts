@@ -17,7 +17,7 @@ export interface EmbeddedBrokerOptions {
   /** When set (non-empty), every client must present this username and password. */
   username?: string;
   password?: string;
-  /** Largest packet (bytes) a client may send; a larger one closes its connection. Default 256 KiB. */
+  /** Largest packet (bytes) a client may send; a larger one closes its connection. Default 4 MiB. */
   maxPacketSize?: number;
   logger: Logger;
 }
@@ -90,7 +90,7 @@ function tolerateUnstoredDeliveries(aedes: Aedes): void {
   };
 }
 
-export const DEFAULT_MAX_PACKET_SIZE = 262_144;
+export const DEFAULT_MAX_PACKET_SIZE = 4_194_304;
 
 interface PacketParser {
   packet: { length: number };

@@ -25,8 +25,22 @@ export interface MqttConnectionOptions {
   keepaliveS: number;
   will: { topic: string; payload: string; retain: true; qos: 1 };
   logger: Logger;
+  /**
+   * The largest packet (bytes) the broker accepts, where known (the embedded
+   * broker's embeddedBroker.maxPacketSize). A publish over it is refused
+   * here: the broker would drop the connection and MQTT.js send the same
+   * packet again on every reconnect, so nothing else would ever go out.
+   */
+  maxPacketSize?: number;
   /** Reconnect backoff: starts at minMs, doubles per failed attempt up to maxMs. Default 1 s .. 30 s. */
   reconnect?: { minMs: number; maxMs: number };
+  /**
+   * Receives every message, wired before the connection opens: a persistent
+   * session's backlog arrives right after the CONNACK, and a listener added
+   * after connect() resolved missed it (acknowledged, then dropped unheard).
+   * Called synchronously before MQTT.js sends the PUBACK.
+   */
+  onMessage?: (...args: MqttConnectionEvents['message']) => void;
   /**
    * How long connect() keeps retrying before it rejects (broker not up yet,
    * e.g. docker compose start order). Default 30 s. A refused CONNACK for
@@ -47,12 +61,20 @@ export interface PublishOptions {
   qos?: 0 | 1;
 }
 
+/** How a message was delivered: its QoS 1 packet id, and whether the broker may have sent it before. */
+export interface DeliveryInfo {
+  messageId?: number | undefined;
+  dup: boolean;
+}
+
 export interface MqttConnectionEvents {
   /**
    * `retained` is true for a retained message replayed at subscribe time:
    * the bridge should ignore retained commands (stale intent from the past).
+   * Emitted synchronously before MQTT.js acknowledges a QoS 1 message, so
+   * whatever a listener records synchronously is recorded before the PUBACK.
    */
-  message: [topic: string, payload: Buffer, retained: boolean];
+  message: [topic: string, payload: Buffer, retained: boolean, delivery?: DeliveryInfo];
   connect: [info: ConnectInfo];
   offline: [];
   /** A reconnect attempt is scheduled in delayMs (for logs and tests). */
@@ -136,6 +158,25 @@ export class MqttConnectError extends Error {
   }
 }
 
+/** A publish larger than the broker accepts: not sent. */
+export class PacketTooLargeError extends Error {
+  override name = 'PacketTooLargeError';
+  constructor(
+    readonly topic: string,
+    readonly bytes: number,
+    readonly maxBytes: number,
+  ) {
+    super(`not published to ${topic}: the packet (${bytes} bytes) is larger than the broker accepts (${maxBytes} bytes, embeddedBroker.maxPacketSize for the embedded broker)`);
+  }
+}
+
+/** Bytes of an MQTT 3.1.1 PUBLISH: fixed header (type + remaining length) + topic + packet id + payload. */
+export function publishPacketSize(topic: string, payload: string | Buffer, qos: 0 | 1 | 2): number {
+  const remaining = 2 + Buffer.byteLength(topic) + (qos > 0 ? 2 : 0) + (typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length);
+  const lengthBytes = remaining < 128 ? 1 : remaining < 16_384 ? 2 : remaining < 2_097_152 ? 3 : 4;
+  return 1 + lengthBytes + remaining;
+}
+
 function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -144,6 +185,7 @@ export class MqttConnection extends EventEmitter<MqttConnectionEvents> {
   readonly #client: MqttClient;
   readonly #log: Logger;
   readonly #backoff: { minMs: number; maxMs: number };
+  readonly #maxPacketSize: number | undefined;
   /** Every topic filter the bridge asked for, re-subscribed whenever the broker lost them. */
   readonly #wanted = new Set<string>();
   /** Filters the current broker session is known to hold. */
@@ -159,6 +201,8 @@ export class MqttConnection extends EventEmitter<MqttConnectionEvents> {
     this.#client = client;
     this.#log = options.logger.child({ component: 'mqtt' });
     this.#backoff = options.reconnect ?? DEFAULT_BACKOFF;
+    this.#maxPacketSize = options.maxPacketSize;
+    if (options.onMessage) this.on('message', options.onMessage);
     this.#wire();
   }
 
@@ -259,7 +303,12 @@ export class MqttConnection extends EventEmitter<MqttConnectionEvents> {
       throw new Error(`refusing to publish to invalid topic ${JSON.stringify(topic.slice(0, 200))}`);
     }
     if (this.#ending) throw new Error('MQTT connection is closing');
-    await this.#client.publishAsync(topic, payload, { qos: options.qos ?? 0, retain: options.retain ?? false });
+    const qos = options.qos ?? 0;
+    const size = publishPacketSize(topic, payload, qos);
+    if (this.#maxPacketSize !== undefined && size > this.#maxPacketSize) {
+      throw new PacketTooLargeError(topic, size, this.#maxPacketSize);
+    }
+    await this.#client.publishAsync(topic, payload, { qos, retain: options.retain ?? false });
   }
 
   /**
@@ -308,7 +357,7 @@ export class MqttConnection extends EventEmitter<MqttConnectionEvents> {
       this.#log.warn({ err: errorMessage(error) }, 'MQTT connection error');
     });
     client.on('message', (topic, payload, packet) => {
-      this.emit('message', topic, payload, packet.retain);
+      this.emit('message', topic, payload, packet.retain, { messageId: packet.messageId, dup: packet.dup });
     });
   }
 

@@ -14,8 +14,10 @@ import { isLoginRefusal, loginRefusalHint } from '../cli/hints.js';
 import type { Logger } from '../logger.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../mqtt/broker.js';
 import { MqttConnection } from '../mqtt/client.js';
-import { TopicNameRegistry, bridgeTopic, parseInbound, subscriptions } from '../mqtt/topics.js';
+import { TopicNameRegistry, bridgeTopic, parseInbound, subscriptions, type Inbound } from '../mqtt/topics.js';
 import { CommandHandler } from '../commands/handler.js';
+import { CommandIntake } from '../commands/intake.js';
+import { CommandJournal } from '../commands/journal.js';
 import { createCloudPipelines } from './cloud-sources.js';
 import { NodeStore } from './node-store.js';
 import { NodeSync } from './node-sync.js';
@@ -29,7 +31,8 @@ import { VERSION } from '../version.js';
 
 const OFFLINE: BridgeState = { state: 'offline' };
 const ONLINE: BridgeState = { state: 'online' };
-const SHUTDOWN_BUDGET_MS = 8_000;
+/** Commands still queued after this are kept in the journal for the next start (docker stop kills at 10 s). */
+const SHUTDOWN_BUDGET_MS = 4_000;
 /** A refresh request this soon after the last one finished is answered by it. */
 const REFRESH_RECENT_MS = 10_000;
 
@@ -49,6 +52,7 @@ export class Bridge {
   #sync: NodeSync | undefined;
   #commands: CommandHandler | undefined;
   #haTimer: NodeJS.Timeout | undefined;
+  #intake: CommandIntake | undefined;
   #stopping = false;
   readonly #refresh: RefreshGate;
   /** device_added/removed are news only after the first full read. */
@@ -102,6 +106,8 @@ export class Bridge {
     const { config, logger } = this;
     // Before anything else: a bridge that cannot save its id and tokens must not look healthy.
     this.tokens.ensureWritable();
+    const intake = new CommandIntake(CommandJournal.open(config.stateDir, logger), (topic) => this.#classify(topic), logger);
+    this.#intake = intake;
     let url = config.mqtt.url;
     if (url === '') {
       this.broker = await startEmbeddedBroker({ ...config.embeddedBroker, ...credentials(config), logger });
@@ -115,9 +121,19 @@ export class Bridge {
       ...tlsFiles(config),
       rejectUnauthorized: config.mqtt.rejectUnauthorized,
       keepaliveS: config.mqtt.keepaliveS,
+      // The embedded broker's limit is known: never send what it would drop us for.
+      ...(this.broker ? { maxPacketSize: config.embeddedBroker.maxPacketSize } : {}),
       startupTimeoutMs: config.mqtt.startupTimeoutS * 1000,
       will: { topic: bridgeTopic(base, 'state'), payload: JSON.stringify(OFFLINE), retain: true, qos: 1 },
       logger,
+      // Wired before connecting: the broker may deliver kept commands right after the CONNACK.
+      onMessage: (topic, payload, retained, delivery) => {
+        // A retained set/request is an old command replayed on subscribe: never act on it.
+        if (retained) return;
+        const inbound = this.#classify(topic);
+        if (inbound?.type === 'set' || inbound?.type === 'malformed_set') return intake.receive(topic, inbound, payload, delivery);
+        this.#onMessage(topic, inbound, payload).catch((error: unknown) => logger.error({ err: error, topic }, 'message handling failed'));
+      },
     });
     if (this.#stopping) return;
     this.#publisher = new Publisher(this.#mqtt, this.names, config, this.id, logger);
@@ -132,15 +148,12 @@ export class Bridge {
       queues: this.queues,
       resolve: (segment) => this.names.resolve(segment),
       confirmDelayMs: config.commands.confirmDelayS * 1000,
+      ttlMs: config.commands.ttlS * 1000,
       logger,
     });
+    intake.attach(this.#commands);
     this.#registerRequests();
 
-    this.#mqtt.on('message', (topic, payload, retained) => {
-      // A retained set/request is an old command replayed on subscribe: never act on it.
-      if (retained) return;
-      this.#onMessage(topic, payload).catch((error: unknown) => logger.error({ err: error, topic }, 'message handling failed'));
-    });
     this.#mqtt.on('connect', (info) => {
       if (info.reconnect) void this.republish('reconnect');
     });
@@ -151,6 +164,8 @@ export class Bridge {
     await this.#poller.start();
     this.#started = true;
     await this.#clearOtherDiscoveryMode();
+    // Commands that waited for the device list (kept from the last run, or delivered meanwhile) run now.
+    intake.goLive();
     await this.#publishInfo();
     logger.info({ nodes: this.store.size, clouds: [...this.sources.keys()] }, 'bridge started');
   }
@@ -167,19 +182,23 @@ export class Bridge {
     }
   }
 
-  async #onMessage(topic: string, payload: Buffer): Promise<void> {
-    const inbound = parseInbound(topic, this.config.mqtt.baseTopic, this.#haStatusTopic());
+  #classify(topic: string): Inbound | undefined {
+    return parseInbound(topic, this.config.mqtt.baseTopic, this.#haStatusTopic());
+  }
+
+  /** Everything but commands (those go through the intake and its journal). */
+  async #onMessage(topic: string, inbound: Inbound | undefined, payload: Buffer): Promise<void> {
     if (!inbound || this.#stopping || !this.#commands) {
       if (!inbound && topic.startsWith(`${this.config.mqtt.baseTopic}/`)) this.logger.debug({ topic }, 'ignored topic');
       return;
     }
     switch (inbound.type) {
       case 'set':
-        return this.#commands.set(inbound.target, inbound.attribute, payload);
-      case 'get':
-        return this.#commands.get(inbound.target);
       case 'malformed_set':
-        return this.#commands.reject(inbound.target, inbound.reason, payload);
+        return;
+      case 'get':
+        await this.#commands.get(inbound.target);
+        return;
       case 'bridge_request':
         return this.publisher.response(responseKey(inbound.key), await this.requests.handle(inbound.key, payload));
       case 'ha_status':
@@ -318,6 +337,7 @@ export class Bridge {
     this.#stopping = true;
     if (this.#haTimer) clearTimeout(this.#haTimer);
     this.#poller?.stop();
+    this.#intake?.stop();
     this.#commands?.stop();
     await Promise.all([...this.queues.values()].map((queue) => queue.drain(SHUTDOWN_BUDGET_MS)));
     // A stop during start-up: let start() reach a settled point (its reads were just cancelled).
@@ -331,6 +351,7 @@ export class Bridge {
     await this.#mqtt?.end();
     await Promise.all([...this.sources.values()].map((source) => source.close()));
     await this.broker?.close();
+    this.#intake?.close();
     this.logger.info('bridge stopped');
   }
 }

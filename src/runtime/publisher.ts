@@ -8,7 +8,7 @@ import type { AppConfig } from '../config/load.js';
 import type { DeviceNode } from '../model/node.js';
 import { discoveryMessages, otherModeRemovals, removalMessages, type DiscoveryMessage, type DiscoveryOptions } from '../homeassistant/discovery.js';
 import { secrets, type Logger } from '../logger.js';
-import type { MqttConnection } from '../mqtt/client.js';
+import { PacketTooLargeError, type MqttConnection } from '../mqtt/client.js';
 import { availabilityTopic, bridgeTopic, stateTopic, type TopicNameRegistry } from '../mqtt/topics.js';
 import { VERSION } from '../version.js';
 import type { BridgeDevices, BridgeEventData, BridgeEventType, BridgeInfo, BridgeResponse, BridgeState } from './api.js';
@@ -163,6 +163,8 @@ export class Publisher {
     try {
       await this.mqtt.publish(topic, payload, { retain, qos: 1 });
     } catch (error) {
+      // Will not pass by itself: the user has to raise the broker's limit.
+      if (error instanceof PacketTooLargeError) return void this.logger.error({ topic, bytes: error.bytes, maxBytes: error.maxBytes }, error.message);
       // A dropped broker must not stop polling; the reconnect republishes everything.
       this.logger.warn({ topic, err: error }, 'publish failed');
     }

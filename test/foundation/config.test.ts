@@ -16,7 +16,7 @@ describe('configuration precedence', () => {
     const config = loadConfig({ args: [], env: {} });
     expect(config.mqtt.baseTopic).toBe('tplink');
     expect(config.mqtt.url).toBe('');
-    expect(config.embeddedBroker).toEqual({ host: '127.0.0.1', port: 1883, maxPacketSize: 262_144 });
+    expect(config.embeddedBroker).toEqual({ host: '127.0.0.1', port: 1883, maxPacketSize: 4_194_304 });
     expect(config.homeassistant.discovery).toBe('device');
     expect(config.poll.intervalS).toBe(30);
     expect(config.poll.listIntervalS).toBe(600);

@@ -18,10 +18,14 @@ let stopWatching: () => unknown[];
 beforeAll(async () => {
   h = await startHarness({ config: { cloud: { retryDeadlineS: RETRY_DEADLINE_S, requestTimeoutS: REQUEST_TIMEOUT_S } } });
   await h.waitForMessage('tplink/bridge/info');
-  // With 0.1 s request timeouts a loaded machine can fail the first reads: read until every node is known.
-  const known = () => h.bridge.store.ofCloud('kasa').length > 0 && h.bridge.store.ofCloud('tapo').length > 0 && h.bridge.store.all().every((node) => node.features);
-  for (let attempt = 0; attempt < 5 && !known(); attempt++) {
-    await h.bridge.poller.refreshAll();
+  // With 100 ms timeouts a loaded machine can miss start-up reads (the Tapo login alone is four
+  // requests in a row): read lists and states until both clouds are there and every node is
+  // online, as the poll loops would, so every case starts from the same healthy bridge.
+  const listed = () => h.bridge.store.ofCloud('kasa').length > 0 && h.bridge.store.ofCloud('tapo').length > 0;
+  const healthy = () => listed() && h.bridge.store.all().every((node) => node.online);
+  for (let attempt = 0; attempt < 20 && !healthy(); attempt++) {
+    if (!listed()) await h.bridge.poller.readLists();
+    await h.bridge.poller.readStates();
   }
 });
 afterAll(async () => {
@@ -46,8 +50,6 @@ function readsPerTarget(): Map<string, number> {
 }
 
 async function expectAllOnline(): Promise<void> {
-  // A read that reaches every node starts the failure count afresh (one may have failed under load).
-  await h.bridge.poller.readStates();
   await h.waitFor(() => h.bridge.store.all().every((node) => node.online && availability(h, node) === 'online'), 3000, 'every node online');
 }
 

@@ -3,7 +3,7 @@
  * stopped by the test. Tests using it skip when mosquitto is not installed.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { sleep } from './helpers.js';
@@ -17,6 +17,8 @@ export interface Mosquitto {
   start(): Promise<void>;
   /** SIGTERM, as a service manager stops it (with persistence it saves its sessions). */
   stop(): Promise<void>;
+  /** Stops it and removes its folder (config, persistence file). */
+  dispose(): Promise<void>;
 }
 
 function canConnect(port: number): Promise<boolean> {
@@ -45,9 +47,21 @@ export function mosquitto(port: number, options: { persistence: boolean }): Mosq
   writeFileSync(config, `${lines.join('\n')}\n`);
   let child: ChildProcess | undefined;
 
+  const stop = async (): Promise<void> => {
+    const running = child;
+    child = undefined;
+    if (!running || running.exitCode !== null) return;
+    const exited = new Promise((resolve) => running.once('exit', resolve));
+    running.kill('SIGTERM');
+    await exited;
+  };
   return {
     url: `mqtt://127.0.0.1:${port}`,
     port,
+    async dispose() {
+      await stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
     async start() {
       const started = spawn('mosquitto', ['-c', config], { stdio: 'ignore' });
       child = started;
@@ -57,14 +71,10 @@ export function mosquitto(port: number, options: { persistence: boolean }): Mosq
         if (Date.now() > deadline) throw new Error('mosquitto did not start');
         await sleep(20);
       }
+      // Something else may hold the port (another test took it after freePort): then mosquitto exits.
+      await sleep(100);
+      if (started.exitCode !== null) throw new Error(`mosquitto exited with ${started.exitCode} (port ${port} taken?)`);
     },
-    async stop() {
-      const running = child;
-      child = undefined;
-      if (!running || running.exitCode !== null) return;
-      const exited = new Promise((resolve) => running.once('exit', resolve));
-      running.kill('SIGTERM');
-      await exited;
-    },
+    stop,
   };
 }

@@ -41,6 +41,11 @@ function num(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }
 
+function milli(value: unknown): number | undefined {
+  const number = num(value);
+  return number === undefined ? undefined : number / 1000;
+}
+
 function kasaFromFixture(file: string, data: Json, index: number): KasaSpec | undefined {
   const system = data.system;
   if (!isJson(system) || !isJson(system.get_sysinfo)) return undefined;
@@ -64,21 +69,21 @@ function kasaFromFixture(file: string, data: Json, index: number): KasaSpec | un
   };
   const realtime = isJson(data.emeter) && isJson(data.emeter.get_realtime) ? data.emeter.get_realtime : undefined;
   if (realtime && realtime.err_code === 0) {
-    if (Array.isArray(sysinfo.children)) {
-      // One recorded reading cannot describe six outlets: give each a plausible load.
-      spec.outletPowerW = sysinfo.children.map((_, i) => 5 + 11 * i);
-    } else {
-      const old = 'power' in realtime;
-      const powerW = old ? num(realtime.power) : (num(realtime.power_mw) ?? 0) / 1000;
-      const totalWh = old ? (num(realtime.total) ?? 0) * 1000 : (num(realtime.total_wh) ?? 0);
-      const voltageV = old ? num(realtime.voltage) : (num(realtime.voltage_mv) ?? 0) / 1000;
-      spec.emeter = {
-        shape: old ? 'old' : 'new',
-        powerW: powerW && powerW > 0.5 ? powerW : 40,
-        totalWh,
-        voltageV: voltageV && voltageV > 0 ? voltageV : 230,
-      };
-    }
+    // As captured: 0 W stays 0 W, the current is the meter's own.
+    const old = 'power' in realtime;
+    const reading = {
+      powerW: (old ? num(realtime.power) : milli(realtime.power_mw)) ?? 0,
+      totalWh: (old ? (num(realtime.total) ?? 0) * 1000 : num(realtime.total_wh)) ?? 0,
+      voltageV: (old ? num(realtime.voltage) : milli(realtime.voltage_mv)) ?? 0,
+      currentA: (old ? num(realtime.current) : milli(realtime.current_ma)) ?? 0,
+    };
+    // The HS300's one captured reading: what each outlet serves.
+    if (Array.isArray(sysinfo.children)) spec.outletEmeter = reading;
+    else spec.emeter = { shape: old ? 'old' : 'new', ...reading };
+  }
+  const bulb = isJson(data['smartlife.iot.common.emeter']) ? data['smartlife.iot.common.emeter'].get_realtime : undefined;
+  if (isJson(system.get_sysinfo) && text(sysinfo.mic_type ?? sysinfo.type).includes('BULB')) {
+    spec.bulbMeter = isJson(bulb) && bulb.err_code === 0 ? { powerW: milli(bulb.power_mw) ?? 0, totalWh: num(bulb.total_wh) ?? 0 } : 'none';
   }
   return spec;
 }

@@ -5,7 +5,7 @@
  * host, as the real cloud does.
  */
 import { z } from 'zod';
-import { verifySignature } from 'tplink-cloud-mqtt/protocol';
+import { ERROR_CODES, verifySignature } from 'tplink-cloud-mqtt/protocol';
 import {
   base64,
   header,
@@ -33,8 +33,8 @@ const Passthrough = z.object({
 export const HOME_REGION: Region = 'eu';
 const AWS_REGION: Record<Region, string> = { eu: 'eu-west-1', use1: 'us-east-1' };
 
-const OFFLINE = kasaError(-20571, 'Device is offline');
-const JSON_ERROR = kasaError(-10100, 'JSON format error');
+const OFFLINE = kasaError(ERROR_CODES.deviceOffline, 'Device is offline');
+const JSON_ERROR = kasaError(ERROR_CODES.jsonFormatError, 'JSON format error');
 
 /**
  * V2 traffic is recognised by its signature headers or its V2-only query
@@ -106,7 +106,7 @@ function passthrough(ctx: SimContext, host: string, params: Json): Reply {
   if (!parsed.success) return MISSING_PARAMS;
   const { deviceId, requestData } = parsed.data;
   const device = ctx.registry.kasa.get(deviceId);
-  if (!device) return ctx.registry.tapo.has(deviceId) ? OFFLINE : kasaError(-20501, 'Device id not found');
+  if (!device) return ctx.registry.tapo.has(deviceId) ? OFFLINE : kasaError(ERROR_CODES.deviceIdNotFound, 'Device id not found');
   if (device.region !== host || !device.online) return OFFLINE;
   let request: unknown = requestData;
   if (typeof requestData === 'string') {
@@ -122,8 +122,8 @@ function passthrough(ctx: SimContext, host: string, params: Json): Reply {
 function tokenReply(ctx: SimContext, req: SimRequest, params: Json): Reply | undefined {
   const token = req.query.get('token') ?? (typeof params.token === 'string' ? params.token : undefined);
   const check = ctx.accounts.checkToken(token);
-  if (check === 'expired') return kasaError(-20651, 'Token expired');
-  if (check === 'invalid') return kasaError(-20652, 'Token incorrect');
+  if (check === 'expired') return kasaError(ERROR_CODES.tokenExpired, 'Token expired');
+  if (check === 'invalid') return kasaError(ERROR_CODES.tokenIncorrect, 'Token incorrect');
   return undefined;
 }
 
@@ -148,13 +148,13 @@ export function kasaApi(ctx: SimContext): HostApi {
     },
 
     answer(req: SimRequest): Reply {
-      if (req.httpMethod !== 'POST') return json(405, { error_code: -20103, msg: 'Method not allowed' });
+      if (req.httpMethod !== 'POST') return json(405, { error_code: ERROR_CODES.methodNotFound, msg: 'Method not allowed' });
       if (isV2(req)) {
         const verdict = verifySignature(req.rawBody, req.path, {
           contentMd5: header(req, 'content-md5'),
           authorization: header(req, 'x-authorization'),
         });
-        if (!verdict.ok) return json(401, { error_code: -10008, msg: `Signature verification failed: ${verdict.reason}` });
+        if (!verdict.ok) return json(401, { error_code: ERROR_CODES.signatureInvalid, msg: `Signature verification failed: ${verdict.reason}` });
       }
       const parsed = parseJson(req.rawBody);
       if (!parsed.ok || !isJson(parsed.value)) return JSON_ERROR;
@@ -162,22 +162,22 @@ export function kasaApi(ctx: SimContext): HostApi {
         const home = ctx.urls.kasa.regions[HOME_REGION] ?? ctx.urls.kasa.url;
         return v2AccountCall(ctx, req.path.slice(V2_PREFIX.length), parsed.value, home);
       }
-      if (req.path !== '/') return json(404, { error_code: -20103, msg: 'Not found' });
+      if (req.path !== '/') return json(404, { error_code: ERROR_CODES.methodNotFound, msg: 'Not found' });
       const envelope = Envelope.safeParse(parsed.value);
       if (!envelope.success) return JSON_ERROR;
       const { method } = envelope.data;
       const params = envelope.data.params ?? {};
       const account = v1AccountCall(ctx, method, params);
       if (account) return account;
-      if (method !== 'getDeviceList' && method !== 'passthrough') return kasaError(-20103, 'Method does not exist');
+      if (method !== 'getDeviceList' && method !== 'passthrough') return kasaError(ERROR_CODES.methodNotFound, 'Method does not exist');
       const denied = tokenReply(ctx, req, params);
       if (denied) return denied;
       return method === 'getDeviceList' ? deviceList(ctx, req.host) : passthrough(ctx, req.host, params);
     },
 
     special(kind: SpecialReply): Reply {
-      if (kind === 'busy') return kasaError(-20003, 'Server busy, please try again later');
-      if (kind === 'rateLimited') return kasaError(-20004, 'API rate limit exceeded');
+      if (kind === 'busy') return kasaError(ERROR_CODES.serverBusy, 'Server busy, please try again later');
+      if (kind === 'rateLimited') return kasaError(ERROR_CODES.apiRateLimited, 'API rate limit exceeded');
       return json(200, { error_code: 0, result: 'unexpected', data: [1, 2, 3] });
     },
   };

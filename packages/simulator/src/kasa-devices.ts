@@ -58,7 +58,8 @@ export function renderSysinfo(device: KasaDevice): Json {
 function renderMeter(meter: EnergyMeter, on: boolean, shape: 'new' | 'old', now: number): Json {
   const totalWh = meter.totalWh(now, on);
   const power = on ? meter.powerW : 0;
-  const current = power / meter.voltageV;
+  // A captured reading keeps its own current (a real meter's is not power ÷ voltage).
+  const current = on ? (meter.currentA ?? (meter.voltageV > 0 ? power / meter.voltageV : 0)) : 0;
   if (shape === 'old') {
     return ok({ voltage: meter.voltageV, current, power, total: totalWh / 1000 });
   }
@@ -154,14 +155,15 @@ const EMETER: Record<string, Method> = {
     let powerMw = 0;
     let totalWh = 0;
     let voltageMv = 0;
+    let currentMa = 0;
     for (const outlet of outlets) {
       if (!outlet.meter) continue;
       const one = renderMeter(outlet.meter, outlet.state === 1, 'new', now);
       powerMw += Number(one.power_mw);
       totalWh += Number(one.total_wh);
+      currentMa += Number(one.current_ma);
       voltageMv = Number(one.voltage_mv);
     }
-    const currentMa = voltageMv > 0 ? Math.round((powerMw / voltageMv) * 1000) : 0;
     return ok({ voltage_mv: voltageMv, current_ma: currentMa, power_mw: powerMw, total_wh: totalWh });
   },
 };
@@ -172,7 +174,8 @@ const BULB_EMETER: Record<string, Method> = {
     const meter = device.meter;
     if (!light || !meter) return MODULE_NOT_SUPPORTED;
     const totalWh = meter.totalWh(now, light.on);
-    const powerMw = light.on ? Math.round((meter.powerW * 1000 * Math.max(light.brightness, 1)) / 100) : 0;
+    const share = meter.followsBrightness ? Math.max(light.brightness, 1) / 100 : 1;
+    const powerMw = light.on ? Math.round(meter.powerW * 1000 * share) : 0;
     return ok({ power_mw: powerMw, total_wh: Math.round(totalWh) });
   },
 };

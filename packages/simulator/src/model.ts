@@ -53,6 +53,11 @@ export class EnergyMeter {
   private lastAt: number;
   private wh: number;
 
+  /** The current the device reported while on (fixtures): served as captured, never power ÷ voltage. */
+  currentA: number | undefined;
+  /** Catalog bulbs draw in proportion to brightness; a captured bulb reading is served as captured. */
+  followsBrightness = true;
+
   constructor(
     public powerW: number,
     totalWh: number,

@@ -25,9 +25,13 @@ export interface KasaSpec {
   alias: string;
   /** Device sysinfo; `children` (strips) and `light_state` (bulbs) seed the live state. */
   sysinfo: Json;
-  emeter?: { shape: 'new' | 'old'; powerW: number; totalWh: number; voltageV: number };
+  emeter?: { shape: 'new' | 'old'; powerW: number; totalWh: number; voltageV: number; currentA?: number };
   /** Per-outlet meters (HS300): one nominal power per child. */
   outletPowerW?: number[];
+  /** HS300 fixtures: the one captured reading, which each outlet serves as captured. */
+  outletEmeter?: { powerW: number; totalWh: number; voltageV: number; currentA: number };
+  /** Bulb fixtures: their own captured meter answer; `none` when they answered none. */
+  bulbMeter?: { powerW: number; totalWh: number } | 'none';
   staticModules?: Json;
 }
 
@@ -93,8 +97,10 @@ function buildKasa(spec: KasaSpec, id: string, now: number, macSerial: number): 
       state: child.state === 1 ? 1 : 0,
       onTime: num(child.on_time, 0),
     };
+    const captured = spec.outletEmeter;
     const powerW = spec.outletPowerW?.[index];
-    if (powerW !== undefined) outlet.meter = new EnergyMeter(powerW, 100 * (index + 1), now, 120);
+    if (captured) outlet.meter = capturedMeter(captured, now);
+    else if (powerW !== undefined) outlet.meter = new EnergyMeter(powerW, 100 * (index + 1), now, 120);
     return outlet;
   });
   delete sysinfo.children;
@@ -110,15 +116,22 @@ function buildKasa(spec: KasaSpec, id: string, now: number, macSerial: number): 
     meterShape: spec.emeter?.shape ?? 'new',
     staticModules: spec.staticModules ?? {},
   };
-  if (spec.emeter) {
-    device.meter = new EnergyMeter(spec.emeter.powerW, spec.emeter.totalWh, now, spec.emeter.voltageV);
-  }
+  if (spec.emeter) device.meter = capturedMeter(spec.emeter, now);
   if (family === 'bulb' || family === 'lightstrip') {
     device.light = lightFrom(sysinfo);
-    // Bulbs meter themselves through smartlife.iot.common.emeter.
-    device.meter ??= new EnergyMeter(family === 'lightstrip' ? 12 : 9, 500, now);
+    // Bulbs meter themselves through smartlife.iot.common.emeter: a fixture bulb as captured (or not at all).
+    if (spec.bulbMeter && spec.bulbMeter !== 'none') {
+      device.meter = new EnergyMeter(spec.bulbMeter.powerW, spec.bulbMeter.totalWh, now);
+      device.meter.followsBrightness = false;
+    } else if (!spec.bulbMeter) device.meter ??= new EnergyMeter(family === 'lightstrip' ? 12 : 9, 500, now);
   }
   return device;
+}
+
+function capturedMeter(reading: { powerW: number; totalWh: number; voltageV: number; currentA?: number | undefined }, now: number): EnergyMeter {
+  const meter = new EnergyMeter(reading.powerW, reading.totalWh, now, reading.voltageV);
+  meter.currentA = reading.currentA;
+  return meter;
 }
 
 function tapoCategory(info: Json, isStrip: boolean): string {

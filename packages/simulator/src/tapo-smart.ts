@@ -18,7 +18,8 @@ const PARAMS_ERROR = -1008;
 export interface SmartResponse {
   method: string;
   error_code: number;
-  result?: Json;
+  /** null where the capture recorded null (a method that answered no result). */
+  result?: Json | null;
 }
 
 function localTime(now: number): string {
@@ -110,7 +111,7 @@ function captured(thing: TapoThing, method: string): Json | undefined {
   return isJson(value) ? value : undefined;
 }
 
-function answerOf(registry: Registry, thing: TapoThing, method: string, now: number): Json | undefined {
+function answerOf(registry: Registry, thing: TapoThing, method: string, now: number): Json | null | undefined {
   const recorded = thing.recorded;
   switch (method) {
     case 'get_device_info':
@@ -124,7 +125,8 @@ function answerOf(registry: Registry, thing: TapoThing, method: string, now: num
     case 'get_child_device_list':
       return childList(registry, thing);
     default:
-      return captured(thing, method);
+      // Verbatim, a recorded null included.
+      return recorded?.[method] === null ? null : captured(thing, method);
   }
 }
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../src/index.js';
 import { fixtureFiles, fixturesDir, hasFixtures } from '../../../test/helpers/fixtures.js';
-import { kasaSession, tapoGet, tapoToken, type Body } from './helpers.js';
+import { kasaSession, tapoGet, tapoSync, tapoToken, type Body } from './helpers.js';
 
 const SCRUBBED = /^0+$|SCRUBBED/;
 
@@ -150,5 +150,63 @@ describe.skipIf(!hasFixtures)('fixture loading', () => {
     const shadows = await tapoGet(sim, `/v1/things/shadows?thingNames=${String(p110?.thingName)}`, token);
     const reported = (((shadows.json.shadows as Body[])[0]?.state as Body).reported ?? {}) as Body;
     expect(reported).toMatchObject({ on: false, model: 'P110' });
+  });
+
+  it('serves captured Kasa meter readings as captured: own current, no invented loads, bulbs their own answer', async () => {
+    const session = await kasaSession(sim);
+    const byModel = (prefix: string) => sim.devices().find((d) => d.model.startsWith(prefix));
+    const fixture = (prefix: string) => JSON.parse(readFileSync(kasaFiles.find((file) => file.split('/').at(-1)?.startsWith(prefix)) ?? '', 'utf8')) as Body;
+    const captured = (data: Body, module: string) => ((data[module] as Body).get_realtime ?? {}) as Body;
+    // HS110: current as the meter said (not power ÷ voltage); on in the capture.
+    const hs110 = await session.iot(byModel('HS110')?.id ?? '', { emeter: { get_realtime: null } });
+    const hs110Fixture = captured(fixture('HS110'), 'emeter');
+    expect((hs110.emeter as Body).get_realtime).toMatchObject({ current: hs110Fixture.current, power: hs110Fixture.power, voltage: hs110Fixture.voltage });
+    // HS300: each outlet serves the one captured reading; a switched-off outlet draws nothing.
+    const hs300 = byModel('HS300');
+    const outlet = hs300?.children[0] ?? '';
+    sim.setDeviceState(outlet, { state: 1 });
+    const one = await session.iot(hs300?.id ?? '', { context: { child_ids: [outlet] }, emeter: { get_realtime: null } });
+    const hs300Fixture = captured(fixture('HS300'), 'emeter');
+    expect((one.emeter as Body).get_realtime).toMatchObject({ current_ma: hs300Fixture.current_ma, power_mw: hs300Fixture.power_mw, voltage_mv: hs300Fixture.voltage_mv });
+    sim.setDeviceState(outlet, { state: 0 });
+    const off = await session.iot(hs300?.id ?? '', { context: { child_ids: [outlet] }, emeter: { get_realtime: null } });
+    expect((off.emeter as Body).get_realtime).toMatchObject({ current_ma: 0, power_mw: 0 });
+    // Bulbs: their own captured answer whatever the brightness (KL110 at 0 W stays 0 W).
+    for (const model of ['KL130', 'KL110']) {
+      const bulb = byModel(model);
+      const answer = await session.iot(bulb?.id ?? '', { 'smartlife.iot.common.emeter': { get_realtime: null } });
+      const expected = captured(fixture(model), 'smartlife.iot.common.emeter');
+      expect(((answer['smartlife.iot.common.emeter'] as Body).get_realtime as Body).power_mw, model).toBe(expected.power_mw);
+    }
+  });
+
+  it('gives every device its own MAC, though the scrubbed fixtures share theirs', async () => {
+    const session = await kasaSession(sim);
+    const kasaMacs = session.list.map((entry) => entry.deviceMac);
+    const token = await tapoToken(sim);
+    const things = ((await tapoGet(sim, '/v1/things?pageSize=100', token)).json.data as Body[]).filter((thing) => thing.isSubThing === false);
+    const macs = [...kasaMacs.filter((_, i) => !String(session.list[i]?.deviceType).startsWith('SMART.')), ...things.map((thing) => thing.mac)];
+    expect(new Set(macs).size).toBe(macs.length);
+  });
+
+  it('answers services-sync with every captured method verbatim, and -1002 for one the device never answered', async () => {
+    const token = await tapoToken(sim);
+    const things = (await tapoGet(sim, '/v1/things?pageSize=100', token)).json.data as Body[];
+    for (const file of tapoFiles) {
+      const data = JSON.parse(readFileSync(file, 'utf8')) as Body;
+      const model = String((data.get_device_info as Body).model);
+      const thing = things.find((entry) => entry.model === model && entry.isSubThing === false);
+      const methods = Object.keys(data).filter((name) => name.startsWith('get_') && !['get_device_info', 'get_child_device_list', 'get_energy_usage', 'get_current_power', 'get_emeter_data', 'get_device_time'].includes(name));
+      const requests = [...methods, 'get_no_such_thing'].map((method) => ({ method }));
+      const answer = await tapoSync(sim, String(thing?.thingName), token, { method: 'multipleRequest', params: { requests } });
+      const responses = (((answer.outputParams as Body).responseData as Body).result as Body).responses as Body[];
+      for (const method of methods) expect(responses.find((r) => r.method === method), `${model} ${method}`).toEqual({ method, error_code: 0, result: data[method] });
+      expect(responses.at(-1)).toEqual({ method: 'get_no_such_thing', error_code: -1002 });
+      if (data.get_emeter_data) {
+        const emeter = await tapoSync(sim, String(thing?.thingName), token, { method: 'get_emeter_data' });
+        const result = (emeter.outputParams as Body).responseData as Body;
+        expect(result.result, `${model} get_emeter_data`).toMatchObject({ voltage_mv: (data.get_emeter_data as Body).voltage_mv });
+      }
+    }
   });
 });

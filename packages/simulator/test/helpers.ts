@@ -44,6 +44,19 @@ export async function signedPost(base: string, path: string, body: unknown, quer
   return post(`${base}${path}${query}`, payload, signRequest(payload, path));
 }
 
+/** services-sync passthrough of `requestData` to a thing; returns the answer body. */
+export async function tapoSync(sim: Simulator, thing: string, token: string, requestData: Body): Promise<Body> {
+  const answer = await toAnswer(
+    await request(`${sim.urls.tapo.appServerUrl}/v1/things/${thing}/services-sync`, {
+      method: 'POST',
+      body: JSON.stringify({ serviceId: 'passthrough', inputParams: { requestData } }),
+      headers: { ...nbuHeaders(token), 'content-type': 'application/json' },
+    }),
+  );
+  if (answer.status !== 200) throw new Error(`services-sync answered ${answer.status}: ${answer.text}`);
+  return answer.json;
+}
+
 export async function tapoGet(sim: Simulator, path: string, token: string, cid = TAPO_CID): Promise<Answer> {
   return toAnswer(
     await request(`${sim.urls.tapo.appServerUrl}${path}`, {

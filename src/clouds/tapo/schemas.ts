@@ -97,7 +97,8 @@ export const servicesSyncAnswerSchema = z.looseObject({
 const smartResponseSchema = z.looseObject({
   method: z.string(),
   error_code: z.number(),
-  result: z.record(z.string(), z.unknown()).optional(),
+  /** Some methods answer no result at all (null). */
+  result: z.record(z.string(), z.unknown()).nullish(),
 });
 export type SmartResponse = z.infer<typeof smartResponseSchema>;
 
