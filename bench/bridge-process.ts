@@ -58,13 +58,14 @@ async function start(config: Bridge['config']): Promise<ChildReply> {
   };
 }
 
-async function cycle(id: number, what: 'state' | 'energy' | 'both'): Promise<ChildReply> {
+async function cycle(id: number, what: 'state' | 'energy' | 'both' | 'settings'): Promise<ChildReply> {
   const { poller, publisher } = running();
   const before = snapshot(publisher.counts);
   const cpu = process.cpuUsage();
   const started = performance.now();
   if (what === 'state') await poller.readStates();
   else if (what === 'energy') await poller.readEnergy();
+  else if (what === 'settings') await poller.readSettings();
   else await Promise.all([poller.readStates(), poller.readEnergy()]);
   const wallMs = performance.now() - started;
   const used = process.cpuUsage(cpu);

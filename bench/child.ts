@@ -76,7 +76,7 @@ export class BridgeChild {
     }
   }
 
-  async cycle(what: 'state' | 'energy' | 'both', timeoutMs: number): Promise<CycleReport> {
+  async cycle(what: 'state' | 'energy' | 'both' | 'settings', timeoutMs: number): Promise<CycleReport> {
     const reply = await this.#request((id) => ({ type: 'cycle', id, what }), timeoutMs);
     if (reply.type !== 'cycle') throw new Error(`bridge child: unexpected ${reply.type}`);
     return reply;

@@ -10,7 +10,7 @@ export interface PublishCounts {
 
 export type ChildRequest =
   | { type: 'start'; config: AppConfig }
-  | { type: 'cycle'; id: number; what: 'state' | 'energy' | 'both' }
+  | { type: 'cycle'; id: number; what: 'state' | 'energy' | 'both' | 'settings' }
   | { type: 'memory'; id: number }
   | { type: 'stop'; id: number };
 

@@ -7,6 +7,7 @@ import type { LatencyResult } from './latency.js';
 import type { FastResult, RealisticResult } from './scale.js';
 import type { MemoryResult } from './memory.js';
 import { round } from './stats.js';
+import { loadConfig } from '../src/config/load.js';
 
 export interface BenchResults {
   latency: LatencyResult;
@@ -37,9 +38,24 @@ const apis = (byApi: Record<string, number>) =>
     .map(([api, count]) => `${count} ${api}`)
     .join(' + ');
 
+/** The settings the per-hour figure is worked out at: the defaults. */
+const DEFAULTS = loadConfig({ args: [], env: {} });
+
+/** A cycle's measured requests at its default pace, per device of the fleet, per hour. */
+export function perHour(fast: BenchResults['fast']): { perDevice: number; state: number; energy: number; settings: number; firmware: number } {
+  const devices = fast.mix.kasa + fast.mix.tapo;
+  const each = (requests: number, everyS: number) => (requests * 3600) / everyS / devices;
+  const state = each(fast.cycles.state.requests, DEFAULTS.poll.intervalS);
+  const energy = each(fast.cycles.energy.requests, DEFAULTS.poll.energyIntervalS);
+  const settings = each(fast.cycles.settings.requests, DEFAULTS.poll.settingsIntervalS);
+  const firmware = 1 / DEFAULTS.firmware.checkIntervalH;
+  return { perDevice: state + energy + settings + firmware, state, energy, settings, firmware };
+}
+
 export function checks(r: BenchResults): Check[] {
   const { latency, fast, realistic, tunedMemory } = r;
-  const { state, energy, both } = fast.cycles;
+  const { state, energy, both, settings } = fast.cycles;
+  const hourly = perHour(fast);
   const mem = fast.memory;
   const peak10 = mem.checkpoints[mem.first]?.maxRssMb ?? Number.NaN;
   const out: Check[] = [
@@ -50,6 +66,8 @@ export function checks(r: BenchResults): Check[] {
     { name: 'State cycle: cloud requests', value: `${state.requests} (${apis(state.byApi)})`, target: `= ${state.minimum} (minimum)`, pass: state.requests <= state.minimum },
     { name: 'Energy cycle: cloud requests', value: `${energy.requests} (${apis(energy.byApi)})`, target: `= ${energy.minimum} (minimum)`, pass: energy.requests <= energy.minimum },
     { name: 'State + energy cycle: cloud requests', value: `${both.requests}`, target: `= ${both.minimum} (minimum)`, pass: both.requests <= both.minimum },
+    { name: 'Settings cycle: cloud requests', value: `${settings.requests} (${apis(settings.byApi)})`, target: `= ${settings.minimum} (minimum)`, pass: settings.requests <= settings.minimum },
+    { name: 'Requests per device per hour at default settings (fleet average; firmware at 1 per 12 h)', value: `${round(hourly.perDevice, 1)} (state ${round(hourly.state, 1)}, energy ${round(hourly.energy, 1)}, settings ${round(hourly.settings, 2)}, firmware ${round(hourly.firmware, 2)})`, target: '', pass: null },
     { name: 'MQTT messages per cycle, nothing changed (state / other)', value: `${state.published.state + energy.published.state} / ${state.published.other + state.published.availability + state.published.discovery + energy.published.other + energy.published.availability + energy.published.discovery}`, target: '0 state', pass: state.published.state + energy.published.state === 0 },
     { name: 'CPU per cycle: state / energy / both', value: `${ms(state.cpuMs, 0)} / ${ms(energy.cpuMs, 0)} / ${ms(both.cpuMs, 0)}`, target: '', pass: null },
     { name: 'Wall per cycle, no latency, no rate limit: state / energy / both', value: `${ms(state.wallMs, 0)} / ${ms(energy.wallMs, 0)} / ${ms(both.wallMs, 0)}`, target: '', pass: null },

@@ -80,6 +80,7 @@ export async function measureFast(options: { memoryCycles: number }): Promise<Fa
       state: await measureCycle(child, bench, 'state', minimum, FAST_CYCLE_TIMEOUT_MS),
       energy: await measureCycle(child, bench, 'energy', minimum, FAST_CYCLE_TIMEOUT_MS),
       both: await measureCycle(child, bench, 'both', minimum, FAST_CYCLE_TIMEOUT_MS),
+      settings: await measureCycle(child, bench, 'settings', minimum, FAST_CYCLE_TIMEOUT_MS),
     };
     bench.clock.resume();
     progress('scale: poll cost measured; memory over many cycles');

@@ -122,6 +122,14 @@ function valuesOf(feature: Feature): string {
       if (type.unit === 'K') return 'Kelvin';
       if (type.unit === '%' || type.unit === undefined) return `${type.min ?? ''}-${type.max ?? ''}`;
       return type.unit;
+    case 'text':
+      return 'text';
+    case 'timestamp':
+      return 'ISO 8601 time';
+    case 'press':
+      return '`PRESS`';
+    case 'update':
+      return '`{"installed_version", "latest_version", ...}`; `install`';
   }
 }
 

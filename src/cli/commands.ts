@@ -19,7 +19,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       '(Home Assistant discovery, state, set commands) until SIGINT or SIGTERM. Without mqtt.url it starts\n' +
       'an embedded broker. Stops with one line naming the problem when the configuration is wrong, the\n' +
       'broker cannot be reached or every configured account refuses to log in.',
-    settings: ['mqtt', 'embeddedBroker', 'homeassistant', 'kasa', 'tapo', 'poll', 'rateLimit', 'cloud', 'commands', 'stateDir', 'log', 'devices'],
+    settings: ['mqtt', 'embeddedBroker', 'homeassistant', 'kasa', 'tapo', 'poll', 'firmware', 'rateLimit', 'cloud', 'commands', 'stateDir', 'log', 'devices'],
     flags: [],
   },
   {
@@ -35,7 +35,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       'Assistant keeps the demo devices between runs; --clean removes them on exit. Needs a\n' +
       'development install (npm ci in a clone of the repository: the simulator is not part of the\n' +
       'npm package or image).',
-    settings: ['mqtt', 'embeddedBroker', 'homeassistant', 'poll', 'rateLimit', 'commands', 'stateDir', 'log'],
+    settings: ['mqtt', 'embeddedBroker', 'homeassistant', 'poll', 'firmware', 'rateLimit', 'commands', 'stateDir', 'log'],
     flags: [{ flag: '--clean', doc: "On exit, remove the demo's retained topics (discovery, states) from an external broker" }],
     // Changes made in the demo show within seconds, not half a minute.
     defaults: { 'poll.intervalS': 10 },

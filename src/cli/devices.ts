@@ -5,6 +5,7 @@
  * bridge names their topics, `devices` overrides of the config included.
  * The ids shown are the ones those overrides take.
  */
+import type { SlowCadence } from '../model/feature.js';
 import type { AppConfig } from '../config/load.js';
 import type { TokenStore } from '../clouds/common/token-store.js';
 import type { CloudError } from '../clouds/common/errors.js';
@@ -65,6 +66,10 @@ class ListWatch implements CloudSource {
 
   readEnergy(nodes: DeviceNode[]): Promise<ReadResult> {
     return this.inner.readEnergy(nodes);
+  }
+
+  readCadence(cadence: SlowCadence, nodes: DeviceNode[]): Promise<ReadResult> {
+    return this.inner.readCadence(cadence, nodes);
   }
 
   execute(nodes: DeviceNode[], desired: Desired, children?: DeviceNode[]): Promise<void> {

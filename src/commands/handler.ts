@@ -51,7 +51,7 @@ export interface CommandDeps {
 }
 
 export class CommandHandler {
-  readonly #confirmTimers = new Map<string, NodeJS.Timeout>();
+  readonly #confirmTimers = new Map<string, { timer: NodeJS.Timeout; settings: boolean }>();
   #inFlight = 0;
   readonly #pendingGets = new Map<string, Promise<void>>();
   /** Per node, the journal callbacks of commands whose request has not been sent yet. */
@@ -101,7 +101,7 @@ export class CommandHandler {
     if (pending) return pending;
     const read = (async () => {
       try {
-        await this.deps.poller.readNodes([node.id]);
+        await this.deps.poller.readNodes([node.id], { settings: true });
       } finally {
         this.#pendingGets.delete(node.id);
       }
@@ -162,7 +162,7 @@ export class CommandHandler {
     // Done: reads sent before now lose to it. Otherwise the last state read comes back.
     await Promise.all(patches.map(([id, patch]) => this.#publish(store.settleCommand(id, Object.keys(patch), ok))));
     if (ok) {
-      this.#scheduleConfirm(node.id);
+      this.#scheduleConfirm(node.id, changesSettings(node, desired));
       return 'settled';
     }
     if (outcome.status === 'failed' && outcome.error instanceof ShutdownError) {
@@ -198,21 +198,22 @@ export class CommandHandler {
       desired,
       reason,
     });
-    this.#scheduleConfirm(node.id);
+    this.#scheduleConfirm(node.id, changesSettings(node, desired));
   }
 
-  /** One state and energy read per node shortly after its last command settles. */
-  #scheduleConfirm(nodeId: string): void {
+  /** One state and energy read (and settings, when one changed) per node shortly after its last command settles. */
+  #scheduleConfirm(nodeId: string, settings: boolean): void {
     const previous = this.#confirmTimers.get(nodeId);
-    if (previous) clearTimeout(previous);
+    if (previous) clearTimeout(previous.timer);
+    const withSettings = settings || (previous?.settings ?? false);
     const timer = setTimeout(() => {
       this.#confirmTimers.delete(nodeId);
-      this.deps.poller.readNodes([nodeId], { energy: true }).catch((error: unknown) => {
+      this.deps.poller.readNodes([nodeId], { energy: true, settings: withSettings }).catch((error: unknown) => {
         this.deps.logger.debug({ err: error, node: nodeId }, 'confirmation read failed');
       });
     }, this.deps.confirmDelayMs);
     timer.unref();
-    this.#confirmTimers.set(nodeId, timer);
+    this.#confirmTimers.set(nodeId, { timer, settings: withSettings });
   }
 
   /** Resolves once every command has settled and said so (or after timeoutMs). */
@@ -222,7 +223,7 @@ export class CommandHandler {
   }
 
   stop(): void {
-    for (const timer of this.#confirmTimers.values()) clearTimeout(timer);
+    for (const { timer } of this.#confirmTimers.values()) clearTimeout(timer);
     this.#confirmTimers.clear();
   }
 
@@ -230,6 +231,11 @@ export class CommandHandler {
     const id = this.deps.resolve(target);
     return id === undefined ? undefined : this.deps.store.get(id);
   }
+}
+
+/** Settings are read at a slow pace: one a command changed is read back with its confirmation. */
+function changesSettings(node: DeviceNode, desired: DesiredState): boolean {
+  return Object.keys(desired).some((key) => node.features?.[key]?.cadence === 'settings');
 }
 
 function describe(error: unknown): string {

@@ -20,7 +20,7 @@
  *   strips use it, other families ignore it.
  */
 import { z } from 'zod';
-import type { Feature } from '../model/feature.js';
+import { INSTALL, PRESS, type Feature } from '../model/feature.js';
 import { knownFeature } from '../model/catalogue.js';
 import type { DeviceNode } from '../model/node.js';
 import type { DesiredState, ParseResult } from './types.js';
@@ -68,6 +68,14 @@ const colorSchema = z.union(
   { error: 'must be {"h": 0-360, "s": 0-100}' },
 );
 
+/** One fixed word, any case ("press", "PRESS"), given as the declared spelling. */
+function wordSchema(word: string) {
+  return z
+    .string({ error: `must be ${word}` })
+    .refine((text) => text.toLowerCase() === word.toLowerCase(), { error: `must be ${word}` })
+    .transform(() => word);
+}
+
 function numberSchema(min: number, max: number, integer: boolean) {
   const base = z.number({ error: 'must be a number' });
   const checked = (integer ? base.int({ error: 'must be an integer' }) : base)
@@ -100,6 +108,14 @@ function valueSchema(feature: Feature): z.ZodType {
       const integer = type.step === undefined || Number.isInteger(type.step);
       return numberSchema(type.min ?? -Number.MAX_VALUE, type.max ?? Number.MAX_VALUE, integer);
     }
+    case 'text':
+      return z.string({ error: 'must be text' }).max(255, { error: 'must be 255 characters or fewer' });
+    case 'timestamp':
+      return z.iso.datetime({ offset: true, error: 'must be an ISO 8601 time with its offset' });
+    case 'press':
+      return wordSchema(PRESS);
+    case 'update':
+      return wordSchema(INSTALL);
   }
 }
 

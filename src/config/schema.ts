@@ -40,6 +40,13 @@ function positive(value: unknown): void {
   }
 }
 
+/** At least an hour: TP-Link throttled its cloud in 2024 when clients asked for firmware too often. */
+function firmwareInterval(value: unknown): void {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 1) {
+    throw new Error('must be a number of hours, 1 or more');
+  }
+}
+
 function nonNegative(value: unknown): void {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
     throw new Error('must be a number of 0 or more');
@@ -343,6 +350,22 @@ export const schema: Schema<AppConfig> = {
       default: 60,
       env: 'TPCM_POLL_ENERGY_INTERVAL_S',
       arg: 'poll-energy-interval-s',
+    },
+    settingsIntervalS: {
+      doc: 'Seconds between reads of device settings (LED, auto-off, protection, cloud connection...); also read at start, on get and after a change from the bridge.',
+      format: positive,
+      default: 600,
+      env: 'TPCM_POLL_SETTINGS_INTERVAL_S',
+      arg: 'poll-settings-interval-s',
+    },
+  },
+  firmware: {
+    checkIntervalH: {
+      doc: 'Hours between firmware checks of each device (spread at random, never at a poll; TP-Link throttles clients that ask too often); also on bridge/request/device/firmware_check.',
+      format: firmwareInterval,
+      default: 12,
+      env: 'TPCM_FIRMWARE_CHECK_INTERVAL_H',
+      arg: 'firmware-check-interval-h',
     },
   },
   rateLimit: {

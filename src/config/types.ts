@@ -48,7 +48,8 @@ export interface AppConfig {
     shadowBatchSize: number;
     pageSize: number;
   };
-  poll: { intervalS: number; listIntervalS: number; energyIntervalS: number };
+  poll: { intervalS: number; listIntervalS: number; energyIntervalS: number; settingsIntervalS: number };
+  firmware: { checkIntervalH: number };
   rateLimit: { kasaPerSecond: number; tapoPerSecond: number };
   cloud: { requestTimeoutS: number; retryDeadlineS: number; authCooldownS: number };
   commands: { ttlS: number; confirmDelayS: number; minIntervalS: number };

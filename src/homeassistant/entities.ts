@@ -5,7 +5,7 @@
  * entity by the rules of its component; the composite JSON light (or the
  * main switch) is built from the light parts.
  */
-import { isLightPart, type Feature } from '../model/feature.js';
+import { INSTALL, isLightPart, PRESS, type Feature } from '../model/feature.js';
 import { allFeatures } from '../model/catalogue.js';
 import { isLight, type DeviceNode } from '../model/node.js';
 import { availabilityTopic, bridgeTopic, entitySlug, setTopic, stateTopic } from '../mqtt/topics.js';
@@ -58,7 +58,8 @@ function entity(node: DeviceNode, ctx: EntityContext, component: Component, obje
       name: label,
       unique_id: `${node.id}_${object}`,
       default_entity_id: `${component}.${entitySlug(ctx.name)}${objectSuffix}`,
-      state_topic: stateTopic(ctx.baseTopic, ctx.name),
+      // A button has no state: HA's button schema takes no state_topic.
+      ...(component === 'button' ? {} : { state_topic: stateTopic(ctx.baseTopic, ctx.name) }),
       ...config,
       ...nodeAvailability(ctx),
     },
@@ -115,7 +116,11 @@ function componentOptions(feature: Feature, ctx: EntityContext): Record<string, 
     case 'select':
       return { command_topic, value_template: `{{ ${value} }}`, options: feature.type.kind === 'enum' ? feature.type.options : [] };
     case 'button':
-      return { command_topic, payload_press: 'PRESS' };
+      return { command_topic, payload_press: PRESS };
+    case 'update':
+      // HA reads the JSON object (installed_version, latest_version, in_progress...);
+      // without a command_topic it offers no Install.
+      return { value_template: `{{ ${value} | tojson }}`, ...(command_topic ? { command_topic, payload_install: INSTALL } : {}) };
     case 'sensor':
     case 'light':
     case undefined:

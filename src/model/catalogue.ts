@@ -17,6 +17,9 @@ export function knownFeature(id: string): Feature | undefined {
   return catalogue.get(id);
 }
 
+/** The shared features in their documented order, then the modules' own by id (modules load in any order). */
 export function allFeatures(): Feature[] {
-  return [...catalogue.values()];
+  const common = new Set(COMMON_FEATURES.map((feature) => feature.id));
+  const own = [...catalogue.values()].filter((feature) => !common.has(feature.id)).sort((a, b) => a.id.localeCompare(b.id));
+  return [...COMMON_FEATURES, ...own];
 }

@@ -12,6 +12,7 @@ export interface EnergyReadings {
   voltage?: number;
   current?: number;
   energy?: number;
+  energy_today?: number;
 }
 
 export function tidyEnergy(power?: number, voltage?: number, current?: number, energy?: number): EnergyReadings {
@@ -28,7 +29,7 @@ export const milli = (value: number | undefined): number | undefined => (value =
 /** Keeps only the readings the node has features for, so state and discovery agree. */
 export function pickEnergy(readings: EnergyReadings, features: FeatureSet): NodeState {
   const out: NodeState = {};
-  for (const key of ['power', 'voltage', 'current', 'energy'] as const) {
+  for (const key of ['power', 'voltage', 'current', 'energy', 'energy_today'] as const) {
     const value = readings[key];
     if (key in features && value !== undefined) out[key] = value;
   }

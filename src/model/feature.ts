@@ -13,7 +13,19 @@
  * from them.
  */
 
-export type Component = 'switch' | 'light' | 'sensor' | 'binary_sensor' | 'number' | 'select' | 'button';
+export type Component = 'switch' | 'light' | 'sensor' | 'binary_sensor' | 'number' | 'select' | 'button' | 'update';
+
+/**
+ * When a feature is read. `state`: every poll.intervalS, in the state read;
+ * `energy`: every poll.energyIntervalS; `settings`: every
+ * poll.settingsIntervalS (values the user changes in the app), also at the
+ * interview, on `get` and after our own write of one; `firmware`: every
+ * firmware.checkIntervalH per device, jittered, and on request. A cloud
+ * merges all the fragments of one cadence into one request per device.
+ */
+export type Cadence = 'state' | 'energy' | 'settings' | 'firmware';
+export const SLOW_CADENCES = ['settings', 'firmware'] as const;
+export type SlowCadence = (typeof SLOW_CADENCES)[number];
 
 export interface HsColor {
   /** 0-360 */
@@ -22,7 +34,24 @@ export interface HsColor {
   s: number;
 }
 
-export type StateValue = string | number | boolean | HsColor;
+/** Home Assistant's update entity state (published as one JSON object). */
+export interface UpdateValue {
+  installed_version: string | null;
+  latest_version: string | null;
+  title?: string | null;
+  release_summary?: string | null;
+  release_url?: string | null;
+  in_progress?: boolean;
+  /** 0-100 while installing, else null. */
+  update_percentage?: number | null;
+}
+
+/** null: unknown now (a timestamp with nothing to tell, a version not checked yet). */
+export type StateValue = string | number | boolean | HsColor | UpdateValue | null;
+
+/** The payload a button's `set` carries (HA's payload_press), and an update entity's install. */
+export const PRESS = 'PRESS';
+export const INSTALL = 'install';
 
 /** How a value is written on the state topic and accepted on `set`. */
 export type ValueType =
@@ -35,7 +64,15 @@ export type ValueType =
   /** One of a fixed set of words. */
   | { kind: 'enum'; options: string[] }
   /** Hue/saturation {h: 0-360, s: 0-100}. */
-  | { kind: 'color' };
+  | { kind: 'color' }
+  /** Free text (an SSID, a version); null when unknown. */
+  | { kind: 'text' }
+  /** An instant: ISO 8601 with its offset ("2026-12-02T03:31:41+00:00"); null when unknown. */
+  | { kind: 'timestamp' }
+  /** An action with no state: `set` takes PRESS (a button). */
+  | { kind: 'press' }
+  /** Firmware versions (UpdateValue); `set` takes "install". */
+  | { kind: 'update' };
 
 export interface EntitySpec {
   component: Component;
@@ -63,6 +100,12 @@ export interface Feature {
   entity?: EntitySpec;
   /** What the value means, for the README's state field table. */
   doc: string;
+  /** When it is read; `state` when absent. */
+  cadence?: Cadence;
+}
+
+export function cadenceOf(feature: Feature): Cadence {
+  return feature.cadence ?? 'state';
 }
 
 /** The features of one node, by id, in discovery order. */

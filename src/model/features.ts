@@ -63,14 +63,25 @@ export const CURRENT: Feature = {
   entity: { component: 'sensor', name: 'Current', device_class: 'current', unit_of_measurement: 'A', state_class: 'measurement', suggested_display_precision: 2 },
   doc: 'energy meters',
 };
-export const ENERGY: Feature = {
-  id: 'energy',
+/**
+ * kWh for the Energy dashboard. total_increasing throughout: a total only
+ * grows (a Kasa meter that restarts at 0 is a reset), and a day's or a
+ * month's figure drops to 0 only at its period's start, which Home Assistant
+ * takes as a new cycle. `total` with a last_reset would need the start of
+ * the device's day, in a zone the cloud does not tell (Kasa).
+ */
+export const kwh = (id: string, name: string, doc: string, cadence?: 'energy'): Feature => ({
+  id,
   type: number(0, 1e9, { step: 0.001, unit: 'kWh' }),
   readable: true,
   writable: false,
-  entity: { component: 'sensor', name: 'Energy', device_class: 'energy', unit_of_measurement: 'kWh', state_class: 'total_increasing', suggested_display_precision: 2 },
-  doc: "energy meters: total counted by the device (Tapo: this month's)",
-};
+  entity: { component: 'sensor', name, device_class: 'energy', unit_of_measurement: 'kWh', state_class: 'total_increasing', suggested_display_precision: 3 },
+  doc,
+  ...(cadence ? { cadence } : {}),
+});
+export const ENERGY = kwh('energy', 'Total consumption', "energy meters: total counted by the device (Tapo: this month's, as the cloud has no total)");
+/** Since the device's midnight. */
+export const ENERGY_TODAY = kwh('energy_today', "Today's consumption", "energy meters: since the device's midnight (kWh)", 'energy');
 
 export const LED: Feature = {
   id: 'led',
@@ -99,6 +110,37 @@ export const ON_TIME: Feature = {
   doc: 'time since it was switched on',
 };
 
+/** When it was switched on (the read's time less its on_time); null while off or unknown. */
+export const ON_SINCE: Feature = {
+  id: 'on_since',
+  type: { kind: 'timestamp' },
+  readable: true,
+  writable: false,
+  entity: { component: 'sensor', name: 'On since', device_class: 'timestamp', icon: 'mdi:clock-outline', entity_category: 'diagnostic', enabled_by_default: false },
+  doc: 'when it was switched on (null while off); moves only when it is switched on again',
+};
+
+/** The device's own link to TP-Link's cloud (read at the settings cadence). */
+export const CLOUD_CONNECTION: Feature = {
+  id: 'cloud_connection',
+  type: { kind: 'flag' },
+  readable: true,
+  writable: false,
+  cadence: 'settings',
+  entity: { component: 'binary_sensor', name: 'Cloud connection', device_class: 'connectivity', icon: 'mdi:cloud', entity_category: 'diagnostic' },
+  doc: "the device's own connection to TP-Link's cloud, as it reports it",
+};
+
+/** Restarts the device (a button: `set/reboot` takes PRESS); strip outlets restart with their strip. */
+export const REBOOT: Feature = {
+  id: 'reboot',
+  type: { kind: 'press' },
+  readable: false,
+  writable: true,
+  entity: { component: 'button', name: 'Restart', device_class: 'restart', entity_category: 'config' },
+  doc: 'restarts the device: `PRESS` (it is out of reach for a few seconds)',
+};
+
 const problem = (id: string, name: string): Feature => ({
   id,
   doc: 'Tapo protection state: true while tripped',
@@ -108,10 +150,10 @@ const problem = (id: string, name: string): Feature => ({
   entity: { component: 'binary_sensor', name, device_class: 'problem', entity_category: 'diagnostic' },
 });
 export const OVERCURRENT = problem('overcurrent', 'Overcurrent');
-export const OVERHEAT = problem('overheat', 'Overheat');
-export const POWER_PROTECTION = problem('power_protection', 'Power protection');
+export const OVERHEAT = problem('overheat', 'Overheated');
+export const POWER_PROTECTION = problem('power_protection', 'Overloaded');
 
 /** In the order the README documents them. */
 export const COMMON_FEATURES: readonly Feature[] = [
-  STATE, BRIGHTNESS, COLOR_TEMP, COLOR, POWER, VOLTAGE, CURRENT, ENERGY, RSSI, LED, ON_TIME, OVERCURRENT, OVERHEAT, POWER_PROTECTION,
+  STATE, BRIGHTNESS, COLOR_TEMP, COLOR, POWER, VOLTAGE, CURRENT, ENERGY, ENERGY_TODAY, RSSI, LED, ON_TIME, ON_SINCE, CLOUD_CONNECTION, REBOOT, OVERCURRENT, OVERHEAT, POWER_PROTECTION,
 ];

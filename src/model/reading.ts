@@ -6,7 +6,8 @@
 import type { FeatureSet } from './feature.js';
 import type { NodeIdentity, NodeState } from './node.js';
 
-export type ValueSource = 'read' | 'energy' | 'command';
+/** 'read': the state read (the only one that interviews); the others name their cadence. */
+export type ValueSource = 'read' | 'energy' | 'settings' | 'firmware' | 'command';
 
 export interface NodeReading {
   id: string;

@@ -17,14 +17,23 @@
  */
 import { z } from 'zod';
 import type { ClientStatus } from '../clouds/common/session.js';
-import type { ValueType } from '../model/feature.js';
+import type { Component, StateValue, UpdateValue, ValueType } from '../model/feature.js';
 import type { CloudName, DeviceNode, NodeKind } from '../model/node.js';
 
 const cloudName = z.enum(['kasa', 'tapo']) satisfies z.ZodType<CloudName>;
 const clientStatus = z.enum(['ok', 'logging_in', 'auth_failed', 'account_locked', 'mfa_required', 'token_refused', 'unknown']) satisfies z.ZodType<ClientStatus>;
 const loginRefusal = z.enum(['auth_failed', 'account_locked', 'mfa_required']) satisfies z.ZodType<ClientStatus>;
 const nodeKind = z.enum(['plug', 'switch', 'dimmer', 'bulb', 'lightstrip', 'strip', 'outlet']) satisfies z.ZodType<NodeKind>;
-const stateValue = z.union([z.string(), z.number(), z.boolean(), z.strictObject({ h: z.number(), s: z.number() })]);
+const updateValue = z.strictObject({
+  installed_version: z.string().nullable(),
+  latest_version: z.string().nullable(),
+  title: z.string().nullable().optional(),
+  release_summary: z.string().nullable().optional(),
+  release_url: z.string().nullable().optional(),
+  in_progress: z.boolean().optional(),
+  update_percentage: z.number().nullable().optional(),
+}) satisfies z.ZodType<UpdateValue>;
+const stateValue = z.union([z.string(), z.number(), z.boolean(), z.strictObject({ h: z.number(), s: z.number() }), updateValue, z.null()]) satisfies z.ZodType<StateValue>;
 
 /** `<base>/bridge/state` (retained; also the MQTT last will). */
 export const BridgeState = z.strictObject({ state: z.enum(['online', 'offline']) });
@@ -56,6 +65,10 @@ const valueType = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('number'), min: z.number().optional(), max: z.number().optional(), step: z.number().optional(), unit: z.string().optional() }),
   z.strictObject({ kind: z.literal('enum'), options: z.array(z.string()) }),
   z.strictObject({ kind: z.literal('color') }),
+  z.strictObject({ kind: z.literal('text') }),
+  z.strictObject({ kind: z.literal('timestamp') }),
+  z.strictObject({ kind: z.literal('press') }),
+  z.strictObject({ kind: z.literal('update') }),
 ]) satisfies z.ZodType<ValueType>;
 
 export const FeatureSummary = z.strictObject({
@@ -64,7 +77,7 @@ export const FeatureSummary = z.strictObject({
   readable: z.boolean(),
   writable: z.boolean(),
   /** The Home Assistant component of its own entity, or null for the parts of the main switch/light. */
-  entity: z.string().nullable(),
+  entity: z.enum(['switch', 'light', 'sensor', 'binary_sensor', 'number', 'select', 'button', 'update']).nullable() satisfies z.ZodType<Component | null>,
 });
 export type FeatureSummary = z.infer<typeof FeatureSummary>;
 

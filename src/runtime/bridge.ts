@@ -139,7 +139,7 @@ export class Bridge {
     this.#publisher = new Publisher(this.#mqtt, this.names, config, this.id, logger);
     this.#createSources();
     this.#sync = new NodeSync(this.store, this.names, this.#publisher, () => this.#started, () => this.#publishInfo());
-    this.#poller = new Poller([...this.sources.values()], this.store, this.#sync, config.poll, logger);
+    this.#poller = new Poller([...this.sources.values()], this.store, this.#sync, config.poll, logger, config.firmware);
     this.#commands = new CommandHandler({
       store: this.store,
       publisher: this.#publisher,

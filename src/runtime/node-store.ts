@@ -11,6 +11,7 @@
  * the old state back (no OFF -> ON -> OFF flicker). A failed command puts
  * back the last values read from the cloud.
  */
+import { sameInstant } from '../model/time.js';
 import { unionFeatures } from '../model/feature.js';
 import { identityOf, type CloudName, type DeviceNode, type NodeIdentity, type NodeState, type StateValue } from '../model/node.js';
 import type { NodeReading, ValueSource } from '../model/reading.js';
@@ -152,6 +153,8 @@ export class NodeStore {
       if (value === undefined) continue;
       const guard = guards?.get(key);
       if (guard && (guard.pending > 0 || reading.sentAt < guard.until)) continue;
+      // An instant read again a little later (on since...) is the same instant: no churn.
+      if (node.features?.[key]?.type.kind === 'timestamp' && sameInstant(state[key], value)) continue;
       real[key] = value;
       state[key] = value;
       provenance.set(key, { source: reading.source, at: reading.sentAt });

@@ -1,10 +1,15 @@
 /**
  * Polling: device lists every poll.listIntervalS, state every
- * poll.intervalS, energy every poll.energyIntervalS. Each loop re-arms
- * itself after its run finishes, so a slow cloud never stacks cycles.
+ * poll.intervalS, energy every poll.energyIntervalS, settings every
+ * poll.settingsIntervalS. Each loop re-arms itself after its run finishes,
+ * so a slow cloud never stacks cycles. Firmware is checked per device every
+ * firmware.checkIntervalH, each device at its own jittered time (the first
+ * check spread over the first hour), never with a poll: TP-Link throttled
+ * its cloud in 2024 when clients asked for firmware at every poll.
  */
 import { isCloudError } from '../clouds/common/errors.js';
 import type { AppConfig } from '../config/load.js';
+import type { SlowCadence } from '../model/feature.js';
 import type { CloudName, DeviceNode } from '../model/node.js';
 import type { Logger } from '../logger.js';
 import type { NodeStore } from './node-store.js';
@@ -19,11 +24,29 @@ export interface PollListener {
   cycleFinished(durationS: number): Promise<void>;
 }
 
-type Loop = 'list' | 'state' | 'energy';
+type Loop = 'list' | 'state' | 'energy' | 'settings' | 'firmware';
+
+/** How often the firmware loop looks for devices due a check. */
+const FIRMWARE_TICK_S = 60;
+/** The first checks after start are spread over this (or the interval, if shorter). */
+const FIRMWARE_FIRST_SPREAD_S = 3600;
+/** Each later check comes after the interval, give or take this share of it. */
+const FIRMWARE_JITTER = 0.1;
+
+export interface ReadOptions {
+  /** Energy figures too, so power follows a switched relay at once. */
+  energy?: boolean;
+  /** Settings too (interview, `get`, after a write of a setting). */
+  settings?: boolean;
+  /** A firmware check too (interview on request, firmware_check). */
+  firmware?: boolean;
+}
 
 export class Poller {
   readonly #timers = new Map<Loop, NodeJS.Timeout>();
   readonly #listed = new Set<CloudName>();
+  /** When each node's next firmware check is due (ms since epoch). */
+  readonly #firmwareDue = new Map<string, number>();
   #stopped = false;
   lastPollDurationS: number | undefined;
   lastPollAt: Date | undefined;
@@ -34,14 +57,18 @@ export class Poller {
     private readonly listener: PollListener,
     private readonly config: AppConfig['poll'],
     private readonly logger: Logger,
+    private readonly firmware: AppConfig['firmware'] = { checkIntervalH: 12 },
   ) {}
 
-  /** First full read, then the three loops. */
+  /** First full read (settings included), then the loops. */
   async start(): Promise<void> {
     await this.refreshAll();
+    await this.readSettings();
     this.#arm('list', this.config.listIntervalS, () => this.readLists());
     this.#arm('state', this.config.intervalS, () => this.readStates());
     this.#arm('energy', this.config.energyIntervalS, () => this.readEnergy());
+    this.#arm('settings', this.config.settingsIntervalS, () => this.readSettings());
+    this.#arm('firmware', Math.min(FIRMWARE_TICK_S, this.#firmwareIntervalMs() / 1000), () => this.readFirmwareDue());
   }
 
   stop(): void {
@@ -98,12 +125,52 @@ export class Poller {
     await Promise.all(this.sources.map((source) => this.#read(source, 'energy')));
   }
 
+  async readSettings(): Promise<void> {
+    await Promise.all(this.sources.map((source) => this.#read(source, 'settings')));
+  }
+
+  /** Checks the firmware of the nodes whose jittered time has come. */
+  async readFirmwareDue(now = Date.now()): Promise<void> {
+    const intervalMs = this.#firmwareIntervalMs();
+    const spreadMs = Math.min(intervalMs, FIRMWARE_FIRST_SPREAD_S * 1000);
+    await Promise.all(
+      this.sources.map(async (source) => {
+        if (!this.#listed.has(source.cloud)) return;
+        const due = this.store.ofCloud(source.cloud).filter((node) => {
+          let at = this.#firmwareDue.get(node.id);
+          if (at === undefined) {
+            at = now + Math.random() * spreadMs;
+            this.#firmwareDue.set(node.id, at);
+          }
+          return at <= now;
+        });
+        if (due.length === 0) return;
+        this.#scheduleFirmware(due.map((node) => node.id), now);
+        await this.#read(source, 'firmware', due);
+      }),
+    );
+  }
+
+  /** A firmware check of `ids` now (bridge/request/device/firmware_check); the next one an interval later. */
+  async checkFirmware(ids: string[]): Promise<void> {
+    this.#scheduleFirmware(ids, Date.now());
+    await this.readNodes(ids, { firmware: true });
+  }
+
+  #scheduleFirmware(ids: string[], now: number): void {
+    const intervalMs = this.#firmwareIntervalMs();
+    for (const id of ids) this.#firmwareDue.set(id, now + intervalMs * (1 - FIRMWARE_JITTER + 2 * FIRMWARE_JITTER * Math.random()));
+  }
+
+  #firmwareIntervalMs(): number {
+    return this.firmware.checkIntervalH * 3600 * 1000;
+  }
+
   /**
    * A fresh read of the nodes covering `ids` (bridge get, command
-   * confirmation, interview); with `energy`, their energy figures too, so
-   * power follows a switched relay at once.
+   * confirmation, interview), with the other cadences `options` asks for.
    */
-  async readNodes(ids: string[], options: { energy?: boolean } = {}): Promise<void> {
+  async readNodes(ids: string[], options: ReadOptions = {}): Promise<void> {
     const wanted = new Set(ids);
     for (const source of this.sources) {
       const nodes = this.store.ofCloud(source.cloud).filter((node) => wanted.has(node.id) || (node.parentId && wanted.has(node.parentId)));
@@ -111,21 +178,26 @@ export class Poller {
       const parents = nodes.flatMap((node) => (node.parentId ? [this.store.get(node.parentId) ?? node] : [node]));
       const all = unique([...parents, ...nodes]);
       await this.#apply(source, await source.readState(all));
-      if (options.energy) await this.#apply(source, await source.readEnergy(all.map((node) => this.store.get(node.id) ?? node)));
+      // Later reads see the features the state read just found.
+      const fresh = () => all.map((node) => this.store.get(node.id) ?? node);
+      if (options.energy) await this.#apply(source, await source.readEnergy(fresh()));
+      if (options.settings) await this.#apply(source, await source.readCadence('settings', fresh()));
+      if (options.firmware) await this.#apply(source, await source.readCadence('firmware', fresh()));
     }
   }
 
   /** Forgets what `id` can do and reads it again: its features are fixed anew. */
   async interview(id: string): Promise<void> {
     this.store.requestInterview(id);
-    await this.readNodes([id], { energy: true });
+    await this.readNodes([id], { energy: true, settings: true });
   }
 
-  async #read(source: CloudSource, what: 'state' | 'energy'): Promise<void> {
+  async #read(source: CloudSource, what: 'state' | 'energy' | SlowCadence, only?: DeviceNode[]): Promise<void> {
     if (!this.#listed.has(source.cloud)) return;
-    const nodes = this.store.ofCloud(source.cloud);
+    const nodes = only ?? this.store.ofCloud(source.cloud);
     try {
-      const result = what === 'state' ? await source.readState(nodes) : await source.readEnergy(nodes);
+      const result =
+        what === 'state' ? await source.readState(nodes) : what === 'energy' ? await source.readEnergy(nodes) : await source.readCadence(what, nodes);
       await this.#apply(source, result);
     } catch (error) {
       this.#logFailure(source.cloud, what, error);

@@ -22,15 +22,20 @@ function cloudId(target: DeviceNode): string {
   return target.address.cloud === 'kasa' ? target.address.deviceId : target.address.thingName;
 }
 
-const writes = (): RecordedRequest[] =>
-  h.sim.requests.filter((request) => {
-    if (request.api === 'shadows.patch') return true;
-    if (request.api !== 'passthrough') return false;
-    return !JSON.stringify(request.body).includes('get_sysinfo') && !JSON.stringify(request.body).includes('get_realtime');
-  });
-
 const requestData = (request: RecordedRequest | undefined): unknown =>
   (request?.body as { params?: { requestData?: unknown } } | undefined)?.params?.requestData;
+
+/** A passthrough that calls anything but a `get_*` method (state, energy, settings reads only get). */
+function isKasaWrite(request: RecordedRequest): boolean {
+  const raw = requestData(request);
+  const data = (typeof raw === 'string' ? JSON.parse(raw) : raw) as Record<string, unknown> | undefined;
+  return Object.entries(data ?? {}).some(
+    ([module, methods]) => module !== 'context' && typeof methods === 'object' && methods !== null && Object.keys(methods).some((method) => !method.startsWith('get_')),
+  );
+}
+
+const writes = (): RecordedRequest[] =>
+  h.sim.requests.filter((request) => request.api === 'shadows.patch' || (request.api === 'passthrough' && isKasaWrite(request)));
 
 async function command(target: DeviceNode, payload: string, attribute?: string): Promise<RecordedRequest> {
   const before = writes().length;

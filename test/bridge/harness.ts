@@ -57,7 +57,8 @@ export function testConfig(sim: Simulator, overrides: DeepPartial<AppConfig> = {
   const merged = deepMerge(base as unknown as Record<string, unknown>, {
     stateDir: stateDir ?? tempDir('tpcm-bridge-'),
     embeddedBroker: { host: '127.0.0.1', port: 0, maxPacketSize: 262_144 },
-    poll: { intervalS: 3600, listIntervalS: 3600, energyIntervalS: 3600 },
+    poll: { intervalS: 3600, listIntervalS: 3600, energyIntervalS: 3600, settingsIntervalS: 3600 },
+    firmware: { checkIntervalH: 1000 },
     rateLimit: { kasaPerSecond: 0, tapoPerSecond: 0 },
     commands: { ttlS: 10, confirmDelayS: 0.05 },
     cloud: { requestTimeoutS: 2, retryDeadlineS: 1, authCooldownS: 60 },

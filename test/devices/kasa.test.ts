@@ -76,13 +76,13 @@ describe.skipIf(!hasFixtures)('Kasa fixtures', () => {
     const { nodes, entry: e } = mapFixture('HS300');
     const [strip, ...outlets] = nodes;
     // No relay of its own: its state is ON while any outlet is, and it has no meter (its outlets do).
-    expect(ids(strip)).toEqual(['state', 'led', 'rssi']);
+    expect(ids(strip)).toEqual(['state', 'led', 'rssi', 'reboot']);
     expect(strip?.state).toMatchObject({ state: 'ON', led: 'ON', rssi: -62 });
     outlets.forEach((outlet, i) => {
       const childId = `${e.deviceId}0${i}`;
       expect(outlet).toMatchObject({ kind: 'outlet', parentId: strip?.id, id: `kasa_${childId}`, name: `#MASKED_NAME# ${i + 1}` });
       expect(outlet.address).toEqual({ cloud: 'kasa', deviceId: e.deviceId, appServerUrl: e.appServerUrl, childId });
-      expect(ids(outlet)).toEqual(['state', 'power', 'voltage', 'current', 'energy', 'on_time']);
+      expect(ids(outlet)).toEqual(['state', 'power', 'voltage', 'current', 'energy', 'on_time', 'on_since']);
       expect(outlet.mac).toBeUndefined();
     });
     expect(outlets[5]?.state.state).toBe('ON');
@@ -119,14 +119,14 @@ describe.skipIf(!hasFixtures)('Kasa fixtures', () => {
 
   it('HS220: a dimmer with brightness; HS200: a wall switch', () => {
     const [dimmer] = mapFixture('HS220').nodes;
-    expect(ids(dimmer)).toEqual(['state', 'brightness', 'led', 'rssi', 'on_time']);
+    expect(ids(dimmer)).toEqual(['state', 'brightness', 'led', 'rssi', 'on_time', 'on_since', 'reboot']);
     expect(dimmer?.state).toMatchObject({ state: 'OFF', brightness: 25, color_mode: 'brightness' });
     expect(mapFixture('HS200').nodes[0]?.kind).toBe('switch');
   });
 
   it('KL130: colour bulb 2500-9000 K with power', () => {
     const [bulb] = mapFixture('KL130').nodes;
-    expect(ids(bulb)).toEqual(['state', 'brightness', 'color_temp', 'color', 'power', 'rssi']);
+    expect(ids(bulb)).toEqual(['state', 'brightness', 'color_temp', 'color', 'power', 'rssi', 'reboot']);
     expect(bulb?.features?.color_temp?.type).toMatchObject({ min: 2500, max: 9000 });
     expect(bulb?.state).toMatchObject({ state: 'ON', brightness: 100, color_temp: 2700, color_mode: 'color_temp', power: 10.8 });
   });

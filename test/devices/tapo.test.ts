@@ -43,7 +43,7 @@ describe.skipIf(!hasFixtures)('Tapo fixtures', () => {
       expect(node.cloud).toBe('tapo');
       expect(node.features).toBeDefined();
       for (const feature of Object.values(node.features ?? {})) {
-        if (feature.readable && !['power', 'energy', 'voltage', 'current'].includes(feature.id)) expect(node.state, `${node.id} ${feature.id}`).toHaveProperty(feature.id);
+        if (feature.readable && !['power', 'energy', 'energy_today', 'voltage', 'current'].includes(feature.id)) expect(node.state, `${node.id} ${feature.id}`).toHaveProperty(feature.id);
       }
     }
   });
@@ -52,10 +52,11 @@ describe.skipIf(!hasFixtures)('Tapo fixtures', () => {
     const { nodes, c } = mapFixture('P110(');
     const [plug] = nodes;
     expect(plug).toMatchObject({ kind: 'plug', model: 'P110', online: true });
-    expect(ids(plug)).toEqual(['state', 'power', 'energy', 'overheat', 'power_protection', 'rssi', 'on_time']);
+    expect(ids(plug)).toEqual(['state', 'power', 'energy', 'energy_today', 'overheat', 'power_protection', 'rssi', 'signal_level', 'ssid', 'on_time', 'on_since', 'reboot']);
     expect(plug?.state).toMatchObject({ state: 'OFF', rssi: -42, overheat: false, power_protection: false, on_time: 0, power: 0, energy: 0.43 });
-    expect(tapoUsageReading(plug as DeviceNode, c.usage ?? {}, 1)?.values).toEqual({ power: 0, energy: 0.43 });
-    expect(tapoUsageReading(plug as DeviceNode, { current_power: 12345, today_energy: 46 }, 1)?.values).toEqual({ power: 12.35, energy: 0.046 });
+    expect(tapoUsageReading(plug as DeviceNode, c.usage ?? {}, 1)?.values).toEqual({ power: 0, energy: 0.43, energy_today: 0.046 });
+    // No month figure: today's is today's, never passed off as the month's.
+    expect(tapoUsageReading(plug as DeviceNode, { current_power: 12345, today_energy: 46 }, 1)?.values).toEqual({ power: 12.35, energy_today: 0.046 });
   });
 
   it('P100: plain plug, no meter, overheat state', () => {
@@ -82,12 +83,12 @@ describe.skipIf(!hasFixtures)('Tapo fixtures', () => {
     const { nodes, c } = mapFixture('P300');
     const [strip, ...outlets] = nodes;
     expect(strip).toMatchObject({ kind: 'strip', name: '#MASKED_NAME#' });
-    expect(ids(strip)).toEqual(['state', 'rssi']);
+    expect(ids(strip)).toEqual(['state', 'rssi', 'signal_level', 'ssid', 'reboot']);
     expect(strip?.state.state).toBe('OFF');
     expect(outlets).toHaveLength(3);
     for (const outlet of outlets) {
       expect(outlet).toMatchObject({ kind: 'outlet', parentId: strip?.id, mac: undefined });
-      expect(ids(outlet)).toEqual(['state', 'overheat', 'on_time']);
+      expect(ids(outlet)).toEqual(['state', 'overheat', 'on_time', 'on_since']);
       expect(outlet.state).toMatchObject({ state: 'OFF', overheat: false });
     }
     expect(outlets.map((o) => o.address)).toEqual(c.things.slice(1).map((t) => ({ cloud: 'tapo', thingName: t.thingName, appServerUrl: '' })));
@@ -161,9 +162,9 @@ describe('Tapo mapping without fixtures', () => {
       shadows,
     );
     expect(strip?.identity?.kind).toBe('lightstrip');
-    expect(Object.keys(strip?.features ?? {})).toEqual(['state', 'brightness', 'color']);
+    expect(Object.keys(strip?.features ?? {})).toEqual(['state', 'brightness', 'color', 'reboot']);
     expect(strip?.values).toMatchObject({ state: 'ON', color: { h: 10, s: 50 }, color_mode: 'hs' });
-    expect(Object.keys(bulb?.features ?? {})).toEqual(['state', 'brightness']);
+    expect(Object.keys(bulb?.features ?? {})).toEqual(['state', 'brightness', 'reboot']);
     expect(bulb?.values).toMatchObject({ state: 'OFF', brightness: 40, color_mode: 'brightness' });
   });
 
@@ -175,7 +176,7 @@ describe('Tapo mapping without fixtures', () => {
     const [p, q] = read([thing({ thingName: 'p', model: 'P110M' }), thing({ thingName: 'q', model: 'P115' })], shadows);
     expect(p?.values).toMatchObject({ overcurrent: true, power_protection: false, overheat: true });
     // Bug 6: a P115 that never reports overcurrent_status gets no Overcurrent sensor.
-    expect(Object.keys(q?.features ?? {})).toEqual(['state', 'power', 'energy', 'overheat']);
+    expect(Object.keys(q?.features ?? {})).toEqual(['state', 'power', 'energy', 'energy_today', 'overheat', 'reboot']);
   });
 
   it('writes shadow desired fragments per module', () => {

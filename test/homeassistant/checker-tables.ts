@@ -1,7 +1,7 @@
 /**
  * The tables the discovery checker validates against, transcribed from Home
  * Assistant core (components/mqtt/{schemas,abbreviations,switch,sensor,
- * binary_sensor}.py, light/schema_json.py, components/sensor/const.py) for
+ * binary_sensor,number,select,button,update}.py, light/schema_json.py, components/sensor/const.py) for
  * HA 2025.10+. Only what a TP-Link bridge can plausibly publish is listed;
  * anything else is reported as unknown, which is the point.
  */
@@ -77,13 +77,32 @@ export const PLATFORM_KEYS: Record<string, string[]> = {
     'device_class', 'expire_after', 'force_update', 'off_delay', 'payload_off', 'payload_on', 'state_topic',
     'value_template',
   ],
+  number: [
+    'command_template', 'command_topic', 'device_class', 'max', 'min', 'mode', 'optimistic', 'payload_reset',
+    'retain', 'state_topic', 'step', 'unit_of_measurement', 'value_template',
+  ],
+  select: ['command_template', 'command_topic', 'optimistic', 'options', 'retain', 'state_topic', 'value_template'],
+  button: ['command_template', 'command_topic', 'device_class', 'payload_press', 'retain'],
+  update: [
+    'command_topic', 'device_class', 'display_precision', 'latest_version_template', 'latest_version_topic',
+    'payload_install', 'release_summary', 'release_url', 'retain', 'state_topic', 'title', 'value_template',
+  ],
 };
 export const REQUIRED_KEYS: Record<string, string[]> = {
   switch: ['command_topic'],
   light: ['command_topic'],
   sensor: ['state_topic'],
   binary_sensor: ['state_topic'],
+  number: ['command_topic'],
+  select: ['command_topic', 'options'],
+  button: ['command_topic'],
+  // HA requires none, but an update entity without a state shows nothing.
+  update: ['state_topic'],
 };
+
+export const BUTTON_DEVICE_CLASSES = new Set(['identify', 'restart', 'update']);
+export const UPDATE_DEVICE_CLASSES = new Set(['firmware']);
+export const NUMBER_MODES = new Set(['auto', 'box', 'slider']);
 
 export const SWITCH_DEVICE_CLASSES = new Set(['outlet', 'switch']);
 export const BINARY_SENSOR_DEVICE_CLASSES = new Set([
@@ -106,6 +125,9 @@ export const SENSOR_DEVICE_CLASSES: Record<string, { units: string[]; stateClass
   temperature: { units: ['°C', '°F', 'K'], stateClasses: ['measurement'] },
   humidity: { units: ['%'], stateClasses: ['measurement'] },
   battery: { units: ['%'], stateClasses: ['measurement'] },
+  illuminance: { units: ['lx'], stateClasses: ['measurement'] },
+  // An instant: no unit, no state class (the value is ISO 8601 with its offset).
+  timestamp: { units: [], stateClasses: [] },
 };
 export const STATE_CLASSES = new Set(['measurement', 'measurement_angle', 'total', 'total_increasing']);
 

@@ -1,13 +1,36 @@
 /** The checker must be able to fail: each broken payload below must be caught. */
 import { describe, expect, it } from 'vitest';
 import type { DeviceNode } from '../../src/model/node.js';
-import { featureSet, withRange } from '../../src/model/feature.js';
+import { featureSet, withRange, type Feature } from '../../src/model/feature.js';
 import { BRIGHTNESS, COLOR, COLOR_TEMP, ENERGY, POWER, RSSI, STATE } from '../../src/model/features.js';
 import { bridgeDiscovery, discoveryMessages, type DiscoveryMessage } from '../../src/homeassistant/discovery.js';
 import { options } from './bridge-nodes.js';
 import { assertDiscovery, checkDiscovery } from './checker.js';
 
 type Obj = Record<string, unknown>;
+
+// One feature of each component the checker knows, as modules declare them.
+const settable = { readable: true, writable: true, doc: 'test' };
+const THRESHOLD: Feature = {
+  id: 'threshold', type: { kind: 'number', min: 0, max: 3000, unit: 'W' }, ...settable,
+  entity: { component: 'number', name: 'Threshold', device_class: 'power', unit_of_measurement: 'W', entity_category: 'config', mode: 'box' },
+};
+const RANGE: Feature = {
+  id: 'range', type: { kind: 'enum', options: ['Far', 'Near'] }, ...settable,
+  entity: { component: 'select', name: 'Range', entity_category: 'config' },
+};
+const REBOOT: Feature = {
+  id: 'reboot', type: { kind: 'press' }, readable: false, writable: true, doc: 'test',
+  entity: { component: 'button', name: 'Restart', device_class: 'restart', entity_category: 'config' },
+};
+const FIRMWARE: Feature = {
+  id: 'firmware', type: { kind: 'update' }, ...settable,
+  entity: { component: 'update', name: 'Firmware', device_class: 'firmware', entity_category: 'config' },
+};
+const ON_SINCE: Feature = {
+  id: 'on_since', type: { kind: 'timestamp' }, readable: true, writable: false, doc: 'test',
+  entity: { component: 'sensor', name: 'On since', device_class: 'timestamp', entity_category: 'diagnostic' },
+};
 
 const node: DeviceNode = {
   id: 'kasa_X1',
@@ -17,7 +40,7 @@ const node: DeviceNode = {
   model: 'KL130',
   mac: 'aa:bb:cc:dd:ee:ff',
   address: { cloud: 'kasa', deviceId: 'X1', appServerUrl: '' },
-  features: featureSet([STATE, BRIGHTNESS, withRange(COLOR_TEMP, 2500, 9000), COLOR, POWER, ENERGY, RSSI]),
+  features: featureSet([STATE, BRIGHTNESS, withRange(COLOR_TEMP, 2500, 9000), COLOR, POWER, ENERGY, RSSI, THRESHOLD, RANGE, REBOOT, FIRMWARE, ON_SINCE]),
   state: {},
   online: true,
 };
@@ -85,6 +108,24 @@ describe('discovery checker', () => {
     ['origin extra key', '/power/', (p) => (p.origin = { name: 'x', colour: 1 }), /origin: extra key/],
     ['abbreviated and full', '/power/', (p) => (p.uniq_id = 'other_id'), /given twice/],
     ['bad binary sensor class', 'connection_state', (p) => (p.device_class = 'door_bell'), /binary_sensor: bad device_class/],
+    ['number without max', '/threshold/', (p) => delete p.max, /min and max required/],
+    ['number min above max', '/threshold/', (p) => (p.min = 5000), /min must be below max/],
+    ['number bad mode', '/threshold/', (p) => (p.mode = 'dial'), /bad mode 'dial'/],
+    ['number bad unit', '/threshold/', (p) => (p.unit_of_measurement = 'kWh'), /not a valid unit for device class 'power'/],
+    ['number without command topic', '/threshold/', (p) => delete p.command_topic, /'command_topic' is required/],
+    ['number unknown key', '/threshold/', (p) => (p.options = ['a']), /number: unknown key 'options'/],
+    ['select without options', '/range/', (p) => delete p.options, /'options' is required/],
+    ['select empty options', '/range/', (p) => (p.options = []), /non-empty list of strings/],
+    ['select duplicate options', '/range/', (p) => (p.options = ['Far', 'Far']), /duplicate options/],
+    ['button state topic', '/reboot/', (p) => (p.state_topic = 'tplink/lamp'), /button: unknown key 'state_topic'/],
+    ['button bad class', '/reboot/', (p) => (p.device_class = 'reboot'), /button: bad device_class 'reboot'/],
+    ['button without command topic', '/reboot/', (p) => delete p.command_topic, /'command_topic' is required/],
+    ['update bad class', '/firmware/', (p) => (p.device_class = 'software'), /update: bad device_class/],
+    ['update install without topic', '/firmware/', (p) => delete p.command_topic, /payload_install without command_topic/],
+    ['update long summary', '/firmware/', (p) => (p.release_summary = 'x'.repeat(256)), /longer than 255/],
+    ['update unknown key', '/firmware/', (p) => (p.options = ['a']), /update: unknown key 'options'/],
+    ['timestamp with unit', '/on_since/', (p) => (p.unit_of_measurement = 's'), /not a valid unit for device class 'timestamp'/],
+    ['timestamp with state class', '/on_since/', (p) => (p.state_class = 'measurement'), /not valid for device class 'timestamp'/],
   ])('rejects %s', (_label, part, edit, expected) => {
     const issues = issuesAfter(part, edit);
     expect(issues.join('\n')).toMatch(expected);

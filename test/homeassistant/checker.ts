@@ -134,7 +134,9 @@ function checkSensor(run: Run, topic: string, cfg: Obj): void {
   if (dc === undefined) return;
   const spec = T.SENSOR_DEVICE_CLASSES[show(dc)];
   if (!spec) return run.fail(topic, `unknown or unsupported sensor device_class '${show(dc)}'`);
-  if (!spec.units.includes(show(unit))) run.fail(topic, `'${show(unit)}' is not a valid unit for device class '${show(dc)}'`);
+  if (spec.units.length === 0 ? unit !== undefined : !spec.units.includes(show(unit))) {
+    run.fail(topic, `'${show(unit)}' is not a valid unit for device class '${show(dc)}'`);
+  }
   if (sc !== undefined && !spec.stateClasses.includes(show(sc))) {
     run.fail(topic, `state_class '${show(sc)}' is not valid for device class '${show(dc)}'`);
   }
@@ -143,6 +145,34 @@ function checkSensor(run: Run, topic: string, cfg: Obj): void {
   if (precision !== undefined && !(Number.isInteger(precision) && (precision as number) >= 0)) {
     run.fail(topic, 'suggested_display_precision must be an integer >= 0');
   }
+}
+
+/** number: HA's defaults (1-100) silently clip a wider range, so both bounds must be given. */
+function checkNumber(run: Run, topic: string, cfg: Obj): void {
+  const { min, max, step, mode } = cfg;
+  if (typeof min !== 'number' || typeof max !== 'number') run.fail(topic, 'number: min and max required (policy: HA defaults to 1-100)');
+  else if (min >= max) run.fail(topic, 'number: min must be below max');
+  if (step !== undefined && !(typeof step === 'number' && step > 0)) run.fail(topic, 'number: step must be a positive number');
+  if (mode !== undefined && !T.NUMBER_MODES.has(show(mode))) run.fail(topic, `number: bad mode '${show(mode)}'`);
+  const dc = cfg.device_class;
+  if (dc === undefined) return;
+  const spec = T.SENSOR_DEVICE_CLASSES[show(dc)];
+  if (!spec) return run.fail(topic, `number: unknown or unsupported device_class '${show(dc)}'`);
+  if (!spec.units.includes(show(cfg.unit_of_measurement))) run.fail(topic, `number: '${show(cfg.unit_of_measurement)}' is not a valid unit for device class '${show(dc)}'`);
+}
+
+function checkSelect(run: Run, topic: string, cfg: Obj): void {
+  const options = cfg.options;
+  if (!Array.isArray(options) || options.length === 0 || !options.every((o) => typeof o === 'string')) {
+    return run.fail(topic, 'select: options must be a non-empty list of strings');
+  }
+  if (new Set(options).size !== options.length) run.fail(topic, 'select: duplicate options');
+}
+
+function checkUpdate(run: Run, topic: string, cfg: Obj): void {
+  if (cfg.payload_install !== undefined && cfg.command_topic === undefined) run.fail(topic, 'update: payload_install without command_topic');
+  const summary = cfg.release_summary;
+  if (typeof summary === 'string' && summary.length > 255) run.fail(topic, 'update: release_summary longer than 255 characters');
 }
 
 function checkLight(run: Run, topic: string, cfg: Obj): void {
@@ -201,8 +231,14 @@ function checkEntity(run: Run, topic: string, platform: string, raw: Obj): void 
   if (platform === 'binary_sensor' && dc !== undefined && !T.BINARY_SENSOR_DEVICE_CLASSES.has(show(dc))) {
     run.fail(topic, `binary_sensor: bad device_class '${show(dc)}'`);
   }
+  if (platform === 'button' && dc !== undefined && !T.BUTTON_DEVICE_CLASSES.has(show(dc))) run.fail(topic, `button: bad device_class '${show(dc)}'`);
+  if (platform === 'update' && dc !== undefined && !T.UPDATE_DEVICE_CLASSES.has(show(dc))) run.fail(topic, `update: bad device_class '${show(dc)}'`);
+  if (platform === 'binary_sensor' && category === 'config') run.fail(topic, "binary_sensor entity_category 'config' is not allowed");
   if (platform === 'sensor') checkSensor(run, topic, cfg);
   if (platform === 'light') checkLight(run, topic, cfg);
+  if (platform === 'number') checkNumber(run, topic, cfg);
+  if (platform === 'select') checkSelect(run, topic, cfg);
+  if (platform === 'update') checkUpdate(run, topic, cfg);
 }
 
 function checkDeviceDiscovery(run: Run, topic: string, raw: Obj): void {

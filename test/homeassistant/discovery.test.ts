@@ -60,16 +60,16 @@ describe.skipIf(!hasFixtures)('discovery of every fixture', () => {
     const messages = discoveryMessages(nodes, options(mode));
     const hs300 = nodes.find((n) => n.model === 'HS300' && n.kind === 'strip');
     const outlet = nodes.find((n) => n.parentId === hs300?.id);
-    expect(Object.keys(components(messages, hs300?.id ?? ''))).toEqual(['led', 'rssi']);
+    expect(Object.keys(components(messages, hs300?.id ?? ''))).toEqual(['led', 'rssi', 'reboot']);
     const outletCmps = components(messages, outlet?.id ?? '');
-    expect(Object.keys(outletCmps)).toEqual(['switch', 'power', 'voltage', 'current', 'energy', 'on_time']);
+    expect(Object.keys(outletCmps)).toEqual(['switch', 'power', 'voltage', 'current', 'energy', 'on_time', 'on_since']);
     expect(deviceOf(messages, outlet?.id ?? '')?.via_device).toBe(`tplink_cloud_mqtt_${hs300?.id}`);
     expect(deviceOf(messages, outlet?.id ?? '')?.connections).toBeUndefined();
     expect(deviceOf(messages, hs300?.id ?? '')?.connections).toHaveLength(1);
     const p110 = nodes.find((n) => n.model === 'P110');
     // Only the protection states its shadow reports: no overcurrent_status on this firmware.
     expect(Object.keys(components(messages, p110?.id ?? ''))).toEqual([
-      'switch', 'power', 'energy', 'overheat', 'power_protection', 'rssi', 'on_time',
+      'switch', 'power', 'energy', 'energy_today', 'overheat', 'power_protection', 'rssi', 'signal_level', 'ssid', 'on_time', 'on_since', 'reboot',
     ]);
     const p110m = nodes.find((n) => n.model === 'P110M');
     expect(Object.keys(components(messages, p110m?.id ?? ''))).toContain('overcurrent');
@@ -183,7 +183,7 @@ describe('discovery payloads', () => {
     const problems = discoveryMessages([tapo], base).filter((m) => m.topic.includes('/binary_sensor/'));
     expect(problems.map((m) => [m.payload.name, m.payload.device_class, m.payload.value_template])).toEqual([
       ['Overcurrent', 'problem', "{{ 'ON' if value_json.overcurrent else 'OFF' }}"],
-      ['Overheat', 'problem', "{{ 'ON' if value_json.overheat else 'OFF' }}"],
+      ['Overheated', 'problem', "{{ 'ON' if value_json.overheat else 'OFF' }}"],
     ]);
   });
 

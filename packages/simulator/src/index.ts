@@ -160,7 +160,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         id: t.id,
         model: t.model,
         alias: t.alias,
-        online: thingOnline(registry, t),
+        online: thingOnline(registry, t, clock()),
         children: [...t.children],
       })),
     ],

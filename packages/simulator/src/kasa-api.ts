@@ -19,7 +19,7 @@ import {
   type SpecialReply,
 } from './context.js';
 import { MISSING_PARAMS, kasaError, kasaOk, v1AccountCall, v2AccountCall } from './kasa-account.js';
-import { executeIot } from './kasa-devices.js';
+import { executeIot, kasaReachable } from './kasa-devices.js';
 import { isJson, text, type Json, type KasaDevice, type Region, type TapoThing } from './model.js';
 
 const V2_PREFIX = '/api/v2/account/';
@@ -107,7 +107,7 @@ function passthrough(ctx: SimContext, host: string, params: Json): Reply {
   const { deviceId, requestData } = parsed.data;
   const device = ctx.registry.kasa.get(deviceId);
   if (!device) return ctx.registry.tapo.has(deviceId) ? OFFLINE : kasaError(ERROR_CODES.deviceIdNotFound, 'Device id not found');
-  if (device.region !== host || !device.online) return OFFLINE;
+  if (device.region !== host || !kasaReachable(device, ctx.clock())) return OFFLINE;
   let request: unknown = requestData;
   if (typeof requestData === 'string') {
     const inner = parseJson(requestData);

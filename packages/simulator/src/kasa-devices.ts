@@ -3,6 +3,9 @@
  * cloud's passthrough hands to a device and what the device answers.
  */
 import { isJson, kasaOutletOn, type EnergyMeter, type Json, type KasaDevice, type KasaOutlet } from './model.js';
+import { STATS, TIME } from './kasa-stats.js';
+import { onTimeAt, switched } from './on-time.js';
+import { synthesised } from './kasa-synth.js';
 
 const MODULE_NOT_SUPPORTED = { err_code: -1, err_msg: 'module not support' };
 const MEMBER_NOT_SUPPORTED = { err_code: -2, err_msg: 'member not support' };
@@ -10,6 +13,14 @@ const INVALID_ARGUMENT = { err_code: -3, err_msg: 'invalid argument' };
 const BAD_LIGHT_ARGUMENT = { err_code: -10000, err_msg: 'Invalid input argument' };
 // Real strips answer an unknown child id with "entry not exist" per module.
 const NO_SUCH_CHILD = { err_code: -14, err_msg: 'entry not exist' };
+
+/** How long a rebooting device is out of reach after its delay (real plugs take 10-30 s). */
+export const REBOOT_MS = 15_000;
+
+/** Reachable: not switched off in the simulator, not rebooting. */
+export function kasaReachable(device: KasaDevice, now: number): boolean {
+  return device.online && (device.rebootUntil === undefined || now >= device.rebootUntil);
+}
 
 /** `targets` undefined = the whole device; otherwise the outlets named by `context.child_ids`. */
 type Method = (device: KasaDevice, params: Json, targets: KasaOutlet[] | undefined, now: number) => Json;
@@ -39,7 +50,7 @@ export function renderLight(device: KasaDevice): Json {
   return light.on ? { on_off: 1, ...look } : { on_off: 0, dft_on_state: look };
 }
 
-export function renderSysinfo(device: KasaDevice): Json {
+export function renderSysinfo(device: KasaDevice, now = Date.now()): Json {
   const info: Json = { ...device.sysinfo };
   if (device.family === 'strip') {
     info.child_num = device.children.length;
@@ -47,9 +58,12 @@ export function renderSysinfo(device: KasaDevice): Json {
       id: outlet.id,
       state: outlet.state,
       alias: outlet.alias,
-      on_time: outlet.state === 1 ? outlet.onTime : 0,
+      // A negative captured count (HS300 firmware) stays as the device reports it.
+      on_time: outlet.onTime < 0 ? outlet.onTime : onTimeAt(outlet, outlet.state === 1, outlet.onTime, now, device.rebootUntil),
       next_action: { type: -1 },
     }));
+  } else if (typeof device.sysinfo.on_time === 'number' && !device.light) {
+    info.on_time = onTimeAt(device, device.sysinfo.relay_state === 1, device.sysinfo.on_time, now, device.rebootUntil);
   }
   if (device.light) info.light_state = renderLight(device);
   return { ...info, err_code: 0 };
@@ -75,11 +89,13 @@ function setRelay(device: KasaDevice, outlets: KasaOutlet[] | undefined, state: 
   if (device.family === 'strip') {
     for (const outlet of outlets ?? device.children) {
       outlet.meter?.advance(now, outlet.state === 1);
+      if (outlet.state !== state) switched(outlet, state === 1, now);
       outlet.state = state;
     }
     return;
   }
   device.meter?.advance(now, kasaOutletOn(device));
+  if (device.sysinfo.relay_state !== state) switched(device, state === 1, now);
   device.sysinfo.relay_state = state;
 }
 
@@ -124,7 +140,7 @@ function lightAnswer(device: KasaDevice): Json {
 }
 
 const SYSTEM: Record<string, Method> = {
-  get_sysinfo: (device) => renderSysinfo(device),
+  get_sysinfo: (device, _params, _targets, now) => renderSysinfo(device, now),
   set_relay_state: (device, params, targets, now) => {
     if (device.light) return MEMBER_NOT_SUPPORTED;
     if (!inRange(params.state, 0, 1)) return INVALID_ARGUMENT;
@@ -137,6 +153,14 @@ const SYSTEM: Record<string, Method> = {
     device.sysinfo.led_off = params.off;
     return ok();
   },
+  // Answers, then is out of reach for `delay` s plus the reboot itself.
+  reboot: (device, params, targets, now) => {
+    const delay = params.delay ?? 1;
+    if (targets) return MEMBER_NOT_SUPPORTED;
+    if (!inRange(delay, 0, 60)) return INVALID_ARGUMENT;
+    device.rebootUntil = now + delay * 1000 + REBOOT_MS;
+    return ok();
+  },
   set_dev_alias: (device, params, targets) => {
     if (typeof params.alias !== 'string') return INVALID_ARGUMENT;
     if (targets) for (const outlet of targets) outlet.alias = params.alias;
@@ -146,6 +170,7 @@ const SYSTEM: Record<string, Method> = {
 };
 
 const EMETER: Record<string, Method> = {
+  ...STATS,
   get_realtime: (device, _params, targets, now) => {
     if (device.meter) return renderMeter(device.meter, kasaOutletOn(device), device.meterShape, now);
     const outlets = targets ?? device.children;
@@ -169,6 +194,7 @@ const EMETER: Record<string, Method> = {
 };
 
 const BULB_EMETER: Record<string, Method> = {
+  ...STATS,
   get_realtime: (device, _params, _targets, now) => {
     const light = device.light;
     const meter = device.meter;
@@ -208,6 +234,10 @@ function liveModule(device: KasaDevice, module: string): Record<string, Method> 
       return device.family === 'lightstrip' ? lightMethods('set_light_state') : undefined;
     case 'smartlife.iot.common.emeter':
       return isLight ? BULB_EMETER : undefined;
+    case 'time':
+      return isLight ? undefined : TIME;
+    case 'smartlife.iot.common.timesetting':
+      return isLight ? TIME : undefined;
     default:
       return undefined;
   }
@@ -246,7 +276,7 @@ export function executeIot(device: KasaDevice, request: Json, now: number): Json
     }
     const live = liveModule(device, module);
     if (!live) {
-      answer[module] = staticAnswer(device, module, methods);
+      answer[module] = synthesised(device, module, methods, now) ?? staticAnswer(device, module, methods);
       continue;
     }
     const out: Json = {};

@@ -112,6 +112,8 @@ export interface KasaDevice {
   light?: KasaLight;
   /** Recorded answers of modules the simulator does not execute (from fixtures). */
   staticModules: Json;
+  /** Rebooting (system.reboot): out of reach until then (ms since epoch). */
+  rebootUntil?: number;
 }
 
 export interface PendingDesired {
@@ -143,6 +145,8 @@ export interface TapoThing {
   todayWhBase: number;
   monthWhBase: number;
   startedAt: number;
+  /** Rebooting (device_reboot): out of reach until then (ms since epoch). */
+  rebootUntil?: number;
 }
 
 export type SimDevice = KasaDevice | TapoThing;

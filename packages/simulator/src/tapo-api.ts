@@ -189,7 +189,7 @@ function readShadows(ctx: SimContext, names: string[]): Reply {
       continue;
     }
     settle(ctx.registry, thing, now);
-    shadows.push(shadowOf(thing));
+    shadows.push(shadowOf(thing, now));
   }
   return json(200, { shadows, failThingList });
 }
@@ -250,7 +250,7 @@ function servicesSync(ctx: SimContext, name: string, rawBody: string): Reply {
   const parsed = parseJson(rawBody);
   const body = parsed.ok ? SyncBody.safeParse(parsed.value) : undefined;
   if (!body?.success) return json(400, { code: -10100, message: 'Invalid request body' });
-  if (!thingOnline(ctx.registry, thing)) return json(400, { code: -20571, message: 'Device is offline' });
+  if (!thingOnline(ctx.registry, thing, ctx.clock())) return json(400, { code: -20571, message: 'Device is offline' });
   const { requestData } = body.data.inputParams;
   const inner = typeof requestData === 'string' ? parseJson(requestData) : { ok: true as const, value: requestData };
   if (!inner.ok || !isJson(inner.value)) return json(400, { code: -10100, message: 'Invalid requestData' });
@@ -297,7 +297,7 @@ export function tapoAppApi(ctx: SimContext): HostApi {
           const thing = ctx.registry.tapo.get(id);
           if (!thing) return notFound(id);
           settle(ctx.registry, thing, ctx.clock());
-          return json(200, shadowOf(thing));
+          return json(200, shadowOf(thing, ctx.clock()));
         }
         case 'PATCH shadows.patch':
           return writeShadow(ctx, id, req.rawBody);

@@ -9,11 +9,11 @@
 import { base64 } from './context.js';
 import { isJson, tapoOn, text, type Json, type TapoThing } from './model.js';
 import type { Registry } from './registry.js';
-import { settle } from './tapo-things.js';
+import { liveInfo, settle } from './tapo-things.js';
+import { PARAMS_ERROR, SMART_WRITES } from './tapo-writes.js';
 
 /** The smart protocol's "unknown method" (python-kasa SmartErrorCode.UNKNOWN_METHOD_ERROR). */
 export const UNKNOWN_METHOD = -1002;
-const PARAMS_ERROR = -1008;
 
 export interface SmartResponse {
   method: string;
@@ -31,8 +31,14 @@ function loadOn(thing: TapoThing): boolean {
   return thing.info.device_on === undefined ? true : tapoOn(thing);
 }
 
-function deviceInfo(thing: TapoThing): Json {
-  return { ...thing.info, nickname: base64(thing.alias) };
+function deviceInfo(thing: TapoThing, now: number): Json {
+  return { ...liveInfo(thing, now), nickname: base64(thing.alias) };
+}
+
+/** The device's clock runs on from where it was captured (a P110M's stays in the year 2000). */
+function deviceTime(thing: TapoThing, captured: Json | undefined, now: number): Json | undefined {
+  if (!captured || typeof captured.timestamp !== 'number') return captured;
+  return { ...captured, timestamp: captured.timestamp + Math.floor((now - thing.startedAt) / 1000) };
 }
 
 /** Energy counted since the simulator started, in Wh and in minutes of running. */
@@ -97,12 +103,12 @@ function emeterData(thing: TapoThing, recorded: Json | undefined, now: number): 
   };
 }
 
-function childList(registry: Registry, thing: TapoThing): Json | undefined {
+function childList(registry: Registry, thing: TapoThing, now: number): Json | undefined {
   if (thing.children.length === 0) return undefined;
   const list = thing.children
     .map((id) => registry.tapo.get(id))
     .filter((child): child is TapoThing => child !== undefined)
-    .map(deviceInfo);
+    .map((child) => deviceInfo(child, now));
   return { child_device_list: list, start_index: 0, sum: list.length };
 }
 
@@ -115,7 +121,9 @@ function answerOf(registry: Registry, thing: TapoThing, method: string, now: num
   const recorded = thing.recorded;
   switch (method) {
     case 'get_device_info':
-      return deviceInfo(thing);
+      return deviceInfo(thing, now);
+    case 'get_device_time':
+      return deviceTime(thing, captured(thing, method), now);
     case 'get_energy_usage':
       return recorded && !captured(thing, method) ? undefined : energyUsage(thing, captured(thing, method), now);
     case 'get_current_power':
@@ -123,7 +131,7 @@ function answerOf(registry: Registry, thing: TapoThing, method: string, now: num
     case 'get_emeter_data':
       return emeterData(thing, captured(thing, method), now);
     case 'get_child_device_list':
-      return childList(registry, thing);
+      return childList(registry, thing, now);
     default:
       // Verbatim, a recorded null included.
       return recorded?.[method] === null ? null : captured(thing, method);
@@ -137,24 +145,31 @@ export function smartCall(registry: Registry, thing: TapoThing, method: string, 
   return result === undefined ? { method, error_code: UNKNOWN_METHOD } : { method, error_code: 0, result };
 }
 
-/**
- * A passthrough request: `multipleRequest` with `params.requests`, or a
- * single method. Write methods are not simulated (shadows carry writes).
- */
+/** One write method (tapo-writes.ts), or unknown to the device. */
+function smartWrite(registry: Registry, thing: TapoThing, method: string, params: Json, now: number): SmartResponse {
+  settle(registry, thing, now);
+  const write = SMART_WRITES[method];
+  const outcome = write ? write(registry, thing, params, now) : undefined;
+  if (!outcome) return { method, error_code: UNKNOWN_METHOD };
+  return 'result' in outcome ? { method, error_code: 0, result: outcome.result } : { method, error_code: outcome.error_code };
+}
+
+function oneCall(registry: Registry, thing: TapoThing, call: unknown, now: number): SmartResponse {
+  if (!isJson(call) || typeof call.method !== 'string') return { method: isJson(call) ? text(call.method) : '', error_code: UNKNOWN_METHOD };
+  if (call.method.startsWith('get_')) return smartCall(registry, thing, call.method, now);
+  return smartWrite(registry, thing, call.method, isJson(call.params) ? call.params : {}, now);
+}
+
+/** A passthrough request: `multipleRequest` with `params.requests`, or a single method. */
 export function smartRequest(registry: Registry, thing: TapoThing, request: Json, now: number): Json {
   const method = typeof request.method === 'string' ? request.method : '';
   if (method === 'multipleRequest') {
     const params = isJson(request.params) ? request.params : {};
     if (!Array.isArray(params.requests)) return { error_code: PARAMS_ERROR };
-    const responses = params.requests.map((one: unknown) =>
-      isJson(one) && typeof one.method === 'string' && one.method.startsWith('get_')
-        ? smartCall(registry, thing, one.method, now)
-        : { method: isJson(one) ? text(one.method) : '', error_code: UNKNOWN_METHOD },
-    );
+    const responses = params.requests.map((one: unknown) => oneCall(registry, thing, one, now));
     return { error_code: 0, result: { responses } };
   }
-  if (!method.startsWith('get_')) return { error_code: UNKNOWN_METHOD };
-  const single = smartCall(registry, thing, method, now);
+  const single = oneCall(registry, thing, request, now);
   return single.result === undefined ? { error_code: single.error_code } : { error_code: 0, result: single.result };
 }
 

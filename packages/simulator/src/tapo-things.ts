@@ -6,17 +6,26 @@ import { randomUUID } from 'node:crypto';
 import { base64 } from './context.js';
 import { tapoOn, text, type Json, type TapoThing } from './model.js';
 import type { Registry } from './registry.js';
+import { onTimeAt, switched } from './on-time.js';
 
-/** A sub-thing is reachable only while its strip is. */
-export function thingOnline(registry: Registry, thing: TapoThing): boolean {
-  if (!thing.online) return false;
+/** A sub-thing is reachable only while its strip is; a rebooting thing is not, until it is back. */
+export function thingOnline(registry: Registry, thing: TapoThing, now = Date.now()): boolean {
+  const up = (one: TapoThing) => one.online && (one.rebootUntil === undefined || now >= one.rebootUntil);
   const parent = thing.parentId ? registry.tapo.get(thing.parentId) : undefined;
-  return parent ? parent.online : true;
+  return up(thing) && (parent ? up(parent) : true);
 }
 
 function setOn(thing: TapoThing, on: boolean, now: number): void {
   thing.meter?.advance(now, tapoOn(thing));
+  if (tapoOn(thing) !== on) switched(thing, on, now);
   thing.info.device_on = on;
+}
+
+/** The device's info as it reads now: its on_time counting. */
+export function liveInfo(thing: TapoThing, now = Date.now()): Json {
+  const info = thing.info;
+  if (typeof info.on_time !== 'number') return info;
+  return { ...info, on_time: onTimeAt(thing, tapoOn(thing), info.on_time, now, thing.rebootUntil) };
 }
 
 /** Copies shadow-style fields (`on`, base64 `nickname`) into the device's own info. */
@@ -39,7 +48,7 @@ function applyToDevice(thing: TapoThing, state: Json, now: number): void {
  * offline device keeps its pending changes until it is back.
  */
 export function settle(registry: Registry, thing: TapoThing, now: number): void {
-  if (thing.pending.length === 0 || !thingOnline(registry, thing)) return;
+  if (thing.pending.length === 0 || !thingOnline(registry, thing, now)) return;
   let kept = 0;
   for (const pending of thing.pending) {
     if (pending.applyAt <= now) applyToDevice(thing, pending.desired, now);
@@ -48,9 +57,9 @@ export function settle(registry: Registry, thing: TapoThing, now: number): void 
   thing.pending.length = kept;
 }
 
-export function reported(thing: TapoThing): Json {
+export function reported(thing: TapoThing, now = Date.now()): Json {
   const out: Json = {};
-  for (const [key, value] of Object.entries(thing.info)) {
+  for (const [key, value] of Object.entries(liveInfo(thing, now))) {
     if (key === 'device_on') out.on = value;
     else if (key === 'nickname') out.nickname = base64(String(value));
     else out[key] = value;
@@ -58,8 +67,8 @@ export function reported(thing: TapoThing): Json {
   return out;
 }
 
-export function shadowOf(thing: TapoThing): Json {
-  return { thingName: thing.id, state: { desired: { ...thing.desired }, reported: reported(thing) }, version: thing.version };
+export function shadowOf(thing: TapoThing, now = Date.now()): Json {
+  return { thingName: thing.id, state: { desired: { ...thing.desired }, reported: reported(thing, now) }, version: thing.version };
 }
 
 export type PatchOutcome =

@@ -8,7 +8,7 @@ import { kasaSysinfoSchema, parseModule, type KasaChild, type KasaSysinfo } from
 import { KASA_MODULES } from './modules/index.js';
 import type { KasaAnswer, KasaModule, KasaRequest, KasaTarget } from './module.js';
 import type { KasaListEntryInput } from '../../model/inputs.js';
-import { featureSet, type Feature, type FeatureSet } from '../../model/feature.js';
+import { featureSet, type Feature, type FeatureSet, type SlowCadence } from '../../model/feature.js';
 import { identityOf, safeId, type Desired, type DeviceNode, type NodeIdentity, type NodeKind, type NodeState } from '../../model/node.js';
 import type { NodeReading } from '../../model/reading.js';
 import { decodeNickname } from '../../model/names.js';
@@ -80,7 +80,8 @@ export function kasaChildId(parentDeviceId: string, rawChildId: string): string 
 
 function targetOf(node: NodeIdentity, family?: KasaFamily): KasaTarget {
   const outlet = node.kind === 'outlet';
-  return { node, family: outlet ? 'plug' : (family ?? FAMILY_OF_KIND[node.kind]), outlet };
+  const features = (node as Partial<DeviceNode>).features;
+  return { node, family: outlet ? 'plug' : (family ?? FAMILY_OF_KIND[node.kind]), outlet, ...(features ? { features } : {}) };
 }
 
 /** Merges request fragments module by module (relay and LED share `system`). */
@@ -105,10 +106,44 @@ export function kasaStateQuery(node: NodeIdentity): Record<string, unknown> {
   return mergeRequests([{ system: { get_sysinfo: null } }, ...KASA_MODULES.map((m) => m.query?.(target))]);
 }
 
-/** The energy read of a strip outlet (with context), or undefined when its modules need none. */
-export function kasaEnergyQuery(node: NodeIdentity): Record<string, unknown> | undefined {
-  const request = mergeRequests(KASA_MODULES.map((m) => m.energyQuery?.(targetOf(node))));
+export type KasaCadence = 'energy' | SlowCadence;
+
+function cadenceFragment(module: KasaModule, target: KasaTarget, cadence: KasaCadence): KasaRequest | undefined {
+  if (cadence === 'energy') return module.energyQuery?.(target);
+  return cadence === 'settings' ? module.settingsQuery?.(target) : module.firmwareQuery?.(target);
+}
+
+/**
+ * The one passthrough of an energy, settings or firmware read of a node
+ * (an outlet with context): every module's ask for that cadence, less the
+ * `refused` parts ("module.method" the device said it lacks); undefined
+ * when nothing is left to ask.
+ */
+export function kasaCadenceQuery(node: NodeIdentity, cadence: KasaCadence, refused: ReadonlySet<string> = new Set()): Record<string, unknown> | undefined {
+  const target = targetOf(node);
+  const request = mergeRequests(KASA_MODULES.map((m) => cadenceFragment(m, target, cadence)));
+  for (const [module, methods] of Object.entries(request)) {
+    for (const method of Object.keys(methods)) if (refused.has(`${module}.${method}`) || refused.has(module)) delete methods[method];
+    if (Object.keys(methods).length === 0) delete request[module];
+  }
   return Object.keys(request).length > 0 ? addressed(node, request) : undefined;
+}
+
+/**
+ * The parts of a passthrough the device said it lacks: a module answering
+ * err_code -1 ("module not support") or a method -1/-2 ("member not
+ * support"). Asking again would only cost answer bytes and log lines.
+ */
+export function kasaRefusedParts(request: Record<string, unknown>, response: unknown): string[] {
+  const refused: string[] = [];
+  const lacks = (answer: unknown) => isRecord(answer) && (answer.err_code === -1 || answer.err_code === -2);
+  for (const [module, methods] of Object.entries(request)) {
+    if (module === 'context' || !isRecord(methods) || !isRecord(response)) continue;
+    const answer = response[module];
+    if (lacks(answer)) refused.push(module);
+    else if (isRecord(answer)) for (const method of Object.keys(methods)) if (lacks(answer[method])) refused.push(`${module}.${method}`);
+  }
+  return refused;
 }
 
 function detect(modules: readonly KasaModule[], target: KasaTarget, answer: KasaAnswer): FeatureSet {
@@ -165,7 +200,7 @@ export function kasaReadings(listed: NodeIdentity, response: unknown, sentAt: nu
   const problems: string[] = [];
   const read = (node: NodeIdentity, child?: KasaChild): NodeReading => {
     const target = targetOf(node, family);
-    const answer: KasaAnswer = { response, sysinfo, child, problems };
+    const answer: KasaAnswer = { response, sysinfo, child, problems, readAt: sentAt };
     const features = detect(modules, target, answer);
     return { id: node.id, identity: node, features, values: parse(modules, target, answer, features), source: 'read', sentAt };
   };
@@ -176,12 +211,30 @@ export function kasaReadings(listed: NodeIdentity, response: unknown, sentAt: nu
   return { readings, problems: [...new Set(problems)] };
 }
 
+/**
+ * An energy, settings or firmware answer -> a reading: the values its
+ * modules read, and the features it revealed that the node lacked.
+ */
+export function kasaCadenceReading(
+  node: DeviceNode,
+  response: unknown,
+  sentAt: number,
+  cadence: KasaCadence = 'energy',
+): { reading?: NodeReading; problems: string[] } {
+  const problems: string[] = [];
+  const target = targetOf(node);
+  const answer: KasaAnswer = { response, problems, readAt: sentAt };
+  const known = node.features ?? {};
+  const added = featureSet(KASA_MODULES.flatMap((m) => m.detectMore?.(target, answer) ?? []).filter((feature) => !(feature.id in known)));
+  const values = parse(KASA_MODULES, target, answer, { ...known, ...added });
+  const hasAdded = Object.keys(added).length > 0;
+  if (Object.keys(values).length === 0 && !hasAdded) return { problems: [...new Set(problems)] };
+  return { reading: { id: node.id, values, source: cadence, sentAt, ...(hasAdded ? { features: added } : {}) }, problems: [...new Set(problems)] };
+}
+
 /** A strip outlet's energy answer -> a reading of the values only. */
 export function kasaEnergyReading(node: DeviceNode, response: unknown, sentAt: number): { reading?: NodeReading; problems: string[] } {
-  const problems: string[] = [];
-  const values = parse(KASA_MODULES, targetOf(node), { response, problems }, node.features ?? {});
-  if (Object.keys(values).length === 0) return { problems };
-  return { reading: { id: node.id, values, source: 'energy', sentAt }, problems };
+  return kasaCadenceReading(node, response, sentAt, 'energy');
 }
 
 /**

@@ -21,6 +21,8 @@ export interface KasaTarget {
   family: KasaFamily;
   /** An outlet of a strip: addressed with context.child_ids. */
   outlet: boolean;
+  /** What the node has so far (absent before its interview). */
+  features?: FeatureSet;
 }
 
 export interface KasaAnswer {
@@ -32,6 +34,8 @@ export interface KasaAnswer {
   child?: KasaChild;
   /** Short, loggable descriptions of answers that could not be used. */
   problems: string[];
+  /** When the request was sent (ms since epoch): instants are worked out from it. */
+  readAt?: number;
 }
 
 export interface KasaModule {
@@ -43,10 +47,22 @@ export interface KasaModule {
   features: Feature[];
   /** What the state read asks for; undefined: nothing beyond sysinfo. */
   query?(target: KasaTarget): KasaRequest | undefined;
-  /** What the energy read asks for (strip outlets, with context), at poll.energyIntervalS. */
+  /**
+   * What the energy read asks for, at poll.energyIntervalS (strip outlets
+   * with context): merged with the other modules' into one passthrough per node.
+   */
   energyQuery?(target: KasaTarget): KasaRequest | undefined;
+  /** What the settings read asks for, at poll.settingsIntervalS, at interview, on get and after a write of one. */
+  settingsQuery?(target: KasaTarget): KasaRequest | undefined;
+  /** What the firmware check asks for, every firmware.checkIntervalH. */
+  firmwareQuery?(target: KasaTarget): KasaRequest | undefined;
   /** The features the device has, from a state answer. */
   detect(target: KasaTarget, answer: KasaAnswer): Feature[];
+  /**
+   * Features an energy, settings or firmware answer reveals (a module the
+   * state read does not ask); they are added to the node's.
+   */
+  detectMore?(target: KasaTarget, answer: KasaAnswer): Feature[];
   /** The values of its features in an answer; only what the answer carries. */
   parse(target: KasaTarget, answer: KasaAnswer, features: FeatureSet): NodeState;
   /** The request fragment setting `desired` values of its features, if any. */

@@ -7,7 +7,19 @@
 import { isCloudError } from '../common/errors.js';
 import { keepSkipped } from '../common/list.js';
 import type { KasaClient } from './client.js';
-import { isTapoListEntry, kasaEnergyQuery, kasaEnergyReading, kasaIdentity, kasaOutletsRequest, kasaReadings, kasaStateQuery, kasaWrite } from './devices.js';
+import {
+  isTapoListEntry,
+  kasaCadenceQuery,
+  kasaCadenceReading,
+  kasaIdentity,
+  kasaOutletsRequest,
+  kasaReadings,
+  kasaRefusedParts,
+  kasaStateQuery,
+  kasaWrite,
+  type KasaCadence,
+} from './devices.js';
+import type { SlowCadence } from '../../model/feature.js';
 import type { Desired, DeviceNode, KasaAddress, NodeIdentity } from '../../model/node.js';
 import type { KasaListEntryInput } from '../../model/inputs.js';
 import { ClientSource, mergeResults, type CloudSource, type ReadFailure, type ReadResult } from '../../runtime/sources.js';
@@ -16,6 +28,8 @@ export class KasaSource extends ClientSource<KasaClient> implements CloudSource 
   readonly cloud = 'kasa' as const;
   readonly batchesOutlets = true;
   readonly #entries = new Map<string, KasaListEntryInput>();
+  /** Per node, the "module" or "module.method" parts it answered it lacks. */
+  readonly #refused = new Map<string, Set<string>>();
 
   async list(): Promise<NodeIdentity[]> {
     const answer = await this.queue.poll(() => this.client.getDeviceListAnswer());
@@ -67,9 +81,19 @@ export class KasaSource extends ClientSource<KasaClient> implements CloudSource 
     }
   }
 
+  /** One passthrough per node whose modules ask anything at the energy cadence (metered devices, strip outlets). */
   async readEnergy(nodes: DeviceNode[]): Promise<ReadResult> {
+    return this.#readAt('energy', nodes);
+  }
+
+  /** One passthrough per node for its modules' settings or firmware asks. */
+  async readCadence(cadence: SlowCadence, nodes: DeviceNode[]): Promise<ReadResult> {
+    return this.#readAt(cadence, nodes);
+  }
+
+  async #readAt(cadence: KasaCadence, nodes: DeviceNode[]): Promise<ReadResult> {
     const asks = nodes.flatMap((node) => {
-      const request = node.parentId && node.online && node.features ? kasaEnergyQuery(node) : undefined;
+      const request = node.online && node.features ? kasaCadenceQuery(node, cadence, this.#refused.get(node.id)) : undefined;
       return request ? [{ node, request }] : [];
     });
     const results = await Promise.all(
@@ -80,8 +104,9 @@ export class KasaSource extends ClientSource<KasaClient> implements CloudSource 
             sentAt = Date.now();
             return this.client.passthrough(addressOf(node), request);
           });
-          const { reading, problems } = kasaEnergyReading(node, response, sentAt);
-          for (const problem of problems) this.logger.warn({ node: node.id, problem }, 'kasa: unexpected energy answer');
+          this.#remember(node, request, response);
+          const { reading, problems } = kasaCadenceReading(node, response, sentAt, cadence);
+          for (const problem of problems) this.logger.warn({ node: node.id, problem }, `kasa: unexpected ${cadence} answer`);
           return { readings: reading ? [reading] : [], failures: [] };
         } catch (error) {
           return { readings: [], failures: [failureOf([node.id], error)] };
@@ -89,6 +114,16 @@ export class KasaSource extends ClientSource<KasaClient> implements CloudSource 
       }),
     );
     return mergeResults(results);
+  }
+
+  /** What the device said it lacks is not asked again (until the bridge restarts). */
+  #remember(node: DeviceNode, request: Record<string, unknown>, response: unknown): void {
+    const refused = kasaRefusedParts(request, response);
+    if (refused.length === 0) return;
+    const known = this.#refused.get(node.id) ?? new Set<string>();
+    for (const part of refused) known.add(part);
+    this.#refused.set(node.id, known);
+    this.logger.debug({ node: node.id, refused }, 'kasa: the device lacks these; not asked again');
   }
 
   /**

@@ -31,6 +31,7 @@ import {
 } from './schemas.js';
 
 export type { SmartResponse, TapoShadow, TapoThing, TapoUsage } from './schemas.js';
+import type { ServicesCall } from './module.js';
 export { TAPO_APP_TYPE } from './account.js';
 
 export interface TapoClientOptions extends ClientOptionsBase {
@@ -239,14 +240,22 @@ export class TapoClient extends CloudClientBase {
    * of read methods, answered per method (`error_code` 0 or the device's own
    * code). The cloud may answer `responseData` as an object or a JSON string.
    */
-  async servicesSync(thing: TapoThingAddress, methods: readonly string[]): Promise<SmartResponse[]> {
+  /** The device's own methods in one multipleRequest; each answer carries its own error_code. */
+  async servicesSync(thing: TapoThingAddress, calls: readonly ServicesCall[], options: { write?: boolean } = {}): Promise<SmartResponse[]> {
     const path = `/v1/things/${encodeURIComponent(thing.thingName)}/services-sync`;
-    const json = {
-      serviceId: 'passthrough',
-      inputParams: { requestData: { method: 'multipleRequest', params: { requests: methods.map((method) => ({ method })) } } },
-    };
-    // A read, though a POST: a garbled answer is worth another try.
-    return this.#app({ method: 'POST', host: thing.appServerUrl, path, json, read: true }, (body) => smartResponses(thing, body));
+    const requests = calls.map((call) => (typeof call === 'string' ? { method: call } : call));
+    const json = { serviceId: 'passthrough', inputParams: { requestData: { method: 'multipleRequest', params: { requests } } } };
+    // A read, though a POST: a garbled answer is worth another try. A write is not repeated.
+    return this.#app({ method: 'POST', host: thing.appServerUrl, path, json, read: !options.write }, (body) => smartResponses(thing, body));
+  }
+
+  /** Writes through services-sync: fails with the device's code when any call was refused. */
+  async servicesWrite(thing: TapoThingAddress, calls: readonly ServicesCall[]): Promise<void> {
+    const responses = await this.servicesSync(thing, calls, { write: true });
+    const refused = responses.find((response) => response.error_code !== 0);
+    if (refused) {
+      throw new CloudError('tapo', 'protocol', `tapo: ${thing.thingName} refused ${refused.method} (${refused.error_code})`, { code: refused.error_code });
+    }
   }
 
   /** Energy figures from the app's usage endpoint (the fallback where services-sync is refused). */

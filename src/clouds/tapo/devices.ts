@@ -10,7 +10,7 @@ import type { NodeReading } from '../../model/reading.js';
 import { decodeNickname } from '../../model/names.js';
 import { tapoTraits } from './models.js';
 import { TAPO_MODULES } from './modules/index.js';
-import type { TapoModule, TapoTarget } from './module.js';
+import { callMethod, type ServicesCall, type TapoCadence, type TapoModule, type TapoTarget } from './module.js';
 import { isRecord, nonEmptyString, normaliseMac, stripRegion } from '../../model/util.js';
 
 export { decodeNickname } from '../../model/names.js';
@@ -82,8 +82,8 @@ function detect(modules: readonly TapoModule[], target: TapoTarget, reported: Re
   return featureSet(modules.flatMap((m) => m.detect(target, reported)));
 }
 
-function parse(modules: readonly TapoModule[], target: TapoTarget, reported: Record<string, unknown>, features: FeatureSet): NodeState {
-  return Object.assign({}, ...modules.map((m) => m.parse?.(target, reported, features) ?? {})) as NodeState;
+function parse(modules: readonly TapoModule[], target: TapoTarget, reported: Record<string, unknown>, features: FeatureSet, readAt: number): NodeState {
+  return Object.assign({}, ...modules.map((m) => m.parse?.(target, reported, features, readAt) ?? {})) as NodeState;
 }
 
 /**
@@ -98,7 +98,7 @@ export function tapoReadings(targets: TapoTarget[], shadows: Map<string, TapoSha
     if (!shadow) continue;
     const reported = reportedOf(shadow);
     const features = detect(modules, target, reported);
-    readings.push({ id: target.node.id, identity: target.node, features, values: parse(modules, target, reported, features), source: 'read', sentAt });
+    readings.push({ id: target.node.id, identity: target.node, features, values: parse(modules, target, reported, features, sentAt), source: 'read', sentAt });
   }
   return readings;
 }
@@ -116,9 +116,18 @@ export function withStripStates(readings: NodeReading[]): NodeReading[] {
   return readings;
 }
 
-/** The services-sync methods the node's modules read at the energy cadence. */
-export function tapoServicesMethods(target: TapoTarget, features: FeatureSet): string[] {
-  return [...new Set(TAPO_MODULES.flatMap((m) => m.servicesMethods?.(target, features) ?? []))];
+/** The services-sync calls the node's modules read at a cadence, each method once. */
+export function tapoServicesMethods(target: TapoTarget, features: FeatureSet, cadence: TapoCadence = 'energy'): ServicesCall[] {
+  const calls = new Map<string, ServicesCall>();
+  for (const call of TAPO_MODULES.flatMap((m) => m.servicesMethods?.(target, features, cadence) ?? [])) {
+    if (!calls.has(callMethod(call))) calls.set(callMethod(call), call);
+  }
+  return [...calls.values()];
+}
+
+/** The services-sync calls carrying what no shadow key carries (settings, reboot...). */
+export function tapoWriteServices(target: TapoTarget, features: FeatureSet, desired: Desired): ServicesCall[] {
+  return TAPO_MODULES.flatMap((m) => m.writeServices?.(target, desired, features) ?? []);
 }
 
 /**
@@ -132,16 +141,17 @@ export function tapoServicesReading(
   results: ReadonlyMap<string, Record<string, unknown>>,
   info: Record<string, unknown>,
   sentAt: number,
+  cadence: TapoCadence = 'energy',
 ): NodeReading | undefined {
   // Info and services answers can reveal features the shadow did not show (signal, protection, voltage).
   const revealed = [...Object.values(detect(TAPO_MODULES, target, info)), ...TAPO_MODULES.flatMap((m) => m.detectServices?.(results) ?? [])];
   const known = node.features ?? {};
   const added = featureSet(revealed.filter((feature) => !(feature.id in known)));
   const features = { ...known, ...added };
-  const fromInfo = parse(TAPO_MODULES, target, info, features);
+  const fromInfo = parse(TAPO_MODULES, target, info, features, sentAt);
   const values = Object.assign(fromInfo, ...TAPO_MODULES.map((m) => m.parseServices?.(results, features) ?? {})) as NodeState;
   if (Object.keys(values).length === 0 && Object.keys(added).length === 0) return undefined;
-  return { id: node.id, values, source: 'energy', sentAt, ...(Object.keys(added).length > 0 ? { features: added } : {}) };
+  return { id: node.id, values, source: cadence, sentAt, ...(Object.keys(added).length > 0 ? { features: added } : {}) };
 }
 
 export function tapoUsageReading(node: DeviceNode, usage: TapoUsageInput, sentAt: number): NodeReading | undefined {

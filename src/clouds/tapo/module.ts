@@ -5,10 +5,17 @@
  * writes to carry out a command (a shadow `desired` fragment). Modules live
  * one per file in ./modules and are found there by modules/index.ts.
  */
-import type { Feature, FeatureSet } from '../../model/feature.js';
+import type { Feature, FeatureSet, SlowCadence } from '../../model/feature.js';
 import type { Desired, NodeIdentity, NodeState } from '../../model/node.js';
 import type { TapoUsageInput } from '../../model/inputs.js';
 import type { TapoModelTraits } from './models.js';
+
+/** One device method in a services-sync multipleRequest: its name, or name and params. */
+export type ServicesCall = string | { method: string; params?: Record<string, unknown> };
+
+export type TapoCadence = 'energy' | SlowCadence;
+
+export const callMethod = (call: ServicesCall): string => (typeof call === 'string' ? call : call.method);
 
 export interface TapoTarget {
   node: NodeIdentity;
@@ -23,13 +30,17 @@ export interface TapoModule {
   features: Feature[];
   /** The features the device has, from its shadow's `reported` part and its model. */
   detect(target: TapoTarget, reported: Record<string, unknown>): Feature[];
-  /** The values of its features in a shadow's `reported` part. */
-  parse?(target: TapoTarget, reported: Record<string, unknown>, features: FeatureSet): NodeState;
+  /** The values of its features in a shadow's `reported` part, read at `readAt` (ms since epoch). */
+  parse?(target: TapoTarget, reported: Record<string, unknown>, features: FeatureSet, readAt: number): NodeState;
   /**
-   * The device methods it reads through services-sync at the energy cadence
-   * (`get_energy_usage`...); empty or absent: none.
+   * The device methods it reads through services-sync at a cadence
+   * (energy: `get_energy_usage`...; settings: `get_led_info`...;
+   * firmware: `get_latest_fw`...). All of one cadence go in one
+   * multipleRequest per thing. `features` is what the node has so far (at
+   * its interview, what the shadow showed): a module asks what may reveal
+   * its features; a method the device answers -1002 to is not asked again.
    */
-  servicesMethods?(target: TapoTarget, features: FeatureSet): string[];
+  servicesMethods?(target: TapoTarget, features: FeatureSet, cadence: TapoCadence): ServicesCall[];
   /** Features services-sync results reveal (figures only some firmware reports). */
   detectServices?(results: ReadonlyMap<string, Record<string, unknown>>): Feature[];
   /** Its values in the services-sync results, by method. */
@@ -38,4 +49,10 @@ export interface TapoModule {
   parseUsage?(usage: TapoUsageInput, features: FeatureSet): NodeState;
   /** The shadow `desired` fragment for `desired` values of its features, if any. */
   write?(target: TapoTarget, desired: Desired, features: FeatureSet): Record<string, unknown> | undefined;
+  /**
+   * The services-sync calls (`set_*`, `device_reboot`...) carrying `desired`
+   * values that are no shadow key: sent in one multipleRequest after the
+   * shadow PATCH, each answer's error_code checked.
+   */
+  writeServices?(target: TapoTarget, desired: Desired, features: FeatureSet): ServicesCall[];
 }

@@ -11,12 +11,14 @@ import type { TapoShadowInput } from '../../model/inputs.js';
 import type { DeviceNode } from '../../model/node.js';
 import { finiteNumber, isRecord, round } from '../../model/util.js';
 import type { SmartResponse } from './schemas.js';
+import { callMethod, type ServicesCall } from './module.js';
 
 
 /** Device-info fields a shadow may lack, merged under the shadow's own `reported`. */
 const INFO_FIELDS = [
   'rssi',
   'signal_level',
+  'ssid',
   'on_time',
   'overheated',
   'overheat_status',
@@ -37,17 +39,30 @@ export function shadowLacksInfo(node: DeviceNode, shadow: TapoShadowInput | unde
 
 /**
  * The read methods one services-sync asks a node for: what its modules
- * read at the energy cadence (`moduleMethods`), plus get_device_info, free
- * in the same request, or on its own when the shadow lacks it; empty when
- * the node needs none this cycle. `noEmeter`: the device refused
- * get_emeter_data before (a model that has it in general, not this firmware).
+ * read at this cadence (`moduleCalls`), less those it refused before
+ * (-1002: a method its model may have, not this firmware), plus
+ * get_device_info, free in the same request, or on its own when the shadow
+ * lacks it; empty when the node needs none this cycle.
  */
-export function servicesPlan(node: DeviceNode, shadow: TapoShadowInput | undefined, moduleMethods: readonly string[], noEmeter: boolean): string[] {
+export function servicesPlan(
+  node: DeviceNode,
+  shadow: TapoShadowInput | undefined,
+  moduleCalls: readonly ServicesCall[],
+  refused: ReadonlySet<string> = new Set(),
+): ServicesCall[] {
   if (!node.online) return [];
-  const methods = moduleMethods.filter((method) => !(noEmeter && method === 'get_emeter_data'));
-  if (methods.length > 0 || shadowLacksInfo(node, shadow)) methods.unshift('get_device_info');
-  return methods;
+  const calls = moduleCalls.filter((call) => !refused.has(callMethod(call)));
+  if (calls.length > 0 || shadowLacksInfo(node, shadow)) calls.unshift('get_device_info');
+  return calls;
 }
+
+/** The methods the device answered it does not know (-1002): not asked again. */
+export function unknownMethods(responses: readonly SmartResponse[]): string[] {
+  return responses.filter((response) => response.error_code === UNKNOWN_METHOD).map((response) => response.method);
+}
+
+/** The device's "no such method" (PK SmartErrorCode UNKNOWN_METHOD_ERROR). */
+const UNKNOWN_METHOD = -1002;
 
 /** The results of the methods that succeeded, by method name. */
 export function resultsByMethod(responses: readonly SmartResponse[]): Map<string, Record<string, unknown>> {
@@ -61,7 +76,7 @@ export function resultsByMethod(responses: readonly SmartResponse[]): Map<string
  * get_energy_usage's current_power (both mW), get_current_power (whole W:
  * the only power a P304M socket reports; P316M sockets have no
  * current_power in get_energy_usage either). Energy is this month's, as
- * with the usage endpoint.
+ * with the usage endpoint; energy_today today's.
  */
 export function servicesEnergy(results: ReadonlyMap<string, Record<string, unknown>>): EnergyReadings {
   const usage = results.get('get_energy_usage') ?? {};
@@ -71,7 +86,8 @@ export function servicesEnergy(results: ReadonlyMap<string, Record<string, unkno
     return number === undefined ? undefined : number / 1000;
   };
   const power = milli(emeter.power_mw) ?? milli(usage.current_power) ?? finiteNumber(results.get('get_current_power')?.current_power);
-  const energy = milli(usage.month_energy) ?? milli(usage.today_energy);
+  const energy = milli(usage.month_energy);
+  const today = milli(usage.today_energy);
   const voltage = milli(emeter.voltage_mv);
   const current = milli(emeter.current_ma);
   const readings: EnergyReadings = {};
@@ -79,6 +95,7 @@ export function servicesEnergy(results: ReadonlyMap<string, Record<string, unkno
   if (voltage !== undefined) readings.voltage = round(voltage, 1);
   if (current !== undefined) readings.current = round(current, 3);
   if (energy !== undefined) readings.energy = round(energy, 3);
+  if (today !== undefined && today >= 0) readings.energy_today = round(today, 3);
   return readings;
 }
 

@@ -8,7 +8,8 @@
 import { isCloudError } from '../common/errors.js';
 import { keepSkipped } from '../common/list.js';
 import { isNoSuchService, type TapoClient } from './client.js';
-import { infoFields, resultsByMethod, servicesPlan, withDeviceInfo } from './services.js';
+import { infoFields, resultsByMethod, servicesPlan, unknownMethods, withDeviceInfo } from './services.js';
+import type { SlowCadence } from '../../model/feature.js';
 import type { TapoShadow, TapoThing } from './schemas.js';
 import { identityOf, type Desired, type DeviceNode, type NodeIdentity, type TapoAddress } from '../../model/node.js';
 import {
@@ -18,9 +19,10 @@ import {
   tapoTargets,
   tapoUsageReading,
   tapoWrite,
+  tapoWriteServices,
   withStripStates,
 } from './devices.js';
-import type { TapoTarget } from './module.js';
+import type { TapoCadence, TapoTarget } from './module.js';
 import { ClientSource, mergeResults, type CloudSource, type ReadFailure, type ReadResult } from '../../runtime/sources.js';
 
 export class TapoSource extends ClientSource<TapoClient> implements CloudSource {
@@ -33,8 +35,8 @@ export class TapoSource extends ClientSource<TapoClient> implements CloudSource 
   #targets = new Map<string, TapoTarget>();
   /** get_device_info answers, merged under the shadows. */
   readonly #info = new Map<string, Record<string, unknown>>();
-  /** Things that refused get_emeter_data. */
-  readonly #noEmeter = new Set<string>();
+  /** Per thing, the methods it answered it does not know (-1002). */
+  readonly #refused = new Map<string, Set<string>>();
   /** The cloud refused services-sync: energy from the usage endpoint. */
   #usageOnly = false;
 
@@ -97,34 +99,55 @@ export class TapoSource extends ClientSource<TapoClient> implements CloudSource 
   /** One services-sync per node that needs one; the usage endpoint once services-sync is refused. */
   async readEnergy(nodes: DeviceNode[]): Promise<ReadResult> {
     if (this.#usageOnly) return this.#readUsage(nodes);
+    return this.#readServices('energy', nodes);
+  }
+
+  /** One services-sync per thing whose modules read anything at this cadence. */
+  async readCadence(cadence: SlowCadence, nodes: DeviceNode[]): Promise<ReadResult> {
+    if (this.#usageOnly) return { readings: [], failures: [] };
+    return this.#readServices(cadence, nodes);
+  }
+
+  async #readServices(cadence: TapoCadence, nodes: DeviceNode[]): Promise<ReadResult> {
     const results = await Promise.all(
       nodes.map(async (node): Promise<ReadResult> => {
         if (!node.features) return { readings: [], failures: [] };
         const { thingName } = addressOf(node);
         const target = this.#targets.get(node.id) ?? fallbackTarget(node);
-        const methods = servicesPlan(node, this.#shadows.get(thingName), tapoServicesMethods(target, node.features), this.#noEmeter.has(thingName));
-        if (methods.length === 0) return { readings: [], failures: [] };
+        const refused = this.#refused.get(thingName);
+        const calls = servicesPlan(node, this.#shadows.get(thingName), tapoServicesMethods(target, node.features, cadence), refused);
+        if (calls.length === 0) return { readings: [], failures: [] };
         try {
           let sentAt = Date.now();
           const responses = await this.queue.poll(() => {
             sentAt = Date.now();
-            return this.client.servicesSync(addressOf(node), methods);
+            return this.client.servicesSync(addressOf(node), calls);
           });
+          this.#remember(node, unknownMethods(responses));
           const results = resultsByMethod(responses);
           const info = results.get('get_device_info');
           if (info) this.#info.set(thingName, info);
-          if (methods.includes('get_emeter_data') && !results.has('get_emeter_data')) this.#noEmeter.add(thingName);
-          const reading = tapoServicesReading(node, target, results, infoFields(info), sentAt);
+          const reading = tapoServicesReading(node, target, results, infoFields(info), sentAt, cadence);
           return { readings: reading ? [reading] : [], failures: [] };
         } catch (error) {
           if (!isNoSuchService(error)) return { readings: [], failures: [{ nodeIds: [node.id], error, offline: isCloudError(error) && error.kind === 'device_offline' }] };
           if (!this.#usageOnly) this.logger.info({ code: error.code }, 'tapo: services-sync refused, reading energy from the usage endpoint');
           this.#usageOnly = true;
-          return this.#readUsage([node]);
+          return cadence === 'energy' ? this.#readUsage([node]) : { readings: [], failures: [] };
         }
       }),
     );
     return mergeResults(results);
+  }
+
+  /** Methods a thing does not know (a model that has them in general, not this firmware) are not asked again. */
+  #remember(node: DeviceNode, unknown: string[]): void {
+    if (unknown.length === 0) return;
+    const { thingName } = addressOf(node);
+    const known = this.#refused.get(thingName) ?? new Set<string>();
+    for (const method of unknown) known.add(method);
+    this.#refused.set(thingName, known);
+    this.logger.debug({ node: node.id, unknown }, 'tapo: the device does not know these methods; not asked again');
   }
 
   async #readUsage(nodes: DeviceNode[]): Promise<ReadResult> {
@@ -154,15 +177,22 @@ export class TapoSource extends ClientSource<TapoClient> implements CloudSource 
    */
   async execute(nodes: DeviceNode[], desired: Desired, children: DeviceNode[] = []): Promise<void> {
     for (const node of nodes) {
+      // What no shadow key carries (settings, reboot) goes to the node itself, through services-sync.
+      const calls = tapoWriteServices(this.#targetFor(node), node.features ?? {}, desired);
       const targets = node.kind === 'strip' ? children : [node];
       for (const target of targets) {
         const address = addressOf(target);
-        const body = tapoWrite(this.#targets.get(target.id) ?? fallbackTarget(target), target.features ?? {}, desired);
+        const body = tapoWrite(this.#targetFor(target), target.features ?? {}, desired);
         if (Object.keys(body).length === 0) continue;
         const { version } = await this.client.patchShadow(address, body, this.#versions.get(address.thingName));
         this.#versions.set(address.thingName, version);
       }
+      if (calls.length > 0) await this.client.servicesWrite(addressOf(node), calls);
     }
+  }
+
+  #targetFor(node: DeviceNode): TapoTarget {
+    return this.#targets.get(node.id) ?? fallbackTarget(node);
   }
 }
 

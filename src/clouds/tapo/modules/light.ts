@@ -46,7 +46,9 @@ export const module: TapoModule = {
     const hue = finiteNumber(reported.hue);
     const saturation = finiteNumber(reported.saturation);
     if ('color' in features && hue !== undefined && saturation !== undefined) out.color = { h: hue, s: saturation };
-    if ('brightness' in features || 'color' in features || 'color_temp' in features) out.color_mode = colorModeFor(features, colorTemp);
+    // Only from a read that carries the light (device info merged in from services-sync does not).
+    const lit = brightness !== undefined || colorTemp !== undefined || hue !== undefined;
+    if (lit && ('brightness' in features || 'color' in features || 'color_temp' in features)) out.color_mode = colorModeFor(features, colorTemp);
     return out;
   },
   write(_target, desired) {
