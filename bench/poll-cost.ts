@@ -34,8 +34,8 @@ export interface CycleCost {
 
 /** Kasa strips that meter each outlet (one emeter read per outlet: no batched form exists). */
 const KASA_METERED_STRIP = /^HS300/;
-/** Kasa devices with a meter of their own (their day and month statistics: one passthrough each). */
-const KASA_METERED = /^(HS110|KP115|KP125)/;
+/** Kasa devices with a meter of their own, plugs and every KL bulb and light strip (their day and month statistics: one passthrough each). */
+const KASA_METERED = /^(HS110|KP115|KP125|KL)/;
 /** Tapo things with an energy meter (one services-sync each); P304M/P316M strips meter per socket. */
 const TAPO_METERED = /^(P110|P115|KP125M)/;
 const TAPO_METERED_SOCKETS_OF = /^(P304M|P316M)/;

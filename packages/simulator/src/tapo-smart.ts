@@ -123,7 +123,10 @@ function answerOf(registry: Registry, thing: TapoThing, method: string, now: num
     case 'get_device_info':
       return deviceInfo(thing, now);
     case 'get_device_time':
-      return deviceTime(thing, captured(thing, method), now);
+      // Catalog devices keep UTC; a fixture device answers only if it was captured doing so.
+      return recorded ? deviceTime(thing, captured(thing, method), now) : { timestamp: Math.floor(now / 1000), time_diff: 0, region: 'UTC' };
+    case 'get_connect_cloud_state':
+      return recorded ? captured(thing, method) : { status: 0 };
     case 'get_energy_usage':
       return recorded && !captured(thing, method) ? undefined : energyUsage(thing, captured(thing, method), now);
     case 'get_current_power':
