@@ -86,6 +86,9 @@ function mainEntity(node: DeviceNode, ctx: EntityContext): EntityConfig | undefi
       Object.assign(config, { brightness: true, brightness_scale: 100, flash: false });
     }
     if (range?.kind === 'number') Object.assign(config, { color_temp_kelvin: true, min_kelvin: range.min, max_kelvin: range.max });
+    // The light's effects; "off" stops the running one.
+    const effects = features.effect?.type;
+    if (effects?.kind === 'enum') Object.assign(config, { effect: true, effect_list: effects.options });
     return entity(node, ctx, 'light', 'light', null, config);
   }
   return entity(node, ctx, 'switch', 'switch', null, {

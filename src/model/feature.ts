@@ -112,7 +112,7 @@ export function cadenceOf(feature: Feature): Cadence {
 export type FeatureSet = Record<string, Feature>;
 
 /** The parts of the composite JSON light (and of the main switch). */
-export const LIGHT_PARTS = ['state', 'brightness', 'color_temp', 'color'] as const;
+export const LIGHT_PARTS = ['state', 'brightness', 'color_temp', 'color', 'effect'] as const;
 
 export function isLightPart(id: string): boolean {
   return (LIGHT_PARTS as readonly string[]).includes(id);

@@ -26,6 +26,8 @@ export class Publisher {
   readonly #lastDiscovery = new Map<string, string>();
   /** What discovery depends on, per node: recomputing it is only worth it when this changes. */
   readonly #discoveryInputs = new Map<string, string>();
+  /** The discovery run in progress; the next waits for it. */
+  #discoveryRuns: Promise<void> = Promise.resolve();
   /** Messages published since start, by kind (benchmarks read this). */
   readonly counts = { state: 0, availability: 0, discovery: 0, other: 0 };
 
@@ -68,8 +70,19 @@ export class Publisher {
     await Promise.all(sends);
   }
 
-  /** Publishes discovery for `nodes` whose config changed (or all when forced). */
+  /**
+   * Publishes discovery for `nodes` whose config changed (or all when
+   * forced). One at a time: a run computes its configs up front and sends
+   * them one by one, so a run started meanwhile (features a settings read
+   * just added) must not be overtaken by the older run's stale configs.
+   */
   async publishDiscovery(nodes: DeviceNode[], force = false): Promise<void> {
+    const run = this.#discoveryRuns.then(() => this.#publishDiscovery(nodes, force));
+    this.#discoveryRuns = run.catch(() => undefined);
+    await run;
+  }
+
+  async #publishDiscovery(nodes: DeviceNode[], force: boolean): Promise<void> {
     if (!this.config.homeassistant.enabled) return;
     for (const node of nodes) this.#discoveryInputs.set(node.id, discoveryInputs(node, this.nameOf(node)));
     const byTopic = discoveryMessages(nodes, this.discoveryOptions());

@@ -119,14 +119,14 @@ describe.skipIf(!hasFixtures)('Kasa fixtures', () => {
 
   it('HS220: a dimmer with brightness; HS200: a wall switch', () => {
     const [dimmer] = mapFixture('HS220').nodes;
-    expect(ids(dimmer)).toEqual(['state', 'brightness', 'led', 'rssi', 'on_time', 'on_since', 'reboot']);
+    expect(ids(dimmer)).toEqual(['state', 'brightness', 'led', 'rssi', 'on_time', 'on_since', 'light_preset', 'reboot']);
     expect(dimmer?.state).toMatchObject({ state: 'OFF', brightness: 25, color_mode: 'brightness' });
     expect(mapFixture('HS200').nodes[0]?.kind).toBe('switch');
   });
 
   it('KL130: colour bulb 2500-9000 K with power', () => {
     const [bulb] = mapFixture('KL130').nodes;
-    expect(ids(bulb)).toEqual(['state', 'brightness', 'color_temp', 'color', 'power', 'rssi', 'reboot']);
+    expect(ids(bulb)).toEqual(['state', 'brightness', 'color_temp', 'color', 'power', 'rssi', 'light_preset', 'reboot']);
     expect(bulb?.features?.color_temp?.type).toMatchObject({ min: 2500, max: 9000 });
     expect(bulb?.state).toMatchObject({ state: 'ON', brightness: 100, color_temp: 2700, color_mode: 'color_temp', power: 10.8 });
   });

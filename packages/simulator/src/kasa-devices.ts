@@ -3,6 +3,7 @@
  * cloud's passthrough hands to a device and what the device answers.
  */
 import { isJson, kasaOutletOn, type EnergyMeter, type Json, type KasaDevice, type KasaOutlet } from './model.js';
+import { DIMMER_SETTINGS, settingsModule, type Method } from './kasa-settings.js';
 import { STATS, TIME } from './kasa-stats.js';
 import { onTimeAt, switched } from './on-time.js';
 import { synthesised } from './kasa-synth.js';
@@ -21,9 +22,6 @@ export const REBOOT_MS = 15_000;
 export function kasaReachable(device: KasaDevice, now: number): boolean {
   return device.online && (device.rebootUntil === undefined || now >= device.rebootUntil);
 }
-
-/** `targets` undefined = the whole device; otherwise the outlets named by `context.child_ids`. */
-type Method = (device: KasaDevice, params: Json, targets: KasaOutlet[] | undefined, now: number) => Json;
 
 function ok(result: Json = {}): Json {
   return { ...result, err_code: 0 };
@@ -207,6 +205,7 @@ const BULB_EMETER: Record<string, Method> = {
 };
 
 const DIMMER: Record<string, Method> = {
+  ...DIMMER_SETTINGS,
   set_brightness: (device, params) => {
     if (!inRange(params.brightness, 0, 100)) return INVALID_ARGUMENT;
     device.sysinfo.brightness = params.brightness;
@@ -239,7 +238,7 @@ function liveModule(device: KasaDevice, module: string): Record<string, Method> 
     case 'smartlife.iot.common.timesetting':
       return isLight ? TIME : undefined;
     default:
-      return undefined;
+      return settingsModule(device, module);
   }
 }
 

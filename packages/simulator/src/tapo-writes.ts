@@ -7,6 +7,7 @@
  */
 import { isJson, type Json, type TapoThing } from './model.js';
 import type { Registry } from './registry.js';
+import { SETTINGS_WRITES } from './tapo-settings.js';
 
 export const PARAMS_ERROR = -1008;
 
@@ -36,6 +37,8 @@ export function reboot(thing: TapoThing, now: number, delayS: number): void {
 }
 
 export const SMART_WRITES: Record<string, SmartWrite> = {
+  // set_led_info, set_auto_off_config, set_protection_power, set_on_off_gradually_info, set_auto_update_info.
+  ...SETTINGS_WRITES,
   // python-kasa's smart devices: device_reboot {delay}; every device with a "device" component answers it.
   device_reboot: (_registry, thing, params, now) => {
     const delay = params.delay ?? 1;

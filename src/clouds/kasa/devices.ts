@@ -242,10 +242,11 @@ export function kasaEnergyReading(node: DeviceNode, response: unknown, sentAt: n
  * module's fragment in one request, which the device executes in one go.
  * {} when nothing applies.
  */
-export function kasaWrite(node: DeviceNode, desired: Desired): Record<string, unknown> {
+export function kasaWrite(node: DeviceNode, desired: Desired, lastResponse?: unknown): Record<string, unknown> {
   const target = targetOf(node);
   const features = node.features ?? {};
-  return addressed(node, mergeRequests(KASA_MODULES.map((m) => m.write?.(target, desired, features))));
+  const last: KasaAnswer = { response: lastResponse, sysinfo: parseModule(lastResponse, 'system', 'get_sysinfo', kasaSysinfoSchema).value, problems: [] };
+  return addressed(node, mergeRequests(KASA_MODULES.map((m) => m.write?.(target, desired, features, last))));
 }
 
 /**

@@ -65,6 +65,10 @@ export interface KasaModule {
   detectMore?(target: KasaTarget, answer: KasaAnswer): Feature[];
   /** The values of its features in an answer; only what the answer carries. */
   parse(target: KasaTarget, answer: KasaAnswer, features: FeatureSet): NodeState;
-  /** The request fragment setting `desired` values of its features, if any. */
-  write?(target: KasaTarget, desired: Desired, features: FeatureSet): KasaRequest | undefined;
+  /**
+   * The request fragment setting `desired` values of its features, if any.
+   * `last`: the device's last state answer, for writes that need what it
+   * reported (a light preset's values).
+   */
+  write?(target: KasaTarget, desired: Desired, features: FeatureSet, last: KasaAnswer): KasaRequest | undefined;
 }

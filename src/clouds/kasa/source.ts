@@ -28,6 +28,8 @@ export class KasaSource extends ClientSource<KasaClient> implements CloudSource 
   readonly cloud = 'kasa' as const;
   readonly batchesOutlets = true;
   readonly #entries = new Map<string, KasaListEntryInput>();
+  /** The last state answer of each device: writes that need what it reported (a light preset) read it. */
+  readonly #lastAnswers = new Map<string, unknown>();
   /** Per node, the "module" or "module.method" parts it answered it lacks. */
   readonly #refused = new Map<string, Set<string>>();
 
@@ -73,6 +75,7 @@ export class KasaSource extends ClientSource<KasaClient> implements CloudSource 
         return this.client.passthrough(addressOf(node), kasaStateQuery(node));
       });
       const mapped = kasaReadings(node, response, sentAt);
+      this.#lastAnswers.set(node.id, response);
       for (const problem of mapped.problems) this.logger.warn({ node: node.id, problem }, 'kasa: unexpected device answer');
       if (mapped.readings.length === 0) return { readings: [], failures: [failureOf([node.id], new Error('no usable sysinfo in the answer'))] };
       return { readings: mapped.readings, failures: [] };
@@ -139,7 +142,7 @@ export class KasaSource extends ClientSource<KasaClient> implements CloudSource 
             nodes.map((node) => addressOf(node).childId ?? ''),
             desired.state,
           )
-        : kasaWrite(first, desired);
+        : kasaWrite(first, desired, this.#lastAnswers.get(first.parentId ?? first.id));
     if (Object.keys(request).length === 0) return;
     await this.client.passthrough(addressOf(first), request, { strict: true });
   }

@@ -126,8 +126,13 @@ export function tapoServicesMethods(target: TapoTarget, features: FeatureSet, ca
 }
 
 /** The services-sync calls carrying what no shadow key carries (settings, reboot...). */
-export function tapoWriteServices(target: TapoTarget, features: FeatureSet, desired: Desired): ServicesCall[] {
-  return TAPO_MODULES.flatMap((m) => m.writeServices?.(target, desired, features) ?? []);
+export function tapoWriteServices(
+  target: TapoTarget,
+  features: FeatureSet,
+  desired: Desired,
+  read: ReadonlyMap<string, Record<string, unknown>> = new Map(),
+): ServicesCall[] {
+  return TAPO_MODULES.flatMap((m) => m.writeServices?.(target, desired, features, read) ?? []);
 }
 
 /**

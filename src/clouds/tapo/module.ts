@@ -52,7 +52,9 @@ export interface TapoModule {
   /**
    * The services-sync calls (`set_*`, `device_reboot`...) carrying `desired`
    * values that are no shadow key: sent in one multipleRequest after the
-   * shadow PATCH, each answer's error_code checked.
+   * shadow PATCH, each answer's error_code checked. `read`: the last
+   * answers of the thing's read methods, for setters that take the whole
+   * object back (set_led_info, set_protection_power).
    */
-  writeServices?(target: TapoTarget, desired: Desired, features: FeatureSet): ServicesCall[];
+  writeServices?(target: TapoTarget, desired: Desired, features: FeatureSet, read: ReadonlyMap<string, Record<string, unknown>>): ServicesCall[];
 }

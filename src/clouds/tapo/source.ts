@@ -35,6 +35,8 @@ export class TapoSource extends ClientSource<TapoClient> implements CloudSource 
   #targets = new Map<string, TapoTarget>();
   /** get_device_info answers, merged under the shadows. */
   readonly #info = new Map<string, Record<string, unknown>>();
+  /** The last answers of each thing's read methods: setters that take the whole object back start from them. */
+  readonly #read = new Map<string, Map<string, Record<string, unknown>>>();
   /** Per thing, the methods it answered it does not know (-1002). */
   readonly #refused = new Map<string, Set<string>>();
   /** The cloud refused services-sync: energy from the usage endpoint. */
@@ -125,6 +127,7 @@ export class TapoSource extends ClientSource<TapoClient> implements CloudSource 
           });
           this.#remember(node, unknownMethods(responses));
           const results = resultsByMethod(responses);
+          this.#read.set(thingName, new Map([...(this.#read.get(thingName) ?? []), ...results]));
           const info = results.get('get_device_info');
           if (info) this.#info.set(thingName, info);
           const reading = tapoServicesReading(node, target, results, infoFields(info), sentAt, cadence);
@@ -178,7 +181,7 @@ export class TapoSource extends ClientSource<TapoClient> implements CloudSource 
   async execute(nodes: DeviceNode[], desired: Desired, children: DeviceNode[] = []): Promise<void> {
     for (const node of nodes) {
       // What no shadow key carries (settings, reboot) goes to the node itself, through services-sync.
-      const calls = tapoWriteServices(this.#targetFor(node), node.features ?? {}, desired);
+      const calls = tapoWriteServices(this.#targetFor(node), node.features ?? {}, desired, this.#read.get(addressOf(node).thingName));
       const targets = node.kind === 'strip' ? children : [node];
       for (const target of targets) {
         const address = addressOf(target);
