@@ -18,6 +18,7 @@ const UNIT = [
   'test/devices/**/*.test.ts',
   'test/homeassistant/**/*.test.ts',
   'test/mqtt/topics.test.ts',
+  'test/mqtt/api.test.ts',
   'test/cloud/parsing.test.ts',
   'test/cloud/rate-limit.test.ts',
   'test/cloud/retry.test.ts',

@@ -4,6 +4,7 @@
  * so the documentation cannot drift from the code: `npm run docs` rewrites
  * them, test/foundation/readme.test.ts fails when one is stale.
  */
+import { eventsTable, requestsTable } from './api-tables.js';
 import { configTable } from './config-table.js';
 import { demoNodes, familiesTables, stateFieldsTable } from './device-families.js';
 
@@ -21,7 +22,13 @@ export function withSection(readme: string, name: string, body: string): string 
 /** Every generated section, by marker name. */
 export async function generatedSections(): Promise<Record<string, string>> {
   const nodes = await demoNodes();
-  return { 'config-table': configTable(), 'state-fields': stateFieldsTable(), 'device-families': familiesTables(nodes) };
+  return {
+    'config-table': configTable(),
+    'bridge-events': eventsTable(),
+    'bridge-requests': requestsTable(),
+    'state-fields': stateFieldsTable(),
+    'device-families': familiesTables(nodes),
+  };
 }
 
 export async function renderReadme(readme: string): Promise<string> {

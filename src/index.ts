@@ -8,3 +8,21 @@ export { ConfigError, loadConfig, type AppConfig, type LoadOptions } from './con
 export { createLogger, type Logger } from './logger.js';
 export type { DeviceNode, NodeState, Feature, FeatureSet } from './model/node.js';
 export { VERSION } from './version.js';
+/** The MQTT API's payload schemas (zod): parse what the bridge publishes with these. */
+export {
+  BridgeDevices,
+  BridgeEvent,
+  BridgeInfo,
+  BridgeState,
+  HealthResponse,
+  InterviewRequest,
+  RequestBody,
+  RESPONSE_DATA,
+  bridgeResponse,
+  type BridgeEventData,
+  type BridgeEventType,
+  type BridgeResponse,
+  type NodeSummary,
+  type RequestKey,
+  type ResponseData,
+} from './runtime/api.js';

@@ -11,7 +11,7 @@ import type { TokenStore } from '../clouds/common/token-store.js';
 import type { CloudError } from '../clouds/common/errors.js';
 import type { Logger } from '../logger.js';
 import type { CloudName, Desired, DeviceNode, NodeIdentity } from '../model/node.js';
-import { nodeSummary, type NodeSummary } from '../model/summary.js';
+import { nodeSummary, type NodeSummary } from '../runtime/api.js';
 import { TopicNameRegistry } from '../mqtt/topics.js';
 import { createCloudPipelines } from '../runtime/cloud-sources.js';
 import { NodeStore } from '../runtime/node-store.js';
@@ -31,9 +31,9 @@ export interface DeviceListing {
 
 /** Nothing to publish: the listing reads the store once the reads are done. */
 const QUIET: PollListener = {
-  listChanged: async () => undefined,
-  statesUpdated: async () => undefined,
-  cycleFinished: async () => undefined,
+  listChanged: () => Promise.resolve(),
+  statesUpdated: () => Promise.resolve(),
+  cycleFinished: () => Promise.resolve(),
 };
 
 /** A source that notes a failed list read, so the command can say which cloud failed. */

@@ -8,29 +8,16 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
-import { z } from 'zod';
 import { HEALTH_TIMEOUT_S } from './commands.js';
 import { UsageError } from './flags.js';
 import type { AppConfig } from '../config/load.js';
 import { bridgeTopic } from '../mqtt/topics.js';
+import { z } from 'zod';
+import { HealthResponse, RequestBody } from '../runtime/api.js';
 import { secrets } from '../logger.js';
 
-const HealthAnswer = z.object({
-  status: z.enum(['ok', 'error']),
-  transaction: z.union([z.string(), z.number()]).optional(),
-  error: z.string().optional(),
-  data: z
-    .object({
-      healthy: z.boolean(),
-      clouds: z.record(z.string(), z.string()).default({}),
-      problems: z.record(z.string(), z.string()).default({}),
-      device_count: z.number().optional(),
-      last_poll_at: z.string().nullable().optional(),
-    })
-    .loose()
-    .optional(),
-});
-export type HealthAnswer = z.infer<typeof HealthAnswer>;
+/** The answer on `bridge/response/health_check` (runtime/api.ts). */
+export type HealthAnswer = HealthResponse;
 
 export interface HealthReport {
   healthy: boolean;
@@ -64,10 +51,10 @@ export function clientOptions(config: AppConfig, timeoutMs: number): IClientOpti
 }
 
 function describeAnswer(answer: HealthAnswer): HealthReport {
+  if (answer.status !== 'ok') return { healthy: false, line: `unhealthy: the bridge answered with an error: ${answer.error}`, answer };
   const data = answer.data;
-  if (answer.status !== 'ok' || !data) return { healthy: false, line: `unhealthy: the bridge answered with an error: ${answer.error ?? 'no data'}`, answer };
   const clouds = Object.entries(data.clouds).map(([cloud, status]) => `${cloud} ${status}`);
-  const facts = [...(clouds.length > 0 ? clouds : ['no cloud']), `${data.device_count ?? 0} devices`];
+  const facts = [...(clouds.length > 0 ? clouds : ['no cloud']), `${data.device_count} devices`];
   if (data.last_poll_at) facts.push(`last poll ${data.last_poll_at}`);
   const problems = Object.values(data.problems);
   if (data.healthy) return { healthy: true, line: `healthy: ${facts.join(', ')}`, answer };
@@ -88,10 +75,11 @@ async function ask(client: MqttClient, base: string, timeoutMs: number): Promise
       } catch {
         return; // someone else's garbage on the topic: keep waiting for ours
       }
-      const result = HealthAnswer.safeParse(parsed);
-      if (!result.success || result.data.transaction !== transaction) return;
+      // Ours by its transaction; then it must be a health answer (runtime/api.ts).
+      if (RequestBody.safeParse(parsed).data?.transaction !== transaction) return;
       clearTimeout(timer);
-      resolve(result.data);
+      const result = HealthResponse.safeParse(parsed);
+      resolve(result.success ? result.data : { status: 'error', data: {}, error: `an answer this version cannot read (${z.prettifyError(result.error).slice(0, 200)})`, transaction });
     });
   });
   await client.subscribeAsync(responseTopic, { qos: 1 });

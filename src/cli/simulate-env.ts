@@ -37,7 +37,8 @@ export function exportLines(printed: Printed): string[] {
   const pointed = configForSimulator(base, sim);
   return settingLeaves().flatMap((leaf) => {
     const value = valueAt(pointed, leaf.path);
-    if (leaf.env === undefined || value === valueAt(base, leaf.path) || typeof value === 'object') return [];
+    const scalar = typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
+    if (leaf.env === undefined || value === valueAt(base, leaf.path) || !scalar) return [];
     return [`export ${leaf.env}=${shellQuote(String(value))}`];
   });
 }

@@ -26,12 +26,13 @@ export interface SimulatorHandle {
 }
 
 export interface SimulatorEntry {
-  startSimulator(options: { log?: (line: string) => void }): Promise<SimulatorHandle>;
+  // Module exports are plain functions (properties), not methods bound to a `this`.
+  startSimulator: (options: { log?: (line: string) => void }) => Promise<SimulatorHandle>;
 }
 
 export interface SimulatorCli {
   /** Parses the flags (help, one-line refusal with exit 2) and runs until SIGINT/SIGTERM. */
-  simulatorMain(args: string[], program: string): Promise<number>;
+  simulatorMain: (args: string[], program: string) => Promise<number>;
 }
 
 const notInstalled = (command: string) =>

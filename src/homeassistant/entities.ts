@@ -124,7 +124,9 @@ function componentOptions(feature: Feature, ctx: EntityContext): Record<string, 
       // HA reads the JSON object (installed_version, latest_version, in_progress...);
       // without a command_topic it offers no Install.
       return { value_template: `{{ ${value} | tojson }}`, ...(command_topic ? { command_topic, payload_install: INSTALL } : {}) };
-    default:
+    case 'sensor':
+    case 'light':
+    case undefined:
       return { value_template: `{{ ${value} }}` };
   }
 }

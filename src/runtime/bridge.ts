@@ -24,12 +24,13 @@ import { NodeSync } from './node-sync.js';
 import { Poller } from './poller.js';
 import { Publisher } from './publisher.js';
 import { BridgeRequests, responseKey } from './requests.js';
+import { InterviewRequest, type BridgeInfo, type BridgeState } from './api.js';
 import { RefreshGate } from './refresh.js';
 import type { CloudSource, CloudStatus } from './sources.js';
 import { VERSION } from '../version.js';
 
-const OFFLINE = JSON.stringify({ state: 'offline' });
-const ONLINE = JSON.stringify({ state: 'online' });
+const OFFLINE: BridgeState = { state: 'offline' };
+const ONLINE: BridgeState = { state: 'online' };
 /** Commands still queued after this are kept in the journal for the next start (docker stop kills at 10 s). */
 const SHUTDOWN_BUDGET_MS = 4_000;
 /** A refresh request this soon after the last one finished is answered by it. */
@@ -123,7 +124,7 @@ export class Bridge {
       // The embedded broker's limit is known: never send what it would drop us for.
       ...(this.broker ? { maxPacketSize: config.embeddedBroker.maxPacketSize } : {}),
       startupTimeoutMs: config.mqtt.startupTimeoutS * 1000,
-      will: { topic: bridgeTopic(base, 'state'), payload: OFFLINE, retain: true, qos: 1 },
+      will: { topic: bridgeTopic(base, 'state'), payload: JSON.stringify(OFFLINE), retain: true, qos: 1 },
       logger,
       // Wired before connecting: the broker may deliver kept commands right after the CONNACK.
       onMessage: (topic, payload, retained, delivery) => {
@@ -157,7 +158,7 @@ export class Bridge {
       if (info.reconnect) void this.republish('reconnect');
     });
     await this.#mqtt.subscribe(subscriptions(base, this.#haStatusTopic()));
-    await this.#publisher.bridge('state', JSON.parse(ONLINE));
+    await this.#publisher.bridge('state', ONLINE);
     await this.#publishBridgeDevice();
     if (this.#stopping) return;
     await this.#poller.start();
@@ -219,7 +220,7 @@ export class Bridge {
   /** Discovery, state and availability of everything, whether changed or not. */
   async republish(reason: string): Promise<void> {
     this.logger.info({ reason }, 'republishing discovery and state');
-    await this.publisher.bridge('state', JSON.parse(ONLINE));
+    await this.publisher.bridge('state', ONLINE);
     await this.#publishBridgeDevice();
     await this.publisher.publishDiscovery(this.store.all(), true);
     await Promise.all(this.store.all().map((node) => this.publisher.publishNode(node, true)));
@@ -271,20 +272,20 @@ export class Bridge {
     await Promise.all(this.store.ofCloud(cloud).map((node) => this.publisher.publishNode(node)));
   }
 
-  info(): Record<string, unknown> {
-    const clouds: Record<string, unknown> = {};
-    for (const cloud of ['kasa', 'tapo'] as const) {
+  info(): BridgeInfo {
+    const cloudInfo = (cloud: CloudName): BridgeInfo['clouds'][CloudName] => {
       const source = this.sources.get(cloud);
-      clouds[cloud] = source
+      return source
         ? { enabled: true, status: source.status(), devices: this.store.ofCloud(cloud).length, problem: this.cloudProblems.get(cloud) ?? null }
         : { enabled: false, status: 'disabled', devices: 0 };
-    }
+    };
+    const clouds = { kasa: cloudInfo('kasa'), tapo: cloudInfo('tapo') };
     return {
       version: VERSION,
       clouds,
       mqtt: { base_topic: this.config.mqtt.baseTopic, embedded_broker: this.broker !== undefined },
       homeassistant: { enabled: this.config.homeassistant.enabled, prefix: this.config.homeassistant.prefix, discovery: this.config.homeassistant.discovery },
-      poll: this.config.poll,
+      poll: { intervalS: this.config.poll.intervalS, listIntervalS: this.config.poll.listIntervalS, energyIntervalS: this.config.poll.energyIntervalS },
       device_count: this.store.size,
       last_poll_duration_s: this.#poller?.lastPollDurationS ?? null,
       last_poll_at: this.#poller?.lastPollAt?.toISOString() ?? null,
@@ -301,7 +302,7 @@ export class Bridge {
         const outcome = await this.#refresh.request();
         return { device_count: this.store.size, merged: outcome.merged, lists: outcome.lists };
       })
-      .on('health_check', async () => {
+      .on('health_check', () => {
         const clouds = Object.fromEntries([...this.sources].map(([cloud, source]) => [cloud, source.status()]));
         // unknown / logging_in: not decided yet (start-up, a renewal); only a refusal needs the user.
         const healthy = this.mqtt.connected && Object.values(clouds).every((status) => !isLoginRefusal(status));
@@ -314,10 +315,11 @@ export class Bridge {
           last_poll_at: this.#poller?.lastPollAt?.toISOString() ?? null,
         };
       })
-      .on('info', async () => this.info())
+      .on('info', () => this.info())
       .on('device/interview', async (body) => {
         // {"id": "<node id or topic name>"}; a bare string body names it too.
-        const target = typeof body.id === 'string' ? body.id : undefined;
+        const parsed = InterviewRequest.safeParse(body);
+        const target = parsed.success ? parsed.data.id : undefined;
         const id = target === undefined ? undefined : this.names.resolve(target);
         if (id === undefined) throw new Error(target === undefined ? 'say which device: {"id": "<name or id>"}' : `unknown device "${target.slice(0, 64)}"`);
         await this.poller.interview(id);
@@ -344,7 +346,7 @@ export class Bridge {
     // Let each settled command publish its outcome (command_failed) before going offline.
     await this.#commands?.idle(1_000);
     if (this.#mqtt?.connected) {
-      await this.publisher.bridge('state', JSON.parse(OFFLINE)).catch(() => undefined);
+      await this.publisher.bridge('state', OFFLINE).catch(() => undefined);
     }
     await this.#mqtt?.end();
     await Promise.all([...this.sources.values()].map((source) => source.close()));

@@ -178,7 +178,7 @@ export class NodeStore {
     this.#guards.set(id, guards);
     const provenance = this.#provenanceOf(id);
     const state: NodeState = { ...node.state };
-    for (const [key, value] of Object.entries(patch) as [string, StateValue | undefined][]) {
+    for (const [key, value] of Object.entries<StateValue | undefined>(patch)) {
       if (value === undefined) continue;
       state[key] = value;
       const guard = guards.get(key) ?? { pending: 0, until: 0 };

@@ -3,7 +3,7 @@
  * discovery, removals, renames, state, and the bridge/devices list.
  */
 import type { CloudName, DeviceNode } from '../model/node.js';
-import { nodeSummary } from '../model/summary.js';
+import { nodeSummary } from './api.js';
 import type { TopicNameRegistry } from '../mqtt/topics.js';
 import type { NodeStore } from './node-store.js';
 import type { PollListener } from './poller.js';
@@ -49,7 +49,7 @@ export class NodeSync implements PollListener {
   async publishDevices(): Promise<void> {
     await this.publisher.bridge(
       'devices',
-      this.store.all().map((node) => ({ ...nodeSummary(node), topic: this.names.nameOf(node.id) })),
+      this.store.all().map((node) => ({ ...nodeSummary(node), topic: this.names.nameOf(node.id) ?? node.id })),
     );
   }
 

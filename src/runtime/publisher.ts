@@ -11,8 +11,14 @@ import { secrets, type Logger } from '../logger.js';
 import { PacketTooLargeError, type MqttConnection } from '../mqtt/client.js';
 import { availabilityTopic, bridgeTopic, stateTopic, type TopicNameRegistry } from '../mqtt/topics.js';
 import { VERSION } from '../version.js';
+import type { BridgeDevices, BridgeEventData, BridgeEventType, BridgeInfo, BridgeResponse, BridgeState } from './api.js';
 
-export type BridgeEventType = 'command_failed' | 'command_rejected' | 'device_added' | 'device_removed' | 'cloud_auth_failed';
+/** What each retained bridge topic carries (runtime/api.ts). */
+interface BridgePayloads {
+  state: BridgeState;
+  info: BridgeInfo;
+  devices: BridgeDevices;
+}
 
 export class Publisher {
   readonly #lastState = new Map<string, string>();
@@ -139,18 +145,18 @@ export class Publisher {
     this.#discoveryInputs.clear();
   }
 
-  async event(type: BridgeEventType, data: Record<string, unknown>): Promise<void> {
+  async event<T extends BridgeEventType>(type: T, data: BridgeEventData<T>): Promise<void> {
     this.counts.other += 1;
     // Events carry error texts from the clouds: mask any secret that slipped into one.
     await this.#send(bridgeTopic(this.base, 'event'), secrets.scrub(JSON.stringify({ type, data })), false);
   }
 
-  async bridge(topic: 'state' | 'info' | 'devices', payload: unknown): Promise<void> {
+  async bridge<K extends keyof BridgePayloads>(topic: K, payload: BridgePayloads[K]): Promise<void> {
     this.counts.other += 1;
     await this.#send(bridgeTopic(this.base, topic), JSON.stringify(payload), true);
   }
 
-  async response(key: string, payload: unknown): Promise<void> {
+  async response(key: string, payload: BridgeResponse): Promise<void> {
     this.counts.other += 1;
     await this.#send(bridgeTopic(this.base, `response/${key}`), secrets.scrub(JSON.stringify(payload)), false);
   }

@@ -3,8 +3,8 @@
  * zigbee2mqtt way: `{status, data, error?, transaction?}` with the
  * request's `transaction` echoed back.
  */
-import { z } from 'zod';
 import { clip } from '../mqtt/echo.js';
+import { RequestBody, type BridgeResponse, type RequestKey, type ResponseData } from './api.js';
 
 /** Longest request key answered on its own response topic; longer (unknown) ones answer on `response/invalid_key`. */
 const MAX_KEY_LENGTH = 64;
@@ -14,24 +14,15 @@ export function responseKey(key: string): string {
   return key.length <= MAX_KEY_LENGTH ? key : 'invalid_key';
 }
 
-const RequestBody = z
-  .object({ transaction: z.union([z.string().max(200), z.number()]).optional() })
-  .loose();
+export type { BridgeResponse };
 
-export interface BridgeResponse {
-  status: 'ok' | 'error';
-  data: Record<string, unknown>;
-  error?: string;
-  transaction?: string | number;
-}
-
-/** Gets the request's JSON object body ({} when it has none or is no object). */
-export type RequestHandler = (body: Record<string, unknown>) => Promise<Record<string, unknown>>;
+/** Gets the request's JSON object body ({} when it has none or is no object); answers with its key's `data` (runtime/api.ts). */
+export type RequestHandler<K extends RequestKey = RequestKey> = (body: Record<string, unknown>) => ResponseData<K> | Promise<ResponseData<K>>;
 
 export class BridgeRequests {
   readonly #handlers = new Map<string, RequestHandler>();
 
-  on(key: string, handler: RequestHandler): this {
+  on<K extends RequestKey>(key: K, handler: RequestHandler<K>): this {
     this.#handlers.set(key, handler);
     return this;
   }

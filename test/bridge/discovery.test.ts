@@ -16,7 +16,7 @@ describe.each(['device', 'entity'] as const)('discovery (%s mode)', (mode) => {
     await h.close();
   });
 
-  it('publishes valid, retained discovery for every node and for the bridge', async () => {
+  it('publishes valid, retained discovery for every node and for the bridge', () => {
     const nodes = h.bridge.store.all();
     const messages = discoveryOf(h);
     expect(messages.every((message) => message.retain)).toBe(true);

@@ -4,6 +4,7 @@
  * every message, as Home Assistant or Node-RED would.
  */
 
+import { apiViolations } from '../helpers/api.js';
 import mqtt, { type MqttClient } from 'mqtt';
 import { Bridge } from '../../src/runtime/bridge.js';
 import { loadConfig, type AppConfig } from '../../src/config/load.js';
@@ -64,7 +65,7 @@ export function testConfig(sim: Simulator, overrides: DeepPartial<AppConfig> = {
     homeassistant: { republishDelayS: 0 },
     log: { level: 'silent', pretty: false },
   }) as unknown as AppConfig;
-  return deepMerge(configForSimulator(merged, sim) as unknown as Record<string, unknown>, overrides as Record<string, unknown>) as unknown as AppConfig;
+  return deepMerge(configForSimulator(merged, sim) as unknown as Record<string, unknown>, overrides) as unknown as AppConfig;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -131,6 +132,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       await client.endAsync(true);
       await bridge.stop();
       if (!options.simulator) await sim.close();
+      // Whatever the test did, every bridge/* payload it saw matches its schema (src/runtime/api.ts).
+      const violations = apiViolations(messages, config.mqtt.baseTopic);
+      if (violations.length > 0) throw new Error(`payloads outside the MQTT API:\n${violations.join('\n')}`);
     },
   };
 }

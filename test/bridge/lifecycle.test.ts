@@ -2,6 +2,7 @@ import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/logger.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../../src/mqtt/broker.js';
+import { HealthResponse } from '../../src/runtime/api.js';
 import { startHarness, type Harness } from './harness.js';
 
 let h: Harness | undefined;
@@ -28,7 +29,7 @@ describe('bridge lifecycle', () => {
     await harness.publish('tplink/bridge/request/health_check', '');
     const health = await harness.waitForMessage('tplink/bridge/response/health_check');
     expect(JSON.parse(health.payload)).toMatchObject({ status: 'ok', data: { healthy: true, mqtt: true } });
-    expect(JSON.parse(health.payload).transaction).toBeUndefined();
+    expect(HealthResponse.parse(JSON.parse(health.payload)).transaction).toBeUndefined();
 
     await harness.publish('tplink/bridge/request/nonsense', '{"transaction":7}');
     const unknown = await harness.waitForMessage('tplink/bridge/response/nonsense');

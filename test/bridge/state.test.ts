@@ -61,7 +61,7 @@ describe('state topics', () => {
     expect(h.sim.requests.filter((request) => request.api === 'passthrough')).toHaveLength(2);
   });
 
-  it('publishes bridge/info and bridge/devices without secrets', async () => {
+  it('publishes bridge/info and bridge/devices without secrets', () => {
     const info = h.lastJson<Record<string, unknown>>('tplink/bridge/info');
     expect(info).toMatchObject({ version: expect.any(String), device_count: h.bridge.store.size });
     expect(info?.clouds).toMatchObject({ kasa: { status: 'ok' }, tapo: { status: 'ok' } });

@@ -106,9 +106,9 @@ describe('login command', () => {
   it('asks for the two-factor code on the terminal', async () => {
     sim.setFaults({ mfaRequired: true });
     const questions: string[] = [];
-    const io = capture(async (question) => {
+    const io = capture((question) => {
       questions.push(question);
-      return `${sim.lastMfaCode() ?? ''}\n`;
+      return Promise.resolve(`${sim.lastMfaCode() ?? ''}\n`);
     });
     const config = configFor(sim, stateDir, { TPCM_TAPO_ENABLED: 'false' });
     expect(await loginCommand([], config, silentLogger(), io)).toBe(0);
@@ -134,9 +134,9 @@ describe('login command', () => {
   it('Tapo two-factor: asks for the code, logs in with V2, and a later login needs no code', async () => {
     sim.setFaults({ mfaRequired: true });
     const questions: string[] = [];
-    const io = capture(async (question) => {
+    const io = capture((question) => {
       questions.push(question);
-      return `${sim.lastMfaCode() ?? ''}\n`;
+      return Promise.resolve(`${sim.lastMfaCode() ?? ''}\n`);
     });
     const config = configFor(sim, stateDir, { TPCM_KASA_ENABLED: 'false' });
     expect(await loginCommand([], config, silentLogger(), io)).toBe(0);
@@ -146,8 +146,8 @@ describe('login command', () => {
 
     new TokenStore(stateDir).clearTokens('tapo');
     sim.clearRequests();
-    const again = capture(async () => {
-      throw new Error('must not ask');
+    const again = capture(() => {
+      return Promise.reject(new Error('must not ask'));
     });
     expect(await loginCommand([], config, silentLogger(), again)).toBe(0);
     expect(calls(sim, 'v2.checkMFACodeAndLogin')).toHaveLength(0);

@@ -13,7 +13,7 @@ beforeAll(async () => {
   server = createServer((req, res) => {
     seenPaths.push(req.url ?? '');
     sockets.add(req.socket.remotePort ?? 0);
-    const path = (req.url ?? '').split('?')[0];
+    const path = (req.url ?? '').split('?')[0] ?? '';
     switch (path) {
       case '/ok':
         res.writeHead(200, { 'content-type': 'application/json' }).end('{"fine":true}');

@@ -191,9 +191,9 @@ describe('Kasa V2', () => {
     const kasa = client();
     let asked = 0;
     await kasa.login({
-      askCode: async () => {
+      askCode: () => {
         asked++;
-        return sim.lastMfaCode() ?? '';
+        return Promise.resolve(sim.lastMfaCode() ?? '');
       },
     });
     expect(asked).toBe(1);

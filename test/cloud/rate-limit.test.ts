@@ -12,7 +12,7 @@ describe('RequestLimiter', () => {
     const limiter = new RequestLimiter(5);
     const t0 = Date.now();
     const starts: number[] = [];
-    const sent = Array.from({ length: 12 }, () => limiter.run(async () => void starts.push(Date.now() - t0)));
+    const sent = Array.from({ length: 12 }, () => limiter.run(() => Promise.resolve(void starts.push(Date.now() - t0))));
     await vi.advanceTimersByTimeAsync(3_000);
     await Promise.all(sent);
     expect(starts).toHaveLength(12);
@@ -25,7 +25,7 @@ describe('RequestLimiter', () => {
     const limiter = new RequestLimiter(0.5);
     const t0 = Date.now();
     const starts: number[] = [];
-    const sent = Array.from({ length: 3 }, () => limiter.run(async () => void starts.push(Date.now() - t0)));
+    const sent = Array.from({ length: 3 }, () => limiter.run(() => Promise.resolve(void starts.push(Date.now() - t0))));
     await vi.advanceTimersByTimeAsync(5_000);
     await Promise.all(sent);
     expect(starts).toEqual([0, 2000, 4000]);
@@ -35,11 +35,11 @@ describe('RequestLimiter', () => {
     vi.useFakeTimers();
     const limiter = new RequestLimiter(1);
     const order: string[] = [];
-    const polls = ['poll1', 'poll2', 'poll3'].map((name) => limiter.run(async () => void order.push(name)));
+    const polls = ['poll1', 'poll2', 'poll3'].map((name) => limiter.run(() => Promise.resolve(void order.push(name))));
     // A command: its first request, then (as a retry or a second step would) another one.
     const command = asCommand(async () => {
-      await limiter.run(async () => void order.push('command1'));
-      await limiter.run(async () => void order.push('command2'));
+      await limiter.run(() => Promise.resolve(void order.push('command1')));
+      await limiter.run(() => Promise.resolve(void order.push('command2')));
     });
     await vi.advanceTimersByTimeAsync(5_000);
     await Promise.all([...polls, command]);
@@ -48,7 +48,7 @@ describe('RequestLimiter', () => {
 
   it('0: unlimited, nothing waits', async () => {
     const limiter = new RequestLimiter(0);
-    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => limiter.run(async () => i)));
+    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => limiter.run(() => Promise.resolve(i))));
     expect(results).toHaveLength(50);
     expect(limiter.waiting).toBe(0);
   });

@@ -8,9 +8,10 @@ function fakeClock() {
   const sleeps: number[] = [];
   return {
     now: () => now,
-    sleep: async (ms: number) => {
+    sleep: (ms: number) => {
       sleeps.push(ms);
       now += ms;
+      return Promise.resolve();
     },
     sleeps,
   };
@@ -23,10 +24,10 @@ describe('withRetry', () => {
     const clock = fakeClock();
     let attempts = 0;
     const result = await withRetry(
-      async () => {
+      () => {
         attempts++;
-        if (attempts < 4) throw transient();
-        return 'done';
+        if (attempts < 4) return Promise.reject(transient());
+        return Promise.resolve('done');
       },
       { deadlineMs: 60_000, baseMs: 100, maxMs: 1000, sleep: clock.sleep, now: clock.now, random: () => 0.5 },
     );
@@ -40,8 +41,9 @@ describe('withRetry', () => {
     const clock = fakeClock();
     let attempts = 0;
     await withRetry(
-      async () => {
-        if (++attempts < 8) throw transient();
+      () => {
+        if (++attempts < 8) return Promise.reject(transient());
+        return Promise.resolve();
       },
       { deadlineMs: 60_000, baseMs: 100, maxMs: 300, sleep: clock.sleep, now: clock.now, random: () => 0.999 },
     );
@@ -53,9 +55,9 @@ describe('withRetry', () => {
     const clock = fakeClock();
     let attempts = 0;
     const run = withRetry(
-      async () => {
+      () => {
         attempts++;
-        throw transient();
+        return Promise.reject(transient());
       },
       { deadlineMs: 1000, baseMs: 200, maxMs: 1000, sleep: clock.sleep, now: clock.now, random: () => 0.9 },
     );
@@ -68,9 +70,9 @@ describe('withRetry', () => {
     const clock = fakeClock();
     const starts: number[] = [];
     const run = withRetry(
-      async () => {
+      () => {
         starts.push(clock.now());
-        throw transient();
+        return Promise.reject(transient());
       },
       { deadlineMs: 3000, baseMs: 250, maxMs: 5000, sleep: clock.sleep, now: clock.now, random: () => 0.999 },
     );
@@ -85,9 +87,9 @@ describe('withRetry', () => {
     const clock = fakeClock();
     let attempts = 0;
     const run = withRetry(
-      async () => {
+      () => {
         attempts++;
-        throw new CloudError('kasa', 'rate_limited', 'slow down', { retryAfterS: 30 });
+        return Promise.reject(new CloudError('kasa', 'rate_limited', 'slow down', { retryAfterS: 30 }));
       },
       { deadlineMs: 10_000, baseMs: 10, maxMs: 100, sleep: clock.sleep, now: clock.now, random: () => 0 },
     );
@@ -99,9 +101,9 @@ describe('withRetry', () => {
   it('does not retry non-retryable errors', async () => {
     let attempts = 0;
     const run = withRetry(
-      async () => {
+      () => {
         attempts++;
-        throw new CloudError('tapo', 'auth_failed', 'wrong password');
+        return Promise.reject(new CloudError('tapo', 'auth_failed', 'wrong password'));
       },
       { deadlineMs: 10_000, baseMs: 1, maxMs: 1 },
     );
@@ -113,8 +115,9 @@ describe('withRetry', () => {
     const clock = fakeClock();
     let attempts = 0;
     await withRetry(
-      async () => {
-        if (++attempts === 1) throw new CloudError('tapo', 'rate_limited', 'slow down', { retryAfterS: 2 });
+      () => {
+        if (++attempts === 1) return Promise.reject(new CloudError('tapo', 'rate_limited', 'slow down', { retryAfterS: 2 }));
+        return Promise.resolve();
       },
       { deadlineMs: 10_000, baseMs: 10, maxMs: 100, sleep: clock.sleep, now: clock.now, random: () => 0 },
     );

@@ -24,12 +24,12 @@ describe('Session.renew', () => {
       password: 'password-1',
       cooldownS: 60,
       logger: silentLogger(),
-      login: async () => {
+      login: () => {
         logins += 1;
-        return { token: 'new-token-2' };
+        return Promise.resolve({ token: 'new-token-2' });
       },
-      refresh: async () => {
-        throw new CloudError('kasa', 'protocol', 'kasa: refreshToken: unexpected answer');
+      refresh: () => {
+        return Promise.reject(new CloudError('kasa', 'protocol', 'kasa: refreshToken: unexpected answer'));
       },
     });
     const stale = await session.ensureToken();

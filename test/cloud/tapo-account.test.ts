@@ -145,7 +145,7 @@ describe('Tapo two-factor', () => {
     store.setTokens('tapo', { username: sim.username, token: 'stale', v2: false });
     const tapo = client();
     const asked: string[] = [];
-    await tapo.login({ askCode: async () => { asked.push('code'); return sim.lastMfaCode() ?? ''; } });
+    await tapo.login({ askCode: () => { asked.push('code'); return Promise.resolve(sim.lastMfaCode() ?? ''); } });
     expect(asked).toHaveLength(1);
     expect(loginCalls(sim, 'tapo').map((request) => `${request.api} ${request.errorCode ?? 0}`)).toEqual([
       'login -20677',

@@ -34,8 +34,8 @@ describe('CloudQueue', () => {
       await gate.promise;
       order.push('poll0');
     });
-    const polls = [1, 2, 3].map((i) => q.poll(async () => void order.push(`poll${i}`)));
-    const commands = ['a', 'b'].map((key) => q.command(key, { state: 'ON' }, async () => void order.push(`cmd_${key}`)));
+    const polls = [1, 2, 3].map((i) => q.poll(() => Promise.resolve(void order.push(`poll${i}`))));
+    const commands = ['a', 'b'].map((key) => q.command(key, { state: 'ON' }, () => Promise.resolve(void order.push(`cmd_${key}`))));
     gate.resolve();
     await Promise.all([first, ...polls, ...commands]);
     expect(order).toEqual(['poll0', 'cmd_a', 'cmd_b', 'poll1', 'poll2', 'poll3']);
@@ -43,7 +43,7 @@ describe('CloudQueue', () => {
 
   it('poll returns the task result and rejects with its error', async () => {
     const q = queue();
-    await expect(q.poll(async () => 42)).resolves.toBe(42);
+    await expect(q.poll(() => Promise.resolve(42))).resolves.toBe(42);
     await expect(q.poll(async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
   });
 
@@ -82,8 +82,8 @@ describe('CloudQueue', () => {
       log.push('end1');
     });
     await tick();
-    const two = q.command('k', { state: 'OFF' }, async () => void log.push('run2'));
-    const other = q.command('x', { state: 'OFF' }, async () => void log.push('other'));
+    const two = q.command('k', { state: 'OFF' }, () => Promise.resolve(void log.push('run2')));
+    const other = q.command('x', { state: 'OFF' }, () => Promise.resolve(void log.push('other')));
     await tick(10);
     expect(log).toEqual(['start1', 'other']); // other keys are not held up
     gate.resolve();
@@ -95,7 +95,7 @@ describe('CloudQueue', () => {
     const q = queue();
     const error = new Error('cloud says no');
     await expect(q.command('k', { state: 'ON' }, async () => Promise.reject(error))).resolves.toEqual({ status: 'failed', error });
-    await expect(q.command('k', { state: 'ON' }, async () => undefined)).resolves.toEqual({ status: 'done' });
+    await expect(q.command('k', { state: 'ON' }, () => Promise.resolve(undefined))).resolves.toEqual({ status: 'done' });
   });
 
   it('a command asking for nothing sends nothing', async () => {
@@ -122,7 +122,7 @@ describe('CloudQueue', () => {
     const q = queue({ ttlMs: 50 });
     q.pause();
     let ran = false;
-    const outcome = q.command('k', { state: 'ON' }, async () => void (ran = true));
+    const outcome = q.command('k', { state: 'ON' }, () => Promise.resolve(void (ran = true)));
     await vi.advanceTimersByTimeAsync(49);
     expect(q.size + q.pending).toBe(1);
     await vi.advanceTimersByTimeAsync(1);
@@ -140,7 +140,7 @@ describe('CloudQueue', () => {
     const first = q.command('k', { state: 'ON' }, () => gate.promise);
     await tick();
     let ran = false;
-    const second = q.command('k', { state: 'OFF' }, async () => void (ran = true));
+    const second = q.command('k', { state: 'OFF' }, () => Promise.resolve(void (ran = true)));
     now = 5_000; // the first took "5 s"
     gate.resolve();
     expect(await first).toEqual({ status: 'done' });
@@ -152,15 +152,15 @@ describe('CloudQueue', () => {
     const q = queue({ batchWindowMs: 20 });
     const batches: [string[], ResolvedDesired][] = [];
     const singles: string[] = [];
-    const executeMany = async (keys: string[], desired: ResolvedDesired): Promise<void> => void batches.push([keys, desired]);
+    const executeMany = (keys: string[], desired: ResolvedDesired): Promise<void> => Promise.resolve(void batches.push([keys, desired]));
     const cmd = (key: string, desired: ResolvedDesired) =>
-      q.command(key, desired, async () => void singles.push(key), { group: 'strip1', executeMany });
+      q.command(key, desired, () => Promise.resolve(void singles.push(key)), { group: 'strip1', executeMany });
     const results = await Promise.all([
       cmd('o1', { state: 'ON' }),
       cmd('o2', { state: 'ON' }),
       cmd('o3', { state: 'ON' }),
       cmd('o4', { state: 'OFF' }), // different state: its own request
-      q.command('o5', { state: 'ON' }, async () => void singles.push('o5'), { group: 'strip2', executeMany }),
+      q.command('o5', { state: 'ON' }, () => Promise.resolve(void singles.push('o5')), { group: 'strip2', executeMany }),
     ]);
     expect(results.every((r) => r.status === 'done')).toBe(true);
     expect(batches).toEqual([[['o1', 'o2', 'o3'], { state: 'ON' }]]);
@@ -173,9 +173,9 @@ describe('CloudQueue', () => {
     const executeMany = async (): Promise<void> => Promise.reject(error);
     const singles: string[] = [];
     const [a, b, c] = await Promise.all([
-      q.command('o1', { state: 'ON' }, async () => void singles.push('o1'), { group: 's', executeMany }),
-      q.command('o2', { state: 'ON' }, async () => void singles.push('o2'), { group: 's', executeMany }),
-      q.command('o3', { state: 'ON', led: 'OFF' }, async () => void singles.push('o3'), { group: 's', executeMany }),
+      q.command('o1', { state: 'ON' }, () => Promise.resolve(void singles.push('o1')), { group: 's', executeMany }),
+      q.command('o2', { state: 'ON' }, () => Promise.resolve(void singles.push('o2')), { group: 's', executeMany }),
+      q.command('o3', { state: 'ON', led: 'OFF' }, () => Promise.resolve(void singles.push('o3')), { group: 's', executeMany }),
     ]);
     expect(a).toEqual({ status: 'failed', error });
     expect(b).toEqual({ status: 'failed', error });
@@ -187,13 +187,13 @@ describe('CloudQueue', () => {
     const q = queue({ concurrency: 1 });
     const gate = deferred();
     const running = q.poll(() => gate.promise.then(() => 'first'));
-    const queuedPoll = q.poll(async () => 'never');
+    const queuedPoll = q.poll(() => Promise.resolve('never'));
     let ran = 0;
-    const cmd = q.command('k', { state: 'ON' }, async () => void (ran += 1));
+    const cmd = q.command('k', { state: 'ON' }, () => Promise.resolve(void (ran += 1)));
     const drained = q.drain(1_000);
     await expect(queuedPoll).rejects.toBeInstanceOf(ShutdownError);
-    await expect(q.poll(async () => 1)).rejects.toBeInstanceOf(ShutdownError);
-    const late = await q.command('z', { state: 'ON' }, async () => undefined);
+    await expect(q.poll(() => Promise.resolve(1))).rejects.toBeInstanceOf(ShutdownError);
+    const late = await q.command('z', { state: 'ON' }, () => Promise.resolve(undefined));
     expect(late.status).toBe('failed');
     gate.resolve();
     await drained;
@@ -206,7 +206,7 @@ describe('CloudQueue', () => {
     vi.useFakeTimers();
     const q = queue({ concurrency: 1 });
     const stuck = q.command('a', { state: 'ON' }, () => new Promise<void>(() => undefined));
-    const waiting = q.command('b', { state: 'ON' }, async () => undefined);
+    const waiting = q.command('b', { state: 'ON' }, () => Promise.resolve(undefined));
     let drained = false;
     const draining = q.drain(100).then(() => void (drained = true));
     await vi.advanceTimersByTimeAsync(99);
@@ -223,7 +223,7 @@ describe('CloudQueue', () => {
     const q = queue();
     q.pause();
     expect(q.isPaused).toBe(true);
-    const outcome = q.command('k', { state: 'ON' }, async () => undefined);
+    const outcome = q.command('k', { state: 'ON' }, () => Promise.resolve(undefined));
     await q.drain(500);
     expect(await outcome).toEqual({ status: 'done' });
   });
@@ -232,12 +232,12 @@ describe('CloudQueue', () => {
     vi.useFakeTimers();
     try {
       const q = queue({ ttlMs: 60_000, batchWindowMs: 25 });
-      const executeMany = async (): Promise<void> => undefined;
+      const executeMany = (): Promise<void> => Promise.resolve(undefined);
       const work = Promise.all([
-        q.poll(async () => 1),
-        q.command('a', { state: 'ON' }, async () => undefined),
-        q.command('o1', { state: 'ON' }, async () => undefined, { group: 's', executeMany }),
-        q.command('o2', { state: 'ON' }, async () => undefined, { group: 's', executeMany }),
+        q.poll(() => Promise.resolve(1)),
+        q.command('a', { state: 'ON' }, () => Promise.resolve(undefined)),
+        q.command('o1', { state: 'ON' }, () => Promise.resolve(undefined), { group: 's', executeMany }),
+        q.command('o2', { state: 'ON' }, () => Promise.resolve(undefined), { group: 's', executeMany }),
       ]);
       await vi.advanceTimersByTimeAsync(3_000);
       await work;
@@ -255,8 +255,9 @@ describe('CloudQueue minimum interval per key', () => {
     vi.useFakeTimers();
     const sent: ResolvedDesired[] = [];
     const queue = new CloudQueue({ ttlMs: 10_000, minIntervalMs: 150, logger: silentLogger() });
-    const execute = async (desired: ResolvedDesired): Promise<void> => {
+    const execute = (desired: ResolvedDesired): Promise<void> => {
       sent.push(desired);
+      return Promise.resolve();
     };
     const outcomes: Promise<CommandOutcome>[] = [];
     const started = Date.now();
@@ -277,15 +278,17 @@ describe('CloudQueue minimum interval per key', () => {
     vi.useFakeTimers();
     const times: Record<string, number> = {};
     const queue = new CloudQueue({ ttlMs: 10_000, minIntervalMs: 100, logger: silentLogger() });
-    await queue.command('a', { state: 'ON' }, async () => undefined);
+    await queue.command('a', { state: 'ON' }, () => Promise.resolve(undefined));
     const t0 = Date.now();
-    await queue.command('b', { state: 'ON' }, async () => {
+    await queue.command('b', { state: 'ON' }, () => {
       times.b = Date.now() - t0;
+      return Promise.resolve();
     });
     await vi.advanceTimersByTimeAsync(120);
     const t1 = Date.now();
-    await queue.command('a', { state: 'OFF' }, async () => {
+    await queue.command('a', { state: 'OFF' }, () => {
       times.a = Date.now() - t1;
+      return Promise.resolve();
     });
     expect(times.b).toBe(0);
     expect(times.a).toBe(0);

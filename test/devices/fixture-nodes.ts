@@ -12,6 +12,7 @@ import type { DeviceNode } from '../../src/model/node.js';
 import { NodeStore } from '../../src/runtime/node-store.js';
 import { kasaEnergyReading, kasaIdentity, kasaReadings } from '../../src/clouds/kasa/devices.js';
 import { tapoReadings, tapoTargets, tapoUsageReading, withStripStates } from '../../src/clouds/tapo/devices.js';
+import { show } from '../helpers/show.js';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -38,24 +39,24 @@ export interface KasaCase {
 /** `unique`: give the device a fresh MAC (for whole-bridge checks). */
 export function kasaCase(file: string, unique = false): KasaCase {
   const response = readFixture(file);
-  const sysinfo = (isObj(response.system) && isObj(response.system.get_sysinfo) ? response.system.get_sysinfo : {}) as Obj;
+  const sysinfo: Obj = isObj(response.system) && isObj(response.system.get_sysinfo) ? response.system.get_sysinfo : {};
   if (unique) {
     if ('mac' in sysinfo) sysinfo.mac = fakeMac(file);
     if ('mic_mac' in sysinfo) sysinfo.mic_mac = fakeMac(file).replace(/:/g, '');
   }
-  const model = String(sysinfo.model ?? basename(file).split('_')[0]);
+  const model = show(sysinfo.model ?? basename(file).split('_')[0]);
   return {
     file,
     model,
     entry: {
       deviceId: hex(file, 40),
-      alias: String(sysinfo.alias ?? 'x'),
+      alias: show(sysinfo.alias ?? 'x'),
       deviceModel: model,
-      deviceType: String(sysinfo.type ?? sysinfo.mic_type ?? 'IOT.SMARTPLUGSWITCH'),
+      deviceType: show(sysinfo.type ?? sysinfo.mic_type ?? 'IOT.SMARTPLUGSWITCH'),
       appServerUrl: 'https://use1-wap.tplinkcloud.com',
       status: 1,
-      fwVer: String(sysinfo.sw_ver ?? ''),
-      deviceHwVer: String(sysinfo.hw_ver ?? ''),
+      fwVer: show(sysinfo.sw_ver ?? ''),
+      deviceHwVer: show(sysinfo.hw_ver ?? ''),
     },
     response,
   };
@@ -78,43 +79,43 @@ function reported(info: Obj): Obj {
 export function tapoCase(file: string): TapoCase {
   const data = readFixture(file);
   const info = isObj(data.get_device_info) ? data.get_device_info : {};
-  const type = String(info.type ?? 'SMART.TAPOPLUG');
+  const type = show(info.type ?? 'SMART.TAPOPLUG');
   const thingName = hex(file, 40);
   const things: TapoThingInput[] = [
     {
       thingName,
-      nickname: String(info.nickname ?? ''),
-      model: String(info.model ?? ''),
+      nickname: show(info.nickname ?? ''),
+      model: show(info.model ?? ''),
       deviceType: type,
       category: type.includes('BULB') ? 'bulb' : 'plug',
       status: 1,
       appServerUrl: 'https://euw1-app-server.iot.i.tplinknbu.com',
       isSubThing: false,
       mac: fakeMac(file),
-      hwVer: String(info.hw_ver ?? ''),
-      fwVer: String(info.fw_ver ?? ''),
+      hwVer: show(info.hw_ver ?? ''),
+      fwVer: show(info.fw_ver ?? ''),
     },
   ];
   const shadows = new Map<string, TapoShadowInput>([[thingName, { thingName, state: { reported: reported(info) }, version: 1 }]]);
   const children = isObj(data.get_child_device_list) ? data.get_child_device_list.child_device_list : undefined;
   (Array.isArray(children) ? children.filter(isObj) : []).forEach((child, i) => {
-    const childName = `${thingName}${String(i).padStart(2, '0')}`;
+    const childName = `${thingName}${show(i).padStart(2, '0')}`;
     things.push({
       thingName: childName,
-      nickname: String(child.nickname ?? ''),
-      model: String(child.model ?? ''),
-      deviceType: String(child.type ?? type),
-      category: String(child.category ?? 'plug.powerstrip.sub-plug'),
+      nickname: show(child.nickname ?? ''),
+      model: show(child.model ?? ''),
+      deviceType: show(child.type ?? type),
+      category: show(child.category ?? 'plug.powerstrip.sub-plug'),
       status: 1,
       isSubThing: true,
       edgeThingName: thingName,
       position: typeof child.position === 'number' ? child.position : undefined,
-      mac: String(child.mac ?? ''),
+      mac: show(child.mac ?? ''),
     });
     shadows.set(childName, { thingName: childName, state: { reported: reported(child) }, version: 3 });
   });
   const energy = isObj(data.get_energy_usage) ? data.get_energy_usage : undefined;
-  return { file, model: String(info.model ?? ''), things, shadows, usage: energy ? { energy_usage: energy } : undefined };
+  return { file, model: show(info.model ?? ''), things, shadows, usage: energy ? { energy_usage: energy } : undefined };
 }
 
 /** The nodes a bridge builds from one Kasa fixture: list entry, state read, outlets' energy. */

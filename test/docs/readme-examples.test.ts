@@ -145,13 +145,13 @@ function command(text: string, port: number): ClientOptions {
 async function scenario(kind: ClientKind, port: number, texts: string[]): Promise<{ status: number; lines: string[] }[]> {
   const options = texts.map((text) => command(text, port));
   const runs = options.map((option) => (option.tool === 'mosquitto_sub' ? startClient(kind, option) : undefined));
-  await Promise.all(runs.map((run) => run?.ready.catch(() => undefined)));
+  await Promise.all(runs.flatMap((run) => (run ? [run.ready.catch(() => undefined)] : [])));
   for (const [index, option] of options.entries()) {
     if (option.tool !== 'mosquitto_pub') continue;
     runs[index] = startClient(kind, option);
     await runs[index]?.done;
   }
-  const results = await Promise.all(runs.map((run) => run?.done));
+  const results = await Promise.all(runs.map((run) => run?.done ?? Promise.resolve(undefined)));
   return results.map((result) => ({ status: result?.status ?? -1, lines: result?.lines ?? [] }));
 }
 

@@ -18,6 +18,7 @@ import { hasMosquitto } from '../reliability/mosquitto.js';
 import { realClientsInstalled as realClients } from '../docs/example-clients.js';
 import { BASE, EXAMPLES, readExample, ROOT } from './helpers.js';
 import { tempDir } from '../helpers/temp.js';
+import { show } from '../helpers/show.js';
 
 interface Service {
   image?: string;
@@ -53,7 +54,7 @@ function healthcheckArgv(): string[] {
 function environment(service: Service): Record<string, string> {
   const env = service.environment ?? {};
   const pairs = Array.isArray(env) ? env.map((line) => line.split(/=(.*)/s, 2) as [string, string]) : Object.entries(env);
-  return Object.fromEntries(pairs.map(([key, value]) => [key, value === null ? '' : String(value)]));
+  return Object.fromEntries(pairs.map(([key, value]) => [key, value === null ? '' : show(value)]));
 }
 
 function mounts(service: Service): { source: string; target: string }[] {
@@ -149,7 +150,7 @@ describe('docker-compose.yml', () => {
     expect(compose.services[url.hostname], `no service ${url.hostname}`).toBe(broker);
     const port = conf.listener?.split(/\s+/)[0];
     expect(url.port || '1883').toBe(port);
-    expect((broker.ports ?? []).map((mapping) => String(mapping).split(':').at(-1))).toContain(port);
+    expect((broker.ports ?? []).map((mapping) => show(mapping).split(':').at(-1))).toContain(port);
   });
 
   it('mounts mosquitto.conf where the image reads it and persists to a volume', () => {
@@ -177,7 +178,7 @@ describe('start order and the demo profile', () => {
     expect(script).toMatch(/npm ci\b.*&& exec npm run demo -- \$\{DEMO_ARGS:-\}$/s);
     const repo = mounts(demo).find((mount) => mount.target === '/repo');
     expect(resolve(EXAMPLES, repo?.source ?? '')).toBe(ROOT);
-    expect((demo.volumes ?? []).find((volume) => String(volume).startsWith('..:'))).toMatch(/:ro$/);
+    expect((demo.volumes ?? []).find((volume) => show(volume).startsWith('..:'))).toMatch(/:ro$/);
     expect(demo.secrets).toBeUndefined();
     const env = environment(demo);
     for (const name of Object.keys(env)) expect(environmentVariables()).toContain(name);
@@ -189,10 +190,10 @@ describe('start order and the demo profile', () => {
 
   it.skipIf(!hasMosquitto || !realClients)('the healthcheck passes against a running broker and fails without one', async () => {
     const port = await freePort();
-    const argv = healthcheckArgv().map((word, i, all) => (all[i - 1] === '-p' ? String(port) : all[i - 1] === '-h' ? '127.0.0.1' : word));
+    const argv = healthcheckArgv().map((word, i, all) => (all[i - 1] === '-p' ? show(port) : all[i - 1] === '-h' ? '127.0.0.1' : word));
     const check = () => new Promise<number | null>((done) => spawn(argv[0] ?? '', argv.slice(1), { stdio: 'ignore' }).once('exit', done));
     expect(await check()).not.toBe(0);
-    const child = spawn('mosquitto', ['-p', String(port)], { stdio: 'ignore' });
+    const child = spawn('mosquitto', ['-p', show(port)], { stdio: 'ignore' });
     try {
       let status: number | null = 1;
       for (let tries = 0; tries < 50 && status !== 0; tries++) {

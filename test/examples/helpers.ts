@@ -9,6 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../../src/config/load.js';
 import { availabilityTopic, bridgeTopic, parseInbound, RESERVED_NAMES, slugify, stateTopic, type BridgeSubtopic } from '../../src/mqtt/topics.js';
+import { BRIDGE_EVENT_TYPES, type BridgeEventType } from '../../src/runtime/api.js';
 import { startHarness, type Harness } from '../bridge/harness.js';
 import { topicMatches } from '../docs/shell-examples.js';
 import { events, type BridgeEvent } from '../reliability/helpers.js';
@@ -47,7 +48,7 @@ export function unionMembers(path: string, typeName: string): string[] {
     });
 }
 
-export const eventTypes = (): string[] => unionMembers('src/runtime/publisher.ts', 'BridgeEventType');
+export const eventTypes = (): string[] => [...BRIDGE_EVENT_TYPES];
 
 export type Published = { kind: 'state' | 'availability'; name: string } | { kind: 'bridge'; subtopic: string };
 
@@ -91,21 +92,25 @@ export async function demoHarness(): Promise<Harness> {
   return h;
 }
 
-async function nextEvent(h: Harness, type: string, from: number, matches: (event: BridgeEvent) => boolean): Promise<BridgeEvent> {
+type EventOf<T extends BridgeEventType> = Extract<BridgeEvent, { type: T }>;
+
+async function nextEvent<T extends BridgeEventType>(h: Harness, type: T, from: number, matches: (event: EventOf<T>) => boolean): Promise<EventOf<T>> {
   const found = () => events(h, type, from).find(matches);
   await h.waitFor(() => found() !== undefined, 10_000, `a ${type} event`);
-  return found() as BridgeEvent;
+  const event = found();
+  if (event === undefined) throw new Error(`no ${type} event`);
+  return event;
 }
 
 /** A payload the command parser refuses. */
-export async function provokeRejected(h: Harness, name: string): Promise<BridgeEvent> {
+export async function provokeRejected(h: Harness, name: string): Promise<EventOf<'command_rejected'>> {
   const from = h.messages.length;
   await h.publish(`${BASE}/${name}/set`, '{"state":"BLINK"}');
   return nextEvent(h, 'command_rejected', from, (event) => event.data.target === name);
 }
 
 /** A command to a device the cloud reports offline (a Kasa one: the simulator takes it off line by deviceId). */
-export async function provokeFailed(h: Harness, alias: string): Promise<BridgeEvent> {
+export async function provokeFailed(h: Harness, alias: string): Promise<EventOf<'command_failed'>> {
   const node = h.node(alias);
   if (node.address.cloud !== 'kasa') throw new Error(`${alias} is not a Kasa device`);
   const deviceId = node.address.deviceId;

@@ -9,6 +9,7 @@ import { parse } from 'yaml';
 import { entityCatalogue } from '../../src/homeassistant/entities.js';
 import type { Harness, Message } from '../bridge/harness.js';
 import { atPath, BASE, demoHarness, eventTypes, provokeFailed, provokeRejected, publishedTopic, readExample } from './helpers.js';
+import { show } from '../helpers/show.js';
 
 type Automation = Record<string, unknown>;
 interface Discovered {
@@ -55,7 +56,7 @@ function render(template: string, vars: Record<string, unknown>): string {
   const match = /^\{\{\s*([a-z_][\w.]*)\s*(?:(==|!=)\s*'([^']*)'\s*)?\}\}$/.exec(template.trim());
   if (!match?.[1]) throw new Error(`template this test cannot evaluate: ${template}`);
   const value = atPath(vars, match[1]);
-  if (match[2] === undefined) return value === undefined ? '' : String(value);
+  if (match[2] === undefined) return value === undefined ? '' : show(value);
   return (value === match[3]) === (match[2] === '==') ? 'True' : 'False';
 }
 
@@ -68,12 +69,12 @@ function fires(automation: Automation, trigger: Automation, message: Message): b
   const payloadJson = JSON.parse(message.payload) as unknown;
   if (trigger.payload !== undefined) {
     const value = typeof trigger.value_template === 'string' ? render(trigger.value_template, { value_json: payloadJson }) : message.payload;
-    if (value !== String(trigger.payload)) return false;
+    if (value !== show(trigger.payload)) return false;
   }
   return asList(automation.conditions).every((raw) => {
     const condition = raw as Automation;
-    if (condition.condition !== 'template') throw new Error(`condition ${String(condition.condition)} after an MQTT trigger: teach this test`);
-    return render(String(condition.value_template), { trigger: { topic: message.topic, payload_json: payloadJson } }) === 'True';
+    if (condition.condition !== 'template') throw new Error(`condition ${show(condition.condition)} after an MQTT trigger: teach this test`);
+    return render(show(condition.value_template), { trigger: { topic: message.topic, payload_json: payloadJson } }) === 'True';
   });
 }
 
@@ -81,7 +82,7 @@ describe('the automations file', () => {
   it('has id, alias, triggers and actions in every automation, in the current syntax', () => {
     expect(automations.length).toBeGreaterThanOrEqual(4);
     for (const automation of automations) {
-      expect(Object.keys(automation), String(automation.alias)).toEqual(expect.arrayContaining(['id', 'alias', 'triggers', 'actions']));
+      expect(Object.keys(automation), show(automation.alias)).toEqual(expect.arrayContaining(['id', 'alias', 'triggers', 'actions']));
       expect(asList(automation.triggers).length).toBeGreaterThan(0);
       expect(asList(automation.actions).length).toBeGreaterThan(0);
     }
@@ -91,7 +92,7 @@ describe('the automations file', () => {
   });
 
   it('triggers on MQTT only where the bridge publishes', () => {
-    const topics = automations.flatMap((automation) => mqttTriggers(automation).map((trigger) => String(trigger.topic)));
+    const topics = automations.flatMap((automation) => mqttTriggers(automation).map((trigger) => show(trigger.topic)));
     expect(topics.length).toBeGreaterThan(0);
     for (const topic of topics) expect(publishedTopic(topic), topic).toBeDefined();
   });
@@ -117,8 +118,8 @@ describe('the automations against the demo bridge', () => {
       // Device discovery nests components under cmps; entity discovery is one component per config.
       for (const component of config.cmps ? Object.values(config.cmps) : [config]) {
         const id = component.default_entity_id;
-        const platform = component.p ?? component.platform ?? String(id).split('.')[0];
-        if (typeof id === 'string') discovered.set(id, { component: String(platform), unit: component.unit_of_measurement as string | undefined });
+        const platform = component.p ?? component.platform ?? show(id).split('.')[0];
+        if (typeof id === 'string') discovered.set(id, { component: show(platform), unit: component.unit_of_measurement as string | undefined });
       }
     }
     // The messages the MQTT-triggered automations are about, made to happen for real.
@@ -143,9 +144,9 @@ describe('the automations against the demo bridge', () => {
 
   it("calls each entity's own domain's actions", () => {
     for (const call of objects(automations).filter((object) => typeof object.action === 'string')) {
-      const domain = String(call.action).split('.')[0] ?? '';
+      const domain = show(call.action).split('.')[0] ?? '';
       if (!DOMAINS.includes(domain)) continue;
-      for (const id of entityIds(call)) expect(id.split('.')[0], `${String(call.action)} on ${id}`).toBe(domain);
+      for (const id of entityIds(call)) expect(id.split('.')[0], `${show(call.action)} on ${id}`).toBe(domain);
     }
   });
 

@@ -191,7 +191,7 @@ describe('the flow against the demo bridge', () => {
         const wanted = word === 'TOGGLE' ? (before === 'ON' ? 'OFF' : 'ON') : word;
         const from = writes(h.sim).length;
         await h.publish(text(out, 'topic'), payload, { qos: Number(out.qos) as 0 | 1, retain: out.retain === 'true' });
-        await h.waitFor(() => writes(h.sim).length > from, 5_000, `the cloud write for ${inject.name}`);
+        await h.waitFor(() => writes(h.sim).length > from, 5_000, `the cloud write for inject ${inject.id}`);
         const body = writes(h.sim)[from]?.body as { params?: { requestData?: unknown } };
         expect(body.params?.requestData, String(inject.name)).toEqual({
           context: { child_ids: [simId(outlet)] },

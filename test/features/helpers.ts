@@ -12,10 +12,10 @@ import { startHarness, type Harness } from '../bridge/harness.js';
 
 export interface FixtureBridge {
   readonly h: Harness;
-  /** The device (not an outlet) of that model. */
-  model(name: string): DeviceNode;
+  /** The device (not an outlet) of that model (functions, not methods: tests destructure them). */
+  model: (name: string) => DeviceNode;
   /** The last state published for the node. */
-  stateOf(node: DeviceNode): Record<string, unknown>;
+  stateOf: (node: DeviceNode) => Record<string, unknown>;
   /** The node's device-discovery components, by object id. */
   components(node: DeviceNode): Record<string, Record<string, unknown>>;
   /** Every retained discovery config now, checked as Home Assistant would. */

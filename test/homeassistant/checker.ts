@@ -6,6 +6,7 @@
  * reuse it on what was actually published.
  */
 import * as T from './checker-tables.js';
+import { show } from '../helpers/show.js';
 
 export interface CheckIssue {
   topic: string;
@@ -85,7 +86,7 @@ function checkDevice(run: Run, topic: string, raw: unknown): void {
   }
   if (validCns) {
     for (const [kind, value] of cns as string[][]) {
-      const key = `${kind}:${String(value).toLowerCase()}`;
+      const key = `${kind}:${show(value).toLowerCase()}`;
       const owner = own.join(',');
       const seen = run.connections.get(key);
       // HA merges two devices that share a connection into one.
@@ -109,7 +110,7 @@ function checkAvailability(run: Run, topic: string, cfg: Obj, platform: string):
     run.fail(topic, 'availability and availability_topic are exclusive');
   }
   const mode = cfg.availability_mode;
-  if (mode !== undefined && !['all', 'any', 'latest'].includes(String(mode))) run.fail(topic, `bad availability_mode '${String(mode)}'`);
+  if (mode !== undefined && !['all', 'any', 'latest'].includes(show(mode))) run.fail(topic, `bad availability_mode '${show(mode)}'`);
   const list = cfg.availability;
   if (list !== undefined) {
     if (!Array.isArray(list) || list.length === 0) run.fail(topic, 'availability must be a non-empty list');
@@ -129,15 +130,15 @@ function checkSensor(run: Run, topic: string, cfg: Obj): void {
   const unit = cfg.unit_of_measurement;
   const sc = cfg.state_class;
   if (cfg.entity_category === 'config') run.fail(topic, "sensor entity_category 'config' is not allowed");
-  if (sc !== undefined && !T.STATE_CLASSES.has(String(sc))) run.fail(topic, `unknown state_class '${String(sc)}'`);
+  if (sc !== undefined && !T.STATE_CLASSES.has(show(sc))) run.fail(topic, `unknown state_class '${show(sc)}'`);
   if (dc === undefined) return;
-  const spec = T.SENSOR_DEVICE_CLASSES[String(dc)];
-  if (!spec) return run.fail(topic, `unknown or unsupported sensor device_class '${String(dc)}'`);
-  if (spec.units.length === 0 ? unit !== undefined : !spec.units.includes(String(unit))) {
-    run.fail(topic, `'${String(unit)}' is not a valid unit for device class '${String(dc)}'`);
+  const spec = T.SENSOR_DEVICE_CLASSES[show(dc)];
+  if (!spec) return run.fail(topic, `unknown or unsupported sensor device_class '${show(dc)}'`);
+  if (spec.units.length === 0 ? unit !== undefined : !spec.units.includes(show(unit))) {
+    run.fail(topic, `'${show(unit)}' is not a valid unit for device class '${show(dc)}'`);
   }
-  if (sc !== undefined && !spec.stateClasses.includes(String(sc))) {
-    run.fail(topic, `state_class '${String(sc)}' is not valid for device class '${String(dc)}'`);
+  if (sc !== undefined && !spec.stateClasses.includes(show(sc))) {
+    run.fail(topic, `state_class '${show(sc)}' is not valid for device class '${show(dc)}'`);
   }
   if (dc === 'energy' && sc === undefined) run.fail(topic, 'energy sensor without state_class (energy dashboard ignores it)');
   const precision = cfg.suggested_display_precision;
@@ -152,12 +153,12 @@ function checkNumber(run: Run, topic: string, cfg: Obj): void {
   if (typeof min !== 'number' || typeof max !== 'number') run.fail(topic, 'number: min and max required (policy: HA defaults to 1-100)');
   else if (min >= max) run.fail(topic, 'number: min must be below max');
   if (step !== undefined && !(typeof step === 'number' && step > 0)) run.fail(topic, 'number: step must be a positive number');
-  if (mode !== undefined && !T.NUMBER_MODES.has(String(mode))) run.fail(topic, `number: bad mode '${String(mode)}'`);
+  if (mode !== undefined && !T.NUMBER_MODES.has(show(mode))) run.fail(topic, `number: bad mode '${show(mode)}'`);
   const dc = cfg.device_class;
   if (dc === undefined) return;
-  const spec = T.SENSOR_DEVICE_CLASSES[String(dc)];
-  if (!spec) return run.fail(topic, `number: unknown or unsupported device_class '${String(dc)}'`);
-  if (!spec.units.includes(String(cfg.unit_of_measurement))) run.fail(topic, `number: '${String(cfg.unit_of_measurement)}' is not a valid unit for device class '${String(dc)}'`);
+  const spec = T.SENSOR_DEVICE_CLASSES[show(dc)];
+  if (!spec) return run.fail(topic, `number: unknown or unsupported device_class '${show(dc)}'`);
+  if (!spec.units.includes(show(cfg.unit_of_measurement))) run.fail(topic, `number: '${show(cfg.unit_of_measurement)}' is not a valid unit for device class '${show(dc)}'`);
 }
 
 function checkSelect(run: Run, topic: string, cfg: Obj): void {
@@ -179,7 +180,7 @@ function checkLight(run: Run, topic: string, cfg: Obj): void {
   const modes = cfg.supported_color_modes;
   if (!Array.isArray(modes) || modes.length === 0) return run.fail(topic, 'light: supported_color_modes required');
   if (new Set(modes).size !== modes.length) run.fail(topic, 'light: duplicate colour modes');
-  for (const m of modes) if (!T.COLOR_MODES.has(String(m))) run.fail(topic, `light: unknown colour mode '${String(m)}'`);
+  for (const m of modes) if (!T.COLOR_MODES.has(show(m))) run.fail(topic, `light: unknown colour mode '${show(m)}'`);
   if (modes.length > 1 && (modes.includes('onoff') || modes.includes('brightness'))) {
     run.fail(topic, 'light: onoff and brightness must stand alone in supported_color_modes');
   }
@@ -209,16 +210,16 @@ function checkEntity(run: Run, topic: string, platform: string, raw: Obj): void 
     checkTopicValue(run, topic, key, cfg[key], key === 'command_topic');
   }
   const uid = cfg.unique_id;
-  if (typeof uid !== 'string' || !ID.test(uid)) run.fail(topic, `unique_id '${String(uid)}' missing or not [a-zA-Z0-9_-]`);
+  if (typeof uid !== 'string' || !ID.test(uid)) run.fail(topic, `unique_id '${show(uid)}' missing or not [a-zA-Z0-9_-]`);
   else if (run.uniqueIds.has(uid)) run.fail(topic, `unique_id '${uid}' already used by ${run.uniqueIds.get(uid)}`);
   else run.uniqueIds.set(uid, topic);
   if (cfg.name !== null && (typeof cfg.name !== 'string' || cfg.name === '')) run.fail(topic, 'name must be a string or null');
   const entityId = cfg.default_entity_id;
   if (entityId !== undefined && (typeof entityId !== 'string' || !new RegExp(`^${platform}\\.[a-z0-9_]+$`).test(entityId))) {
-    run.fail(topic, `default_entity_id '${String(entityId)}' must be '${platform}.<slug>'`);
+    run.fail(topic, `default_entity_id '${show(entityId)}' must be '${platform}.<slug>'`);
   }
   const category = cfg.entity_category;
-  if (category !== undefined && category !== 'diagnostic' && category !== 'config') run.fail(topic, `bad entity_category '${String(category)}'`);
+  if (category !== undefined && category !== 'diagnostic' && category !== 'config') run.fail(topic, `bad entity_category '${show(category)}'`);
   if (cfg.enabled_by_default !== undefined && typeof cfg.enabled_by_default !== 'boolean') run.fail(topic, 'enabled_by_default must be boolean');
   if (cfg.device === undefined) run.fail(topic, 'entity without device (policy)');
   else checkDevice(run, topic, cfg.device);
@@ -226,12 +227,12 @@ function checkEntity(run: Run, topic: string, platform: string, raw: Obj): void 
   else checkOrigin(run, topic, cfg.origin);
   checkAvailability(run, topic, cfg, platform);
   const dc = cfg.device_class;
-  if (platform === 'switch' && dc !== undefined && !T.SWITCH_DEVICE_CLASSES.has(String(dc))) run.fail(topic, `switch: bad device_class '${String(dc)}'`);
-  if (platform === 'binary_sensor' && dc !== undefined && !T.BINARY_SENSOR_DEVICE_CLASSES.has(String(dc))) {
-    run.fail(topic, `binary_sensor: bad device_class '${String(dc)}'`);
+  if (platform === 'switch' && dc !== undefined && !T.SWITCH_DEVICE_CLASSES.has(show(dc))) run.fail(topic, `switch: bad device_class '${show(dc)}'`);
+  if (platform === 'binary_sensor' && dc !== undefined && !T.BINARY_SENSOR_DEVICE_CLASSES.has(show(dc))) {
+    run.fail(topic, `binary_sensor: bad device_class '${show(dc)}'`);
   }
-  if (platform === 'button' && dc !== undefined && !T.BUTTON_DEVICE_CLASSES.has(String(dc))) run.fail(topic, `button: bad device_class '${String(dc)}'`);
-  if (platform === 'update' && dc !== undefined && !T.UPDATE_DEVICE_CLASSES.has(String(dc))) run.fail(topic, `update: bad device_class '${String(dc)}'`);
+  if (platform === 'button' && dc !== undefined && !T.BUTTON_DEVICE_CLASSES.has(show(dc))) run.fail(topic, `button: bad device_class '${show(dc)}'`);
+  if (platform === 'update' && dc !== undefined && !T.UPDATE_DEVICE_CLASSES.has(show(dc))) run.fail(topic, `update: bad device_class '${show(dc)}'`);
   if (platform === 'binary_sensor' && category === 'config') run.fail(topic, "binary_sensor entity_category 'config' is not allowed");
   if (platform === 'sensor') checkSensor(run, topic, cfg);
   if (platform === 'light') checkLight(run, topic, cfg);
@@ -253,7 +254,7 @@ function checkDeviceDiscovery(run: Run, topic: string, raw: Obj): void {
     if (!ID.test(key)) run.fail(where, 'component key not [a-zA-Z0-9_-]');
     if (!isObj(comp)) { run.fail(where, 'component must be an object'); continue; }
     const { p, platform: full, ...rest } = comp;
-    const platform = String(p ?? full ?? '');
+    const platform = show(p ?? full ?? '');
     if (!T.SUPPORTED_COMPONENTS.has(platform)) { run.fail(where, `platform '${platform}' missing or unsupported`); continue; }
     if (Object.keys(rest).length === 0) continue; // a removal stub
     const merged: Obj = { ...rest, device: root.device, origin: root.origin };

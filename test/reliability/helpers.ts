@@ -10,6 +10,8 @@ import { createLogger, type Logger } from '../../src/logger.js';
 import type { RecordedRequest, Simulator } from 'tplink-cloud-sim';
 import type { Harness } from '../bridge/harness.js';
 import { tempDir } from '../helpers/temp.js';
+import { eventsOf, type BridgeEvent, type BridgeEventType } from '../helpers/api.js';
+export type { BridgeEvent };
 
 export type Cloud = 'kasa' | 'tapo';
 
@@ -76,18 +78,12 @@ export function simDesiredOn(sim: Simulator, node: DeviceNode): boolean | undefi
   return typeof desired?.on === 'boolean' ? desired.on : undefined;
 }
 
-export interface BridgeEvent {
-  type: string;
-  data: Record<string, unknown>;
-}
-
-/** Events on <base>/bridge/event, optionally of one type, from message index `from` on. */
-export function events(h: Harness, type?: string, from = 0): BridgeEvent[] {
-  return h.messages
-    .slice(from)
-    .filter((message) => message.topic === 'tplink/bridge/event')
-    .map((message) => JSON.parse(message.payload) as BridgeEvent)
-    .filter((event) => type === undefined || event.type === type);
+/** Events on <base>/bridge/event, optionally of one type, from message index `from` on, parsed with the API schema. */
+export function events<T extends BridgeEventType>(h: Harness, type?: T, from = 0): Extract<BridgeEvent, { type: T }>[] {
+  return eventsOf(
+    h.messages.slice(from).filter((message) => message.topic === 'tplink/bridge/event').map((message) => message.payload),
+    type,
+  );
 }
 
 export function availability(h: Harness, node: DeviceNode): string | undefined {

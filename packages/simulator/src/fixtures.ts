@@ -5,7 +5,7 @@
  */
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { isJson, type Json, type Region } from './model.js';
+import { isJson, text, type Json, type Region } from './model.js';
 import type { DeviceSpec, KasaSpec, TapoSpec } from './registry.js';
 
 const MASKED = /#MASKED_NAME#/;
@@ -34,7 +34,7 @@ function regionOf(file: string, hint: string, index: number): Region {
 }
 
 function shortModel(model: unknown): string {
-  return String(model ?? 'Device').replace(/\(.*\)$/, '');
+  return text(model, 'Device').replace(/\(.*\)$/, '');
 }
 
 function num(value: unknown): number | undefined {
@@ -82,7 +82,7 @@ function kasaFromFixture(file: string, data: Json, index: number): KasaSpec | un
     else spec.emeter = { shape: old ? 'old' : 'new', ...reading };
   }
   const bulb = isJson(data['smartlife.iot.common.emeter']) ? data['smartlife.iot.common.emeter'].get_realtime : undefined;
-  if (isJson(system.get_sysinfo) && String(sysinfo.mic_type ?? sysinfo.type ?? '').includes('BULB')) {
+  if (isJson(system.get_sysinfo) && text(sysinfo.mic_type ?? sysinfo.type).includes('BULB')) {
     spec.bulbMeter = isJson(bulb) && bulb.err_code === 0 ? { powerW: milli(bulb.power_mw) ?? 0, totalWh: num(bulb.total_wh) ?? 0 } : 'none';
   }
   return spec;
@@ -94,7 +94,7 @@ function tapoFromFixture(file: string, data: Json, index: number): TapoSpec | un
   const alias = decodeName(info.nickname) ?? `${shortModel(info.model)} #${index + 1}`;
   const spec: TapoSpec = {
     cloud: 'tapo',
-    region: regionOf(basename(file), String(info.region ?? ''), index),
+    region: regionOf(basename(file), text(info.region), index),
     alias,
     info,
   };

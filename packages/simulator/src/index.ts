@@ -9,7 +9,7 @@ import type { HostApi, SimContext } from './context.js';
 import { loadFixtures } from './fixtures.js';
 import { kasaApi } from './kasa-api.js';
 import { outletState, patchKasa, renderSysinfo } from './kasa-devices.js';
-import { REGIONS, seededRandom } from './model.js';
+import { REGIONS, seededRandom, text } from './model.js';
 import { Registry, type DeviceSpec } from './registry.js';
 import { RateWindow, startHost, type HostServer, type Plumbing } from './servers.js';
 import { tapoAccountApi, tapoAppApi } from './tapo-api.js';
@@ -151,7 +151,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         cloud: 'kasa' as const,
         id: d.id,
         model: d.model,
-        alias: String(d.sysinfo.alias ?? ''),
+        alias: text(d.sysinfo.alias),
         online: d.online,
         children: d.children.map((c) => c.id),
       })),

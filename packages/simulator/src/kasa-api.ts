@@ -20,7 +20,7 @@ import {
 } from './context.js';
 import { MISSING_PARAMS, kasaError, kasaOk, v1AccountCall, v2AccountCall } from './kasa-account.js';
 import { executeIot, kasaReachable } from './kasa-devices.js';
-import { isJson, type Json, type KasaDevice, type Region, type TapoThing } from './model.js';
+import { isJson, text, type Json, type KasaDevice, type Region, type TapoThing } from './model.js';
 
 const V2_PREFIX = '/api/v2/account/';
 const Envelope = z.object({ method: z.string(), params: z.record(z.string(), z.unknown()).optional() });
@@ -62,7 +62,7 @@ function kasaListEntry(ctx: SimContext, device: KasaDevice, host: string): Json 
     deviceName: info.dev_name ?? info.description ?? device.model,
     deviceHwVer: info.hw_ver,
     alias: info.alias,
-    deviceMac: String(info.mac ?? info.mic_mac ?? '').replace(/[:-]/g, '').toUpperCase(),
+    deviceMac: text(info.mac ?? info.mic_mac).replace(/[:-]/g, '').toUpperCase(),
     oemId: info.oemId,
     deviceModel: device.model,
     hwId: info.hwId,
@@ -84,7 +84,7 @@ function tapoListEntry(ctx: SimContext, thing: TapoThing, host: string): Json {
     deviceName: thing.model,
     deviceHwVer: thing.info.hw_ver,
     alias: base64(thing.alias),
-    deviceMac: String(thing.info.mac ?? '').replace(/[:-]/g, '').toUpperCase(),
+    deviceMac: text(thing.info.mac).replace(/[:-]/g, '').toUpperCase(),
     oemId: thing.info.oem_id,
     deviceModel: thing.model,
     hwId: thing.info.hw_id,

@@ -16,6 +16,13 @@ export function isJson(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** A captured field as text: strings as they are, numbers and booleans written out, anything else `fallback`. */
+export function text(value: unknown, fallback = ''): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return fallback;
+}
+
 /** Deterministic PRNG (mulberry32): same seed, same fault rolls and MFA codes. */
 export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;

@@ -8,6 +8,7 @@ import {
   childId,
   isJson,
   stableId,
+  text,
   uniqueMac,
   type Json,
   type KasaDevice,
@@ -63,10 +64,10 @@ function num(value: unknown, fallback: number): number {
 
 /** Family rules of kasa-cloud.md §4, so fixtures classify the way a client would. */
 export function kasaFamily(sysinfo: Json): KasaFamily {
-  const type = String(sysinfo.type ?? sysinfo.mic_type ?? '');
+  const type = text(sysinfo.type ?? sysinfo.mic_type);
   if (type.includes('SMARTBULB')) return 'length' in sysinfo ? 'lightstrip' : 'bulb';
   if (Array.isArray(sysinfo.children)) return 'strip';
-  if ('brightness' in sysinfo || String(sysinfo.dev_name ?? '').includes('Dimmer')) return 'dimmer';
+  if ('brightness' in sysinfo || text(sysinfo.dev_name).includes('Dimmer')) return 'dimmer';
   return 'plug';
 }
 
@@ -108,7 +109,7 @@ function buildKasa(spec: KasaSpec, id: string, now: number, macSerial: number): 
     id,
     region: spec.region,
     family,
-    model: String(sysinfo.model ?? 'unknown'),
+    model: text(sysinfo.model, 'unknown'),
     online: true,
     sysinfo,
     children,
@@ -136,7 +137,7 @@ function capturedMeter(reading: { powerW: number; totalWh: number; voltageV: num
 function tapoCategory(info: Json, isStrip: boolean): string {
   if (typeof info.category === 'string') return info.category;
   if (isStrip) return 'plug.powerstrip';
-  return String(info.type ?? '').includes('BULB') ? 'light.bulb' : 'plug';
+  return text(info.type).includes('BULB') ? 'light.bulb' : 'plug';
 }
 
 function buildThing(
@@ -151,8 +152,8 @@ function buildThing(
     cloud: 'tapo',
     id,
     region,
-    model: String(info.model ?? 'unknown'),
-    deviceType: String(info.type ?? 'SMART.TAPOPLUG'),
+    model: text(info.model, 'unknown'),
+    deviceType: text(info.type, 'SMART.TAPOPLUG'),
     category: tapoCategory(info, false),
     alias,
     online: true,

@@ -70,7 +70,7 @@ function sleep(plumbing: Plumbing, ms: number): Promise<void> {
 
 function send(res: ServerResponse, reply: Reply): void {
   const isText = typeof reply.body === 'string';
-  const payload = reply.body === undefined ? '' : isText ? String(reply.body) : JSON.stringify(reply.body);
+  const payload = reply.body === undefined ? '' : typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body);
   const type = reply.contentType ?? (isText ? 'text/plain' : 'application/json;charset=UTF-8');
   res.writeHead(reply.status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(payload) });
   res.end(payload);

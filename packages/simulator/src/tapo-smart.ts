@@ -7,7 +7,7 @@
  * answer when captured is unknown to it (-1002), as on the real device.
  */
 import { base64 } from './context.js';
-import { isJson, tapoOn, type Json, type TapoThing } from './model.js';
+import { isJson, tapoOn, text, type Json, type TapoThing } from './model.js';
 import type { Registry } from './registry.js';
 import { liveInfo, settle } from './tapo-things.js';
 import { PARAMS_ERROR, SMART_WRITES } from './tapo-writes.js';
@@ -158,7 +158,7 @@ function smartWrite(registry: Registry, thing: TapoThing, method: string, params
 }
 
 function oneCall(registry: Registry, thing: TapoThing, call: unknown, now: number): SmartResponse {
-  if (!isJson(call) || typeof call.method !== 'string') return { method: isJson(call) ? String(call.method ?? '') : '', error_code: UNKNOWN_METHOD };
+  if (!isJson(call) || typeof call.method !== 'string') return { method: isJson(call) ? text(call.method) : '', error_code: UNKNOWN_METHOD };
   if (call.method.startsWith('get_')) return smartCall(registry, thing, call.method, now);
   return smartWrite(registry, thing, call.method, isJson(call.params) ? call.params : {}, now);
 }

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { base64 } from './context.js';
-import { tapoOn, type Json, type TapoThing } from './model.js';
+import { tapoOn, text, type Json, type TapoThing } from './model.js';
 import type { Registry } from './registry.js';
 import { onTimeAt, switched } from './on-time.js';
 
@@ -129,7 +129,7 @@ export function thingEntry(registry: Registry, thing: TapoThing, appServerUrl: s
     fwVer: info.fw_ver,
     fwId: info.fw_id,
     region: info.region,
-    mac: String(info.mac ?? '').replace(/[:-]/g, ''),
+    mac: text(info.mac).replace(/[:-]/g, ''),
     isSubThing: thing.parentId !== undefined,
     migrateState: '',
   };

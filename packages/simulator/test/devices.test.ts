@@ -17,7 +17,7 @@ async function withSim<T>(options: Parameters<typeof startSimulator>[0], run: (s
 
 describe('built-in device set', () => {
   it('has a few of each family with friendly names', async () => {
-    await withSim({}, async (sim) => {
+    await withSim({}, (sim) => {
       const models = sim.devices().map((d) => d.model);
       for (const model of ['HS100', 'KP115', 'HS110', 'HS200', 'HS220', 'HS300', 'KP303', 'KL130', 'KL110', 'KL430']) {
         expect(models.some((m) => m.startsWith(model))).toBe(true);
@@ -26,18 +26,19 @@ describe('built-in device set', () => {
       expect(sim.devices().map((d) => d.alias)).toContain('Living Room Lamp');
       const hs300 = sim.devices().find((d) => d.model.startsWith('HS300'));
       expect(hs300?.children).toEqual(['00', '01', '02', '03', '04', '05'].map((n) => `${hs300?.id}${n}`));
+      return Promise.resolve();
     });
   });
 
   it('gives the same ids for the same seed and different ids for another', async () => {
-    const ids = (seed: number) => withSim({ seed }, async (sim) => sim.devices().map((d) => d.id));
+    const ids = (seed: number) => withSim({ seed }, (sim) => Promise.resolve(sim.devices().map((d) => d.id)));
     const a = await ids(1);
     expect(await ids(1)).toEqual(a);
     const b = await ids(2);
     expect(b).not.toEqual(a);
     for (const id of a.filter((id) => id.length === 40)) expect(id).toMatch(/^[0-9A-F]{40}$/);
-    const same = await withSim({ seed: 1 }, async (sim) => sim.password);
-    expect(await withSim({ seed: 1 }, async (sim) => sim.password)).toBe(same);
+    const same = await withSim({ seed: 1 }, (sim) => Promise.resolve(sim.password));
+    expect(await withSim({ seed: 1 }, (sim) => Promise.resolve(sim.password))).toBe(same);
   });
 });
 
@@ -106,7 +107,7 @@ describe.skipIf(!hasFixtures)('fixture loading', () => {
     const ids = sim.devices().flatMap((d) => (d.cloud === 'kasa' ? [d.id, ...d.children] : [d.id]));
     for (const id of ids) expect(id).not.toMatch(SCRUBBED);
     expect(new Set(ids).size).toBe(ids.length);
-    const again = await withSim({ fixturesDir: fixturesDir() }, async (other) => other.devices().map((d) => d.id));
+    const again = await withSim({ fixturesDir: fixturesDir() }, (other) => Promise.resolve(other.devices().map((d) => d.id)));
     expect(again).toEqual(sim.devices().map((d) => d.id));
   });
 

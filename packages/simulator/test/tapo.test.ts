@@ -184,7 +184,7 @@ describe('Tapo app server', () => {
     expect(sim.requests.at(-1)).toMatchObject({ api: 'usage', deviceId: thingId('P100'), status: 400 });
   });
 
-  it('setDeviceState moves reported and the version', async () => {
+  it('setDeviceState moves reported and the version', () => {
     const plug = thingId('P100');
     const before = sim.deviceState(plug) as Body;
     sim.setDeviceState(plug, { on: false });

@@ -38,7 +38,7 @@ const FAMILY_OF_KIND: Record<NodeKind, KasaFamily> = {
  * cannot drive it (-20571); the Tapo cloud does. The one place that says so.
  */
 export function isTapoListEntry(deviceType: unknown): boolean {
-  return String(deviceType ?? '').toUpperCase().startsWith('SMART.');
+  return typeof deviceType === 'string' && deviceType.toUpperCase().startsWith('SMART.');
 }
 
 /** The node as far as the device list tells; undefined for what is no plug or bulb. */

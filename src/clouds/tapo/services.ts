@@ -104,7 +104,7 @@ export function withDeviceInfo(shadow: TapoShadowInput | undefined, info: Record
   if (!info || !isRecord(shadow)) return shadow;
   const extra = infoFields(info);
   const state = isRecord(shadow.state) ? shadow.state : {};
-  return { ...shadow, state: { ...state, reported: { ...extra, ...reportedOf(shadow) } } } as TapoShadowInput;
+  return { ...shadow, state: { ...state, reported: { ...extra, ...reportedOf(shadow) } } };
 }
 
 /** The device-info fields a shadow may lack, from a get_device_info answer. */
