@@ -6,6 +6,7 @@
  * reads sent before the command from bringing the old state back; a
  * failure restores the last state read and says why on the event topic.
  */
+import { setImmediate } from 'node:timers';
 import { isCloudError } from '../clouds/common/errors.js';
 import { ShutdownError, type CloudQueue } from './queue.js';
 import { clip } from '../mqtt/echo.js';
@@ -132,8 +133,11 @@ export class CommandHandler {
     const outlets = node.kind === 'strip' ? store.childrenOf(node.id) : [];
     const patches: Array<[string, NodeState]> = [[node.id, optimisticState(node, desired)]];
     if (desired.state !== undefined) for (const outlet of outlets) patches.push([outlet.id, optimisticState(outlet, { state: desired.state })]);
-    // Not awaited before queueing: the cloud request need not wait for the broker's PUBACK.
-    const published = Promise.all(patches.map(([id, patch]) => this.#publish(store.beginCommand(id, patch))));
+    // Guarded now; shown right after the request is on its way (setImmediate: once this turn's
+    // microtasks have handed it to the cloud): the command need not wait for serialising and
+    // publishing state, nor for the broker's PUBACK.
+    const begun = patches.map(([id, patch]) => store.beginCommand(id, patch));
+    const published = nextTurn().then(() => Promise.all(begun.map((shown) => this.#publish(shown))));
 
     this.#inFlight += 1;
     let outcome: CommandOutcome;
@@ -231,6 +235,11 @@ export class CommandHandler {
     const id = this.deps.resolve(target);
     return id === undefined ? undefined : this.deps.store.get(id);
   }
+}
+
+/** The check phase of this event-loop turn (node:timers' own, so a test's fake timers cannot hold it back). */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /** Settings are read at a slow pace: one a command changed is read back with its confirmation. */

@@ -171,9 +171,15 @@ export class Poller {
    * confirmation, interview), with the other cadences `options` asks for.
    */
   async readNodes(ids: string[], options: ReadOptions = {}): Promise<void> {
-    const wanted = new Set(ids);
+    // The nodes named and their outlets, looked up (not a scan of every node: this runs after each command).
+    const covered = unique(
+      ids.flatMap((id) => {
+        const node = this.store.get(id);
+        return node ? [node, ...this.store.childrenOf(id)] : [];
+      }),
+    );
     for (const source of this.sources) {
-      const nodes = this.store.ofCloud(source.cloud).filter((node) => wanted.has(node.id) || (node.parentId && wanted.has(node.parentId)));
+      const nodes = covered.filter((node) => node.cloud === source.cloud);
       if (nodes.length === 0) continue;
       const parents = nodes.flatMap((node) => (node.parentId ? [this.store.get(node.parentId) ?? node] : [node]));
       const all = unique([...parents, ...nodes]);

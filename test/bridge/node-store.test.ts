@@ -97,4 +97,31 @@ describe('NodeStore', () => {
     expect(store.applyList('kasa', [strip]).removed).toEqual([]);
     expect(store.applyList('kasa', []).removed.map((n) => n.id).sort()).toEqual(['kasa_S', 'kasa_S00']);
   });
+
+  it('childrenOf follows outlets as they come, move to another parent and go', () => {
+    const store = new NodeStore();
+    const stripA = identity({ id: 'kasa_S', kind: 'strip' });
+    const stripB = identity({ id: 'kasa_T', kind: 'strip', address: { cloud: 'kasa', deviceId: 'T', appServerUrl: '' } });
+    const outlet = (id: string, parentId: string) => identity({ id, kind: 'outlet', parentId });
+    const read = (id: string, parentId: string): NodeReading => ({
+      id,
+      identity: outlet(id, parentId),
+      features: featureSet([STATE]),
+      values: { state: 'ON' },
+      source: 'read',
+      sentAt: 1,
+    });
+    store.applyList('kasa', [stripA, stripB]);
+    store.applyReadings([read('kasa_S00', 'kasa_S'), read('kasa_S01', 'kasa_S')]);
+    expect(store.childrenOf('kasa_S').map((n) => n.id)).toEqual(['kasa_S00', 'kasa_S01']);
+    expect(store.childrenOf('kasa_T')).toEqual([]);
+    // A read that names another parent moves the outlet.
+    store.applyReadings([read('kasa_S01', 'kasa_T')]);
+    expect(store.childrenOf('kasa_S').map((n) => n.id)).toEqual(['kasa_S00']);
+    expect(store.childrenOf('kasa_T').map((n) => n.id)).toEqual(['kasa_S01']);
+    store.applyList('kasa', [stripB]);
+    expect(store.childrenOf('kasa_S')).toEqual([]);
+    expect(store.childrenOf('kasa_T').map((n) => n.id)).toEqual(['kasa_S01']);
+    expect(store.childrenOf('kasa_A')).toEqual([]);
+  });
 });

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { parseSetPayload, MAX_PAYLOAD_BYTES } from '../../src/commands/parse.js';
 import type { DesiredState } from '../../src/commands/types.js';
 import type { DeviceNode } from '../../src/model/node.js';
-import { bulb, dimmer, lightstrip, meteredPlug, outlet, plug, strip, tapoBulb, whiteBulb } from './nodes.js';
+import { featureSet, withRange, type Feature } from '../../src/model/feature.js';
+import { STATE } from '../../src/model/features.js';
+import { bulb, dimmer, kasaNode, lightstrip, meteredPlug, outlet, plug, strip, tapoBulb, whiteBulb } from './nodes.js';
 
 type Good = [string, DeviceNode, string | undefined, string | Buffer, DesiredState];
 type Bad = [string, DeviceNode, string | undefined, string | Buffer, RegExp];
@@ -105,6 +107,20 @@ describe('parseSetPayload', () => {
       expect(result.reason).toMatch(reason);
       expect(result.reason.length).toBeLessThan(300);
     }
+  });
+
+  it('checks each node against its own features, also when nodes of another shape were parsed before', () => {
+    // Schemas are shared between nodes of one shape: a range or a feature must never leak to another shape.
+    const ramp: Feature = { id: 'ramp', doc: 'A ramp.', writable: true, readable: true, type: { kind: 'number', min: 10, max: 50, step: 1 } };
+    const narrow = kasaNode('dimmer', [STATE, ramp], { id: 'kasa_narrow' });
+    const wide = kasaNode('dimmer', [STATE, withRange(ramp, 0, 500)], { id: 'kasa_wide' });
+    expect(parseSetPayload('{"ramp": 100}', undefined, narrow)).toMatchObject({ ok: false });
+    expect(parseSetPayload('{"ramp": 100}', undefined, wide)).toEqual({ ok: true, desired: { ramp: 100 } });
+    expect(parseSetPayload('{"ramp": 100}', undefined, narrow)).toMatchObject({ ok: false });
+    // A node that learned a feature (a new feature set) is checked against it at once.
+    const grown: DeviceNode = { ...plug, features: featureSet([...Object.values(plug.features ?? {}), ramp]) };
+    expect(parseSetPayload('{"ramp": 20}', undefined, plug)).toMatchObject({ ok: false });
+    expect(parseSetPayload('{"ramp": 20}', undefined, grown)).toEqual({ ok: true, desired: { ramp: 20 } });
   });
 
   it('never echoes a long input in the reason', () => {

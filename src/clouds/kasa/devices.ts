@@ -245,7 +245,16 @@ export function kasaEnergyReading(node: DeviceNode, response: unknown, sentAt: n
 export function kasaWrite(node: DeviceNode, desired: Desired, lastResponse?: unknown): Record<string, unknown> {
   const target = targetOf(node);
   const features = node.features ?? {};
-  const last: KasaAnswer = { response: lastResponse, sysinfo: parseModule(lastResponse, 'system', 'get_sysinfo', kasaSysinfoSchema).value, problems: [] };
+  // Parsed only when a module's write asks for it (a preset does; switching does not: it cost 0.1 ms a command).
+  let sysinfo: { value?: KasaSysinfo } | undefined;
+  const last: KasaAnswer = {
+    response: lastResponse,
+    get sysinfo() {
+      sysinfo ??= parseModule(lastResponse, 'system', 'get_sysinfo', kasaSysinfoSchema);
+      return sysinfo.value;
+    },
+    problems: [],
+  };
   return addressed(node, mergeRequests(KASA_MODULES.map((m) => m.write?.(target, desired, features, last))));
 }
 
