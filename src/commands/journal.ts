@@ -62,8 +62,13 @@ const acceptedSchema = z.object({ a: z.number(), t: z.string(), p: z.string(), a
 const startedSchema = z.object({ s: z.array(z.number()) });
 const settledSchema = z.object({ d: z.number() });
 
+/** Keys up to this length are kept as they are; longer ones hashed (a hash per command cost more than the rest of the journal). */
+const PLAIN_KEY_MAX = 160;
+
 function deliveryKey(messageId: number | undefined, topic: string, payload: Buffer): string | undefined {
   if (messageId === undefined) return undefined;
+  const plain = `${messageId}\u0000${topic}\u0000${payload.toString('latin1')}`;
+  if (plain.length <= PLAIN_KEY_MAX) return plain;
   return createHash('sha256').update(`${messageId}\u0000${topic}\u0000`).update(payload).digest('base64');
 }
 

@@ -243,6 +243,19 @@ function toRaw(text: string, attribute: string | undefined): { ok: true; raw: Re
   return { ok: true, raw: { state: value } };
 }
 
+/**
+ * The commonest command, a state word alone (`ON`, `{"state": "off"}`),
+ * taken without zod: exactly what stateSchema accepts for it, at a tenth of
+ * the cost. Anything else (or a bad word, for its reason) goes to the schema.
+ * Called once unsupported() let `state` through: the node can be switched.
+ */
+function plainState(raw: Record<string, unknown>): { state: 'ON' | 'OFF' | 'TOGGLE' } | undefined {
+  const keys = Object.keys(raw);
+  if (keys.length !== 1 || keys[0] !== 'state') return undefined;
+  const word = onOffWord(raw.state);
+  return word === 'ON' || word === 'OFF' || word === 'TOGGLE' ? { state: word } : undefined;
+}
+
 /** Keys this node cannot take: a reason naming the first, else undefined. */
 function unsupported(raw: Record<string, unknown>, node: DeviceNode): string | undefined {
   const features = node.features ?? {};
@@ -296,13 +309,17 @@ export function parseSetPayload(payload: Buffer | string, attribute: string | un
 
     const missing = unsupported(raw.raw, node);
     if (missing) return fail(missing);
-    const parsed = payloadSchema(node).safeParse(raw.raw);
-    if (!parsed.success) return fail(describeIssues(parsed.error));
-    if (Object.values(parsed.data).every((value) => value === undefined)) return fail('nothing to set');
+    let data: Record<string, unknown> | undefined = plainState(raw.raw);
+    if (!data) {
+      const parsed = payloadSchema(node).safeParse(raw.raw);
+      if (!parsed.success) return fail(describeIssues(parsed.error));
+      data = parsed.data;
+    }
+    if (Object.values(data).every((value) => value === undefined)) return fail('nothing to set');
 
-    const problem = checkValues(parsed.data, node);
+    const problem = checkValues(data, node);
     if (problem) return fail(problem);
-    return { ok: true, desired: toDesired(parsed.data) };
+    return { ok: true, desired: toDesired(data) };
   } catch {
     // Defensive: nothing above should throw, but a bad command must never crash the bridge.
     return fail('invalid payload');

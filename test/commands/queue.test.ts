@@ -127,6 +127,8 @@ describe('CloudQueue', () => {
     expect(q.size + q.pending).toBe(1);
     await vi.advanceTimersByTimeAsync(1);
     expect(await outcome).toEqual({ status: 'expired' });
+    // Its job is still in the paused p-queue, but does nothing: it is not counted.
+    expect(q.size).toBe(0);
     q.resume();
     await vi.advanceTimersByTimeAsync(10);
     expect(ran).toBe(false);
@@ -187,7 +189,8 @@ describe('CloudQueue', () => {
     const q = queue({ concurrency: 1 });
     const gate = deferred();
     const running = q.poll(() => gate.promise.then(() => 'first'));
-    const queuedPoll = q.poll(() => Promise.resolve('never'));
+    let cancelledRan = false;
+    const queuedPoll = q.poll(() => Promise.resolve(void (cancelledRan = true)));
     let ran = 0;
     const cmd = q.command('k', { state: 'ON' }, () => Promise.resolve(void (ran += 1)));
     const drained = q.drain(1_000);
@@ -200,6 +203,8 @@ describe('CloudQueue', () => {
     expect(await running).toBe('first');
     expect(await cmd).toEqual({ status: 'done' });
     expect(ran).toBe(1);
+    expect(cancelledRan).toBe(false);
+    expect(q.size + q.pending).toBe(0);
   });
 
   it('drain: settles stuck commands failed(shutdown) after the timeout', async () => {
