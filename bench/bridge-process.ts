@@ -7,6 +7,7 @@ import { Bridge } from '../src/runtime/bridge.js';
 import { silentLogger } from '../src/logger.js';
 import { favourMemory } from '../src/cli/run.js';
 import { stateTopic } from '../src/mqtt/topics.js';
+import { bridgeDiscovery, discoveryMessages } from '../src/homeassistant/discovery.js';
 import { mb, type ChildReply, type ChildRequest, type PublishCounts } from './ipc.js';
 import { nowMs } from './stats.js';
 
@@ -37,6 +38,14 @@ function running(): Bridge {
   return bridge;
 }
 
+/** Every retained discovery config the bridge should hold now: its nodes' and its own device's. */
+function expectedDiscovery(running: Bridge): string[] {
+  if (!running.config.homeassistant.enabled) return [];
+  const options = running.publisher.discoveryOptions();
+  const messages = [...discoveryMessages(running.store.all(), options), ...bridgeDiscovery(options)];
+  return [...new Set(messages.map((message) => message.topic))];
+}
+
 async function start(config: Bridge['config']): Promise<ChildReply> {
   const rssBeforeStartMb = mb(process.memoryUsage().rss);
   const started = performance.now();
@@ -52,6 +61,7 @@ async function start(config: Bridge['config']): Promise<ChildReply> {
     brokerUrl: bridge.broker?.url ?? config.mqtt.url,
     nodes: bridge.store.size,
     stateTopics: bridge.store.all().map((node) => stateTopic(base, bridge?.names.nameOf(node.id) ?? node.id)),
+    discoveryTopics: expectedDiscovery(bridge),
     counts: snapshot(bridge.publisher.counts),
     rssBeforeStartMb,
     rssMb: mb(process.memoryUsage().rss),

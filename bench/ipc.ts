@@ -26,6 +26,8 @@ export interface ReadyReport {
   nodes: number;
   /** State topic of every node, to check they are all published. */
   stateTopics: string[];
+  /** Discovery config topics the bridge should have published (nodes and its own device). */
+  discoveryTopics: string[];
   counts: PublishCounts;
   rssBeforeStartMb: number;
   rssMb: number;

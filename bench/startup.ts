@@ -20,7 +20,9 @@ export interface StartupReport {
   /** What an MQTT client saw right after: retained state topics of nodes, of the expected. */
   retainedStateTopics: number;
   missingStateTopics: number;
+  /** Retained discovery configs seen, of those the bridge published (`expectedDiscoveryTopics`). */
   retainedDiscoveryTopics: number;
+  expectedDiscoveryTopics: number;
   complete: boolean;
 }
 
@@ -29,6 +31,7 @@ const MAX_WAIT_MS = 20_000;
 
 export async function observeStartup(ready: ReadyReport, spawnedAt: number, discoveryPrefix: string): Promise<StartupReport> {
   const expected = new Set(ready.stateTopics);
+  const expectedDiscovery = new Set(ready.discoveryTopics);
   const seenState = new Set<string>();
   const discovery = new Set<string>();
   let lastMessage = Date.now();
@@ -38,11 +41,13 @@ export async function observeStartup(ready: ReadyReport, spawnedAt: number, disc
       lastMessage = Date.now();
       if (!packet.retain || payload.length === 0) return;
       if (expected.has(topic)) seenState.add(topic);
-      else if (topic.startsWith(`${discoveryPrefix}/`)) discovery.add(topic);
+      // Only the configs the bridge says it published: a stale config of another mode is not one of them.
+      else if (topic.startsWith(`${discoveryPrefix}/`) && expectedDiscovery.has(topic)) discovery.add(topic);
     });
     await client.subscribeAsync('#', { qos: 0 });
     const deadline = Date.now() + MAX_WAIT_MS;
-    while (Date.now() < deadline && (seenState.size < expected.size || Date.now() - lastMessage < QUIET_MS)) await sleep(50);
+    const missing = () => seenState.size < expected.size || discovery.size < expectedDiscovery.size;
+    while (Date.now() < deadline && (missing() || Date.now() - lastMessage < QUIET_MS)) await sleep(50);
   } finally {
     await client.endAsync(true);
   }
@@ -55,6 +60,8 @@ export async function observeStartup(ready: ReadyReport, spawnedAt: number, disc
     retainedStateTopics: seenState.size,
     missingStateTopics: expected.size - seenState.size,
     retainedDiscoveryTopics: discovery.size,
-    complete: seenState.size === expected.size && discovery.size > 0,
+    expectedDiscoveryTopics: expectedDiscovery.size,
+    // No discovery expected (Home Assistant off) is complete with none; otherwise every config must be there.
+    complete: seenState.size === expected.size && discovery.size === expectedDiscovery.size,
   };
 }
