@@ -103,6 +103,13 @@ export const schema: Schema<AppConfig> = {
       env: 'TPCM_MQTT_KEEPALIVE_S',
       arg: 'mqtt-keepalive-s',
     },
+    maxPacketSize: {
+      doc: "Largest packet (bytes) your broker accepts (mosquitto max_packet_size or message_size_limit); 0: no limit. A larger message (bridge/devices takes about 350 bytes a device) is then skipped with an error log instead of sent: mosquitto drops the connection for one over max_packet_size, over and over, or silently discards one over message_size_limit. Not used with the embedded broker (embeddedBroker.maxPacketSize).",
+      format: 'nat',
+      default: 0,
+      env: 'TPCM_MQTT_MAX_PACKET_SIZE',
+      arg: 'mqtt-max-packet-size',
+    },
     ca: {
       doc: 'TLS: file of CA certificates that sign the broker certificate.',
       format: String,

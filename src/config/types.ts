@@ -12,6 +12,7 @@ export interface AppConfig {
     baseTopic: string;
     clientId: string;
     keepaliveS: number;
+    maxPacketSize: number;
     startupTimeoutS: number;
     ca: string;
     cert: string;

@@ -27,7 +27,7 @@ export interface MqttConnectionOptions {
   logger: Logger;
   /**
    * The largest packet (bytes) the broker accepts, where known (the embedded
-   * broker's embeddedBroker.maxPacketSize). A publish over it is refused
+   * broker's embeddedBroker.maxPacketSize, or mqtt.maxPacketSize). A publish over it is refused
    * here: the broker would drop the connection and MQTT.js send the same
    * packet again on every reconnect, so nothing else would ever go out.
    */
@@ -82,6 +82,12 @@ export interface MqttConnectionEvents {
 }
 
 const DEFAULT_BACKOFF = { minMs: 1_000, maxMs: 30_000 };
+/** A connection closed this soon after it came up, right after a message at least SUSPECT_BYTES long, looks like a size limit. */
+const QUICK_DROP_MS = 5_000;
+const SUSPECT_BYTES = 1_024;
+const QUICK_DROPS_TO_EXPLAIN = 2;
+/** How long a graceful close waits for the broker's acknowledgements. */
+const END_GRACE_MS = 2_000;
 
 /** Delay before reconnect attempt `attempt` (0-based): min * 2^attempt, capped. */
 export function backoffDelay(attempt: number, minMs: number, maxMs: number): number {
@@ -166,7 +172,7 @@ export class PacketTooLargeError extends Error {
     readonly bytes: number,
     readonly maxBytes: number,
   ) {
-    super(`not published to ${topic}: the packet (${bytes} bytes) is larger than the broker accepts (${maxBytes} bytes, embeddedBroker.maxPacketSize for the embedded broker)`);
+    super(`not published to ${topic}: the packet (${bytes} bytes) is larger than the broker accepts (${maxBytes} bytes: embeddedBroker.maxPacketSize for the embedded broker, mqtt.maxPacketSize for yours)`);
   }
 }
 
@@ -195,6 +201,11 @@ export class MqttConnection extends EventEmitter<MqttConnectionEvents> {
   #startupDeadline: number | undefined;
   #everConnected = false;
   #ending = false;
+  /** When the current connection came up, and the largest message sent on it: to explain a broker that keeps dropping us. */
+  #connectedAt: number | undefined;
+  #largestSent: { topic: string; bytes: number } | undefined;
+  /** Connections in a row the broker closed within QUICK_DROP_MS, right after a large message. */
+  #quickDrops = 0;
 
   private constructor(client: MqttClient, options: MqttConnectionOptions) {
     super();
@@ -203,6 +214,8 @@ export class MqttConnection extends EventEmitter<MqttConnectionEvents> {
     this.#backoff = options.reconnect ?? DEFAULT_BACKOFF;
     this.#maxPacketSize = options.maxPacketSize;
     if (options.onMessage) this.on('message', options.onMessage);
+    // The first connection may be up before this object exists (its 'connect' came first).
+    if (client.connected) this.#connectedAt = Date.now();
     this.#wire();
   }
 
@@ -308,6 +321,7 @@ export class MqttConnection extends EventEmitter<MqttConnectionEvents> {
     if (this.#maxPacketSize !== undefined && size > this.#maxPacketSize) {
       throw new PacketTooLargeError(topic, size, this.#maxPacketSize);
     }
+    if (size > (this.#largestSent?.bytes ?? 0)) this.#largestSent = { topic, bytes: size };
     await this.#client.publishAsync(topic, payload, { qos, retain: options.retain ?? false });
   }
 
@@ -319,8 +333,18 @@ export class MqttConnection extends EventEmitter<MqttConnectionEvents> {
     if (this.#ending) return;
     this.#ending = true;
     try {
-      // Not forced: in-flight QoS 1 publishes get their acks first.
-      await this.#client.endAsync(false);
+      // Not forced: in-flight QoS 1 publishes get their acks first, for a while: an ack that
+      // never comes (a broker that drops what is over its packet size) must not hold the exit.
+      let timer: NodeJS.Timeout | undefined;
+      const graceOver = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), END_GRACE_MS)));
+      const graceful = this.#client.endAsync(false).then(() => 'ended' as const);
+      graceful.catch(() => undefined); // raced below: a failure after the grace must not go unhandled
+      const ended = await Promise.race([graceful, graceOver]);
+      clearTimeout(timer);
+      if (ended === 'timeout') {
+        this.#log.warn('MQTT acknowledgements still missing at close; closing anyway');
+        await this.#client.endAsync(true);
+      }
     } catch (error) {
       this.#log.debug({ err: errorMessage(error) }, 'error while closing the MQTT connection');
       await this.#client.endAsync(true).catch(() => undefined);
@@ -335,6 +359,7 @@ export class MqttConnection extends EventEmitter<MqttConnectionEvents> {
       // #held is kept: if the broker still has our session (sessionPresent),
       // re-subscribing would only make it resend retained messages.
       if (this.#ending) return;
+      this.#explainQuickDrop();
       const delay = retryDelay(this.#attempt, this.#backoff, this.#startupDeadline, Date.now());
       this.#attempt += 1;
       client.options.reconnectPeriod = delay;
@@ -348,6 +373,10 @@ export class MqttConnection extends EventEmitter<MqttConnectionEvents> {
       stream?.setNoDelay?.(true);
       void this.#onConnect(connack.sessionPresent);
     });
+    // From the CONNACK on: MQTT.js resends what was in flight while handling it, before 'connect'.
+    client.on('packetreceive', (packet) => {
+      if (packet.cmd === 'connack') this.#connectedAt = Date.now();
+    });
     client.on('offline', () => {
       this.#log.warn('MQTT broker offline');
       this.emit('offline');
@@ -359,6 +388,27 @@ export class MqttConnection extends EventEmitter<MqttConnectionEvents> {
     client.on('message', (topic, payload, packet) => {
       this.emit('message', topic, payload, packet.retain, { messageId: packet.messageId, dup: packet.dup });
     });
+  }
+
+  /**
+   * A broker with a packet size limit (mosquitto max_packet_size) closes the
+   * connection on a larger message, and MQTT.js sends that message again on
+   * every reconnect: the connection never lasts. Nothing in MQTT 3.1.1 says
+   * why, so say what it looks like and what helps.
+   */
+  #explainQuickDrop(): void {
+    const largest = this.#largestSent;
+    const lastedMs = this.#connectedAt === undefined ? Infinity : Date.now() - this.#connectedAt;
+    const quick = lastedMs < QUICK_DROP_MS && largest !== undefined && largest.bytes >= SUSPECT_BYTES;
+    this.#connectedAt = undefined;
+    // Kept across short connections: MQTT.js sends the culprit again by itself, not through publish().
+    if (lastedMs >= QUICK_DROP_MS) this.#largestSent = undefined;
+    this.#quickDrops = quick ? this.#quickDrops + 1 : 0;
+    if (this.#quickDrops !== QUICK_DROPS_TO_EXPLAIN || !largest) return;
+    this.#log.error(
+      { topic: largest.topic, bytes: largest.bytes },
+      `the broker closed the connection ${this.#quickDrops} times in a row right after the bridge sent a ${largest.bytes}-byte message: if it limits the packet size (mosquitto max_packet_size), set mqtt.maxPacketSize to that limit so larger messages are skipped, or raise the broker's limit`,
+    );
   }
 
   async #onConnect(sessionPresent: boolean): Promise<void> {

@@ -122,8 +122,8 @@ export class Bridge {
       ...tlsFiles(config),
       rejectUnauthorized: config.mqtt.rejectUnauthorized,
       keepaliveS: config.mqtt.keepaliveS,
-      // The embedded broker's limit is known: never send what it would drop us for.
-      ...(this.broker ? { maxPacketSize: config.embeddedBroker.maxPacketSize } : {}),
+      // A broker's limit, where known: never send what it would drop us for (or silently discard).
+      ...maxPacketSize(config, this.broker !== undefined),
       startupTimeoutMs: config.mqtt.startupTimeoutS * 1000,
       will: { topic: bridgeTopic(base, 'state'), payload: JSON.stringify(OFFLINE), retain: true, qos: 1 },
       logger,
@@ -372,6 +372,11 @@ export class Bridge {
 
 function credentials(config: AppConfig): { username?: string; password?: string } {
   return config.mqtt.username ? { username: config.mqtt.username, password: config.mqtt.password } : {};
+}
+
+function maxPacketSize(config: AppConfig, embedded: boolean): { maxPacketSize?: number } {
+  if (embedded) return { maxPacketSize: config.embeddedBroker.maxPacketSize };
+  return config.mqtt.maxPacketSize > 0 ? { maxPacketSize: config.mqtt.maxPacketSize } : {};
 }
 
 function tlsFiles(config: AppConfig): { ca?: string; cert?: string; key?: string } {

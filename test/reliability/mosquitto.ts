@@ -32,7 +32,7 @@ function canConnect(port: number): Promise<boolean> {
   });
 }
 
-export function mosquitto(port: number, options: { persistence: boolean }): Mosquitto {
+export function mosquitto(port: number, options: { persistence: boolean; extra?: string[] }): Mosquitto {
   const dir = tempDir('tpcm-mosquitto-');
   const config = join(dir, 'mosquitto.conf');
   const lines = [
@@ -41,6 +41,7 @@ export function mosquitto(port: number, options: { persistence: boolean }): Mosq
     `persistence ${options.persistence ? 'true' : 'false'}`,
     `persistence_location ${dir}/`,
     'log_dest none',
+    ...(options.extra ?? []),
   ];
   // As root, mosquitto would switch to the `mosquitto` user, which cannot write our temp folder.
   if (process.getuid?.() === 0) lines.push('user root');
