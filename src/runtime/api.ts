@@ -160,6 +160,15 @@ export const BridgeEvent = z.discriminatedUnion('type', [
       data: z.strictObject({ cloud: cloudName, reason: loginRefusal }),
     })
     .meta({ description: 'a cloud refused to log in; its devices become unavailable' }),
+  z
+    .strictObject({
+      type: z.literal('overloaded'),
+      data: z.strictObject({
+        dropped: field(z.number().int(), 'messages dropped since the last overloaded event'),
+        by_kind: field(z.record(z.string(), z.number().int()), 'of them: `get`, `bridge_request`, `ha_status`'),
+      }),
+    })
+    .meta({ description: 'more `get`s and bridge requests arrived at once than the bridge takes (256 in progress): the extra ones were dropped unanswered. At most one a second; `set`s are never dropped.' }),
 ]);
 export type BridgeEvent = z.infer<typeof BridgeEvent>;
 export type BridgeEventType = BridgeEvent['type'];

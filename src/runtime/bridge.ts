@@ -27,6 +27,7 @@ import { BridgeRequests, responseKey } from './requests.js';
 import { DeviceRequest, type BridgeInfo, type BridgeState } from './api.js';
 import { isUpdateValue } from '../model/feature.js';
 import { RefreshGate } from './refresh.js';
+import { IntakeLimit } from './intake-limit.js';
 import type { CloudSource, CloudStatus } from './sources.js';
 import { VERSION } from '../version.js';
 
@@ -34,6 +35,8 @@ const OFFLINE: BridgeState = { state: 'offline' };
 const ONLINE: BridgeState = { state: 'online' };
 /** Commands still queued after this are kept in the journal for the next start (docker stop kills at 10 s). */
 const SHUTDOWN_BUDGET_MS = 4_000;
+/** `get`s and bridge requests in progress at once; more are dropped and reported (a flood must cost bounded memory). */
+const MAX_BUSY_MESSAGES = 256;
 /** A refresh request this soon after the last one finished is answered by it. */
 const REFRESH_RECENT_MS = 10_000;
 
@@ -56,6 +59,7 @@ export class Bridge {
   #intake: CommandIntake | undefined;
   #stopping = false;
   readonly #refresh: RefreshGate;
+  readonly #limit: IntakeLimit;
   /** device_added/removed are news only after the first full read. */
   #started = false;
 
@@ -65,6 +69,10 @@ export class Bridge {
   ) {
     this.tokens = new TokenStore(config.stateDir, logger);
     this.names = new TopicNameRegistry(config.devices);
+    this.#limit = new IntakeLimit(MAX_BUSY_MESSAGES, (dropped, byKind) => {
+      this.logger.warn({ dropped, byKind }, 'overloaded: messages dropped unanswered (gets and bridge requests; commands never are)');
+      if (this.#mqtt?.connected) this.#publisher?.event('overloaded', { dropped, by_kind: byKind }).catch(() => undefined);
+    });
     this.#refresh = new RefreshGate({
       run: async (lists) => {
         if (lists) await this.poller.readLists();
@@ -133,7 +141,9 @@ export class Bridge {
         if (retained) return;
         const inbound = this.#classify(topic);
         if (inbound?.type === 'set' || inbound?.type === 'malformed_set') return intake.receive(topic, inbound, payload, delivery);
-        this.#onMessage(topic, inbound, payload).catch((error: unknown) => logger.error({ err: error, topic }, 'message handling failed'));
+        this.#limit
+          .run(inbound?.type ?? 'other', () => this.#onMessage(topic, inbound, payload))
+          .catch((error: unknown) => logger.error({ err: error, topic }, 'message handling failed'));
       },
     });
     if (this.#stopping) return;
@@ -362,6 +372,7 @@ export class Bridge {
     if (this.#mqtt?.connected) {
       await this.publisher.bridge('state', OFFLINE).catch(() => undefined);
     }
+    this.#limit.flush();
     await this.#mqtt?.end();
     await Promise.all([...this.sources.values()].map((source) => source.close()));
     await this.broker?.close();
