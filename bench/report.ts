@@ -6,6 +6,7 @@ import type { CoalescingResult } from './coalescing.js';
 import type { LatencyResult } from './latency.js';
 import type { FastResult, RealisticResult } from './scale.js';
 import type { MemoryResult } from './memory.js';
+import type { FloodResult } from './flood.js';
 import { round } from './stats.js';
 import { loadConfig } from '../src/config/load.js';
 
@@ -15,6 +16,7 @@ export interface BenchResults {
   fast: FastResult;
   tunedMemory: MemoryResult & { nodeFlags: string[] };
   realistic: RealisticResult;
+  flood: FloodResult;
 }
 
 export interface Check {
@@ -30,6 +32,8 @@ export const PEAK_RSS_MAX_MB = 150;
 /** Post-GC heap growth between the checkpoints still counted as "no growth". */
 export const LEAK_TOLERANCE_MB = 2;
 export const COALESCED_CALLS_MAX = 3;
+/** Issue 16: RSS under a 10 s flood stays within this of idle. */
+export const FLOOD_GROWTH_MAX_MB = 50;
 
 /**
  * A cycle's request count is judged against its minimum: equal, and a
@@ -61,7 +65,7 @@ export function perHour(fast: BenchResults['fast']): { perDevice: number; state:
 }
 
 export function checks(r: BenchResults): Check[] {
-  const { latency, fast, realistic, tunedMemory } = r;
+  const { latency, fast, realistic, tunedMemory, flood } = r;
   const { state, energy, both, settings } = fast.cycles;
   const hourly = perHour(fast);
   const mem = fast.memory;
@@ -86,6 +90,20 @@ export function checks(r: BenchResults): Check[] {
     { name: `Peak RSS after ${tunedMemory.first} cycles, node ${tunedMemory.nodeFlags.join(' ')} (Docker image)`, value: `${tunedMemory.checkpoints[tunedMemory.first]?.maxRssMb} MB`, target: `< ${PEAK_RSS_MAX_MB} MB`, pass: (tunedMemory.checkpoints[tunedMemory.first]?.maxRssMb ?? Infinity) < PEAK_RSS_MAX_MB },
     { name: `Growth cycle ${mem.first} -> ${mem.last}: heap after GC / RSS after GC / RSS raw`, value: `${mem.heapGrowthAfterGcMb} / ${mem.rssGrowthAfterGcMb} / ${mem.rssGrowthRawMb} MB`, target: `heap < ${LEAK_TOLERANCE_MB} MB`, pass: mem.heapGrowthAfterGcMb < LEAK_TOLERANCE_MB },
   ];
+  out.push(
+    {
+      name: `Flood, 10 s of 9 message kinds at ${flood.askedPerSecond}/s asked: offered (on the wire), RSS growth over idle`,
+      value: `${flood.offeredPerSecond}/s, ${flood.growthMb} MB (idle ${flood.idleRssMb} MB)`,
+      target: `< ${FLOOD_GROWTH_MAX_MB} MB`,
+      pass: flood.growthMb < FLOOD_GROWTH_MAX_MB,
+    },
+    {
+      name: 'Flood: answered / to answer, dropped as overloaded, list reads, exit after SIGTERM',
+      value: `${flood.answered} / ${flood.expectedAnswers}, ${flood.droppedOverloaded}, ${flood.listReads}, ${ms(flood.exitMs, 0)}`,
+      target: '<= 2 list reads, exit < 10 s',
+      pass: flood.listReads <= 2 && flood.exitMs < 10_000,
+    },
+  );
   for (const c of r.coalescing) {
     out.push({
       name: `Coalescing, ${c.commands} ON/OFF in ${c.spanMs} ms (${c.label}): cloud calls, final`,

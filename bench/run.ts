@@ -6,6 +6,7 @@
 import { fileURLToPath } from 'node:url';
 import { compileChild } from './child.js';
 import { measureCoalescing } from './coalescing.js';
+import { measureFlood } from './flood.js';
 import { measureLatency } from './latency.js';
 import { checks, machine, table, writeJson, type BenchResults } from './report.js';
 import { DEVICES, measureFast, measureRealistic, measureTunedMemory } from './scale.js';
@@ -49,8 +50,11 @@ async function main(): Promise<void> {
   const fast = await measureFast({ memoryCycles: MEMORY_CYCLES });
   const tunedMemory = await measureTunedMemory(TUNED_FLAGS, 10);
   const realistic = await realisticRun;
+  progress('flood: npm run flood (10 s at 5,000 messages/s asked)');
+  const flood = await measureFlood();
+  progress(`flood: offered ${flood.offeredPerSecond}/s, RSS growth ${flood.growthMb} MB`);
 
-  const results: BenchResults = { latency, coalescing, fast, tunedMemory, realistic };
+  const results: BenchResults = { latency, coalescing, fast, tunedMemory, realistic, flood };
   const rows = checks(results);
   const durationS = Math.round((Date.now() - started) / 1000);
   writeJson(OUTPUT, results, rows, durationS);
