@@ -9,7 +9,7 @@ import { isCloudError } from '../common/errors.js';
 import { keepSkipped } from '../common/list.js';
 import { isNoSuchService, type TapoClient } from './client.js';
 import { infoFields, resultsByMethod, servicesPlan, unknownMethods, withDeviceInfo } from './services.js';
-import type { SlowCadence } from '../../model/feature.js';
+import type { ExtraRead } from '../../model/feature.js';
 import type { TapoShadow, TapoThing } from './schemas.js';
 import { identityOf, type Desired, type DeviceNode, type NodeIdentity, type TapoAddress } from '../../model/node.js';
 import {
@@ -22,7 +22,9 @@ import {
   tapoWriteServices,
   withStripStates,
 } from './devices.js';
-import type { TapoCadence, TapoTarget } from './module.js';
+import { DEFAULT_MODULE_SETTINGS, type TapoCadence, type TapoModuleSettings, type TapoTarget } from './module.js';
+import type { CloudQueue } from '../../commands/queue.js';
+import type { Logger } from '../../logger.js';
 import { ClientSource, mergeResults, type CloudSource, type ReadFailure, type ReadResult } from '../../runtime/sources.js';
 
 export class TapoSource extends ClientSource<TapoClient> implements CloudSource {
@@ -41,6 +43,16 @@ export class TapoSource extends ClientSource<TapoClient> implements CloudSource 
   readonly #refused = new Map<string, Set<string>>();
   /** The cloud refused services-sync: energy from the usage endpoint. */
   #usageOnly = false;
+
+  constructor(
+    client: TapoClient,
+    queue: CloudQueue,
+    logger: Logger,
+    /** What the modules offer by the bridge's settings (firmware.allowInstall). */
+    private readonly settings: TapoModuleSettings = DEFAULT_MODULE_SETTINGS,
+  ) {
+    super(client, queue, logger);
+  }
 
   async list(): Promise<NodeIdentity[]> {
     // Each page in its own queue slot: the rate limit counts every page.
@@ -104,8 +116,8 @@ export class TapoSource extends ClientSource<TapoClient> implements CloudSource 
     return this.#readServices('energy', nodes);
   }
 
-  /** One services-sync per thing whose modules read anything at this cadence. */
-  async readCadence(cadence: SlowCadence, nodes: DeviceNode[]): Promise<ReadResult> {
+  /** One services-sync per thing whose modules read anything at this cadence (or an install's progress). */
+  async readCadence(cadence: ExtraRead, nodes: DeviceNode[]): Promise<ReadResult> {
     if (this.#usageOnly) return { readings: [], failures: [] };
     return this.#readServices(cadence, nodes);
   }
@@ -130,7 +142,7 @@ export class TapoSource extends ClientSource<TapoClient> implements CloudSource 
           this.#read.set(thingName, new Map([...(this.#read.get(thingName) ?? []), ...results]));
           const info = results.get('get_device_info');
           if (info) this.#info.set(thingName, info);
-          const reading = tapoServicesReading(node, target, results, infoFields(info), sentAt, cadence);
+          const reading = tapoServicesReading(node, target, results, infoFields(info), sentAt, cadence, this.settings);
           return { readings: reading ? [reading] : [], failures: [] };
         } catch (error) {
           if (!isNoSuchService(error)) return { readings: [], failures: [{ nodeIds: [node.id], error, offline: isCloudError(error) && error.kind === 'device_offline' }] };
