@@ -54,6 +54,8 @@ const dimmerSetter = (param: string, key: string, min: number, max: number) =>
 /** smartlife.iot.dimmer beyond set_brightness. */
 export const DIMMER_SETTINGS: Record<string, Method> = {
   get_dimmer_parameters: getter(DIMMER, 'get_dimmer_parameters'),
+  set_fade_on_time: dimmerSetter('fadeTime', 'fadeOnTime', 0, 10_000),
+  set_fade_off_time: dimmerSetter('fadeTime', 'fadeOffTime', 0, 10_000),
   set_gentle_on_time: dimmerSetter('duration', 'gentleOnTime', 0, 120_000),
   set_gentle_off_time: dimmerSetter('duration', 'gentleOffTime', 0, 120_000),
   set_button_ramp_rate: dimmerSetter('rampRate', 'rampRate', 10, 50),
