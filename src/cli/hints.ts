@@ -7,7 +7,8 @@
  * Nothing here may carry a secret: inputs are error kinds, codes and URLs
  * already stripped of credentials.
  */
-import type { CloudError, CloudName } from '../clouds/common/errors.js';
+import type { CloudError } from '../clouds/common/errors.js';
+import type { CloudName } from '../model/node.js';
 import { ConfigError } from '../config/load.js';
 import { EmbeddedBrokerError } from '../mqtt/broker.js';
 import { MqttConnectError } from '../mqtt/client.js';

@@ -27,7 +27,6 @@ const KNOWN_CROSSINGS: readonly { from: string; to: string; why: string }[] = [
   { from: 'clouds/tapo/account.ts', to: 'clouds/kasa/transport.ts', why: 'joinUrl' },
   { from: 'clouds/tapo/client.ts', to: 'clouds/kasa/transport.ts', why: 'joinUrl' },
   { from: 'clouds/common/envelope.ts', to: 'clouds/kasa/schemas.ts', why: 'the envelope schema sits with the Kasa schemas' },
-  { from: 'model/node.ts', to: 'clouds/common/errors.ts', why: 'CloudName is declared with the errors' },
   { from: 'commands/handler.ts', to: 'runtime/node-store.ts', why: 'the handler works on the runtime store' },
   { from: 'commands/handler.ts', to: 'runtime/poller.ts', why: 'confirming reads' },
   { from: 'commands/handler.ts', to: 'runtime/publisher.ts', why: 'optimistic state and events' },

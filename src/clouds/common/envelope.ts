@@ -4,7 +4,8 @@
  * and `result.errorCode` (V2 and Tapo logins fail with error_code 0).
  */
 import type { z } from 'zod';
-import { CloudError, kindOfCode, type CloudErrorKind, type CloudName } from './errors.js';
+import { CloudError, kindOfCode, type CloudErrorKind } from './errors.js';
+import type { CloudName } from '../../model/node.js';
 import type { HttpResponse } from './http.js';
 import { envelopeSchema, resultErrorSchema } from '../kasa/schemas.js';
 

@@ -8,7 +8,8 @@
 import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
 import { Pool } from 'undici';
-import { CloudError, type CloudName } from './errors.js';
+import { CloudError } from './errors.js';
+import type { CloudName } from '../../model/node.js';
 import { RequestLimiter } from './rate-limit.js';
 import { isTplinkHost, TPLINK_CAS } from './tplink-cas.js';
 import type { Logger } from '../../logger.js';
