@@ -26,7 +26,7 @@ import { Publisher } from './publisher.js';
 import { BridgeRequests, responseKey } from './requests.js';
 import { InterviewRequest, type BridgeInfo, type BridgeState } from './api.js';
 import { RefreshGate } from './refresh.js';
-import type { CloudSource, CloudStatus } from './sources.js';
+import type { CloudSource, CloudStatus } from '../clouds/common/source.js';
 import { VERSION } from '../version.js';
 
 const OFFLINE: BridgeState = { state: 'offline' };
