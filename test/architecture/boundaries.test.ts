@@ -21,10 +21,6 @@ const SIMULATOR_PACKAGE = 'tplink-cloud-sim';
  * an entry that no longer crosses fails too, so the list only shrinks.
  */
 const KNOWN_CROSSINGS: readonly { from: string; to: string; why: string }[] = [
-  { from: 'clouds/tapo/account.ts', to: 'clouds/kasa/schemas.ts', why: 'the Tapo account login answers like the Kasa one' },
-  { from: 'clouds/tapo/account.ts', to: 'clouds/kasa/transport.ts', why: 'joinUrl' },
-  { from: 'clouds/tapo/client.ts', to: 'clouds/kasa/transport.ts', why: 'joinUrl' },
-  { from: 'clouds/common/envelope.ts', to: 'clouds/kasa/schemas.ts', why: 'the envelope schema sits with the Kasa schemas' },
   { from: 'commands/handler.ts', to: 'runtime/node-store.ts', why: 'the handler works on the runtime store' },
   { from: 'commands/handler.ts', to: 'runtime/poller.ts', why: 'confirming reads' },
   { from: 'commands/handler.ts', to: 'runtime/publisher.ts', why: 'optimistic state and events' },

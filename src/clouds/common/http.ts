@@ -49,6 +49,11 @@ const TLS_TRUST_ERROR = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/
 
 const DEFAULT_UA = 'Dalvik/2.1.0 (Linux; U; Android 12; Pixel 6 Build/SQ3A.220705.003)';
 
+/** Joins a host URL and a path without doubling or dropping the slash. */
+export function joinUrl(base: string, path: string): string {
+  return `${base.replace(/\/+$/, '')}${path.startsWith('/') ? path : `/${path}`}`;
+}
+
 /** What can be logged or shown of a URL: no query string, no credentials. */
 export function safeUrl(url: string | URL): string {
   try {
