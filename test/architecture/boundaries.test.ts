@@ -24,7 +24,6 @@ const KNOWN_CROSSINGS: readonly { from: string; to: string; why: string }[] = [
   { from: 'commands/handler.ts', to: 'runtime/node-store.ts', why: 'the handler works on the runtime store' },
   { from: 'commands/handler.ts', to: 'runtime/poller.ts', why: 'confirming reads' },
   { from: 'commands/handler.ts', to: 'runtime/publisher.ts', why: 'optimistic state and events' },
-  { from: 'runtime/bridge.ts', to: 'cli/hints.ts', why: 'login refusals explained in the log' },
 ];
 
 function files(dir: string): string[] {
