@@ -13,7 +13,7 @@ import type { SlowCadence } from '../model/feature.js';
 import type { CloudName, DeviceNode } from '../model/node.js';
 import type { Logger } from '../logger.js';
 import type { NodeStore } from './node-store.js';
-import type { CloudSource, ReadResult } from './sources.js';
+import type { CloudSource, ReadResult } from '../clouds/common/source.js';
 import { InstallFollower } from './installs.js';
 
 export interface PollListener {

@@ -11,7 +11,7 @@ import { STATE } from '../../src/model/features.js';
 import type { DeviceNode, NodeIdentity } from '../../src/model/node.js';
 import { NodeStore } from '../../src/runtime/node-store.js';
 import { Poller, type PollListener } from '../../src/runtime/poller.js';
-import type { CloudSource, ReadResult } from '../../src/runtime/sources.js';
+import type { CloudSource, ReadResult } from '../../src/clouds/common/source.js';
 import { silentLogger } from '../../src/logger.js';
 
 const identity = (n: number): NodeIdentity => ({
