@@ -7,25 +7,30 @@ import { base64 } from './context.js';
 import { tapoOn, text, type Json, type TapoThing } from './model.js';
 import type { Registry } from './registry.js';
 import { onTimeAt, switched } from './on-time.js';
+import { rebootingIntoFirmware, settleFirmware } from './tapo-firmware.js';
+import { autoOffDeadline, autoOffInfo, autoOffSwitched } from './tapo-auto-off.js';
 
 /** A sub-thing is reachable only while its strip is; a rebooting thing is not, until it is back. */
 export function thingOnline(registry: Registry, thing: TapoThing, now = Date.now()): boolean {
-  const up = (one: TapoThing) => one.online && (one.rebootUntil === undefined || now >= one.rebootUntil);
+  const up = (one: TapoThing) => one.online && (one.rebootUntil === undefined || now >= one.rebootUntil) && !rebootingIntoFirmware(one, now);
   const parent = thing.parentId ? registry.tapo.get(thing.parentId) : undefined;
   return up(thing) && (parent ? up(parent) : true);
 }
 
 function setOn(thing: TapoThing, on: boolean, now: number): void {
   thing.meter?.advance(now, tapoOn(thing));
-  if (tapoOn(thing) !== on) switched(thing, on, now);
+  if (tapoOn(thing) !== on) {
+    switched(thing, on, now);
+    autoOffSwitched(thing, on, now);
+  }
   thing.info.device_on = on;
 }
 
-/** The device's info as it reads now: its on_time counting. */
+/** The device's info as it reads now: its on_time and its auto-off countdown running. */
 export function liveInfo(thing: TapoThing, now = Date.now()): Json {
   const info = thing.info;
-  if (typeof info.on_time !== 'number') return info;
-  return { ...info, on_time: onTimeAt(thing, tapoOn(thing), info.on_time, now, thing.rebootUntil) };
+  const onTime = typeof info.on_time === 'number' ? { on_time: onTimeAt(thing, tapoOn(thing), info.on_time, now, thing.rebootUntil) } : {};
+  return { ...info, ...onTime, ...autoOffInfo(thing, now) };
 }
 
 /** Copies shadow-style fields (`on`, base64 `nickname`) into the device's own info. */
@@ -48,7 +53,12 @@ function applyToDevice(thing: TapoThing, state: Json, now: number): void {
  * offline device keeps its pending changes until it is back.
  */
 export function settle(registry: Registry, thing: TapoThing, now: number): void {
-  if (thing.pending.length === 0 || !thingOnline(registry, thing, now)) return;
+  settleFirmware(thing, now);
+  if (!thingOnline(registry, thing, now)) return;
+  // An auto-off countdown that ran out switched the device off when it did.
+  const deadline = autoOffDeadline(thing);
+  if (deadline !== undefined && deadline <= now) setOn(thing, false, deadline);
+  if (thing.pending.length === 0) return;
   let kept = 0;
   for (const pending of thing.pending) {
     if (pending.applyAt <= now) applyToDevice(thing, pending.desired, now);
@@ -102,14 +112,15 @@ export function patchThing(registry: Registry, thing: TapoThing, patch: Json, no
 }
 
 /** A thing-list entry; `/v2/things` adds `appServerUrlV2`. */
-export function thingEntry(registry: Registry, thing: TapoThing, appServerUrl: string, v2: boolean): Json {
+export function thingEntry(registry: Registry, thing: TapoThing, appServerUrl: string, v2: boolean, now = Date.now()): Json {
+  settleFirmware(thing, now);
   const info = thing.info;
   const entry: Json = {
     thingName: thing.id,
     appServerUrl,
     cloudGatewayUrl: appServerUrl.replace(/^http/, 'ws'),
     cloudGatewayUrlV2: appServerUrl.replace(/^http/, 'ws'),
-    status: thingOnline(registry, thing) ? 1 : 0,
+    status: thingOnline(registry, thing, now) ? 1 : 0,
     thingModelId: `${thing.model}-model`,
     role: 0,
     familyId: 'default',
