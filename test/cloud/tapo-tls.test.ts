@@ -78,15 +78,22 @@ describe.skipIf(!hasOpenssl())('a cloud on a private CA chain (root withheld)', 
   });
 
   it('through MQTT: the bridge publishes both clouds over https with the intermediate as caFile', async () => {
-    const h = await startHarness({ simulator: sim, config: { kasa: { caFile: chain.intermediateFile }, tapo: { caFile: chain.intermediateFile } } });
+    // Four devices (two per cloud, on both regional hosts): the chain is the point here, not the device set.
+    const small = await startSimulator({ seed: 7, tls: chain.tls, devices: 4, builtin: false });
     try {
-      const info = await h.waitForMessage('tplink/bridge/info');
-      expect(JSON.parse(info.payload)).toMatchObject({ clouds: { kasa: { status: 'ok' }, tapo: { status: 'ok' } } });
-      const tapoNode = h.bridge.store.ofCloud('tapo').find((node) => node.online);
-      if (!tapoNode) throw new Error('no Tapo node');
-      await h.waitFor(() => h.lastJson(`tplink/${h.nameOf(tapoNode.id)}`) !== undefined, 3000, 'Tapo state');
+      const h = await startHarness({ simulator: small, config: { kasa: { caFile: chain.intermediateFile }, tapo: { caFile: chain.intermediateFile } } });
+      try {
+        const info = await h.waitForMessage('tplink/bridge/info');
+        expect(JSON.parse(info.payload)).toMatchObject({ clouds: { kasa: { status: 'ok' }, tapo: { status: 'ok' } } });
+        expect(small.urls.kasa.url).toMatch(/^https:/);
+        const tapoNode = h.bridge.store.ofCloud('tapo').find((node) => node.online);
+        if (!tapoNode) throw new Error('no Tapo node');
+        await h.waitFor(() => h.lastJson(`tplink/${h.nameOf(tapoNode.id)}`) !== undefined, 3000, 'Tapo state');
+      } finally {
+        await h.close();
+      }
     } finally {
-      await h.close();
+      await small.close();
     }
   });
 });
