@@ -11,6 +11,7 @@ import { isJson, tapoOn, text, type Json, type TapoThing } from './model.js';
 import type { Registry } from './registry.js';
 import { liveInfo, settle } from './tapo-things.js';
 import { PARAMS_ERROR, SMART_WRITES } from './tapo-writes.js';
+import { childProtection } from './tapo-settings.js';
 
 /** The smart protocol's "unknown method" (python-kasa SmartErrorCode.UNKNOWN_METHOD_ERROR). */
 export const UNKNOWN_METHOD = -1002;
@@ -135,6 +136,8 @@ function answerOf(registry: Registry, thing: TapoThing, method: string, now: num
       return emeterData(thing, captured(thing, method), now);
     case 'get_child_device_list':
       return childList(registry, thing, now);
+    case 'get_child_protection':
+      return childProtection(thing);
     default:
       // Verbatim, a recorded null included.
       return recorded?.[method] === null ? null : captured(thing, method);
