@@ -20,6 +20,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { startSimulator, type RecordedRequest, type Simulator } from 'tplink-cloud-sim';
 import { mosquitto, type Mosquitto } from '../test/reliability/mosquitto.js';
 import { freePort } from '../test/reliability/helpers.js';
+import { simulatorEnv } from '../src/cli/simulate-env.js';
 /** What bridge/devices says of a node (enough to address it and find it in the simulator). */
 interface ListedNode {
   id: string;
@@ -39,6 +40,13 @@ export interface ScenarioOptions {
   whileDown: number;
   /** Cloud latency per request (ms). */
   latencyMs?: number;
+  /**
+   * Cloud latency from the interruption on (default latencyMs). The slow
+   * cloud is what keeps commands queued when it comes; after it, a fast one
+   * only makes the restarted bridge's start-up reads (every device, at four
+   * at a time) quicker, so a test is not spent waiting for them.
+   */
+  latencyAfterMs?: number;
   /** commands.ttlS of the bridge. */
   ttlS?: number;
   /** How long the bridge stays down (ms). */
@@ -142,15 +150,7 @@ export async function runRestartScenario(options: ScenarioOptions): Promise<Scen
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
-    KASA_USERNAME: sim.username,
-    KASA_PASSWORD: sim.password,
-    TAPO_USERNAME: sim.username,
-    TAPO_PASSWORD: sim.password,
-    TPCM_KASA_URL: sim.urls.kasa.url,
-    TPCM_KASA_V2_URL: sim.urls.kasa.v2Url,
-    TPCM_TAPO_ACCOUNT_URL: sim.urls.tapo.accountUrl,
-    TPCM_TAPO_APP_SERVER_URL: sim.urls.tapo.appServerUrl,
-    TPCM_TAPO_REFRESH_URL: sim.urls.tapo.refreshUrl,
+    ...simulatorEnv(sim),
     TPCM_STATE_DIR: stateDir,
     TPCM_MQTT_URL: broker.url,
     TPCM_HOMEASSISTANT_ENABLED: 'false',
@@ -212,8 +212,10 @@ export async function runRestartScenario(options: ScenarioOptions): Promise<Scen
 
     let exitMs: number | undefined;
     const later = nodes.slice(options.queued, wanted);
+    const slowAfter = (): void => sim.setFaults({ latencyMs: options.latencyAfterMs ?? latencyMs });
     if (options.interruption === 'broker-restart') {
       await broker.stop();
+      slowAfter();
       log(`mosquitto stopped after ${writtenBefore} writes`);
       await sleep(options.downMs ?? 1000);
       await broker.start();
@@ -224,6 +226,7 @@ export async function runRestartScenario(options: ScenarioOptions): Promise<Scen
       running.kill(options.interruption);
       await exited(running);
       exitMs = Date.now() - signalled;
+      slowAfter();
       log(`bridge ${options.interruption} after ${writtenBefore} writes (exit after ${exitMs} ms)`);
       for (const node of later) await send(node);
       await sleep(options.downMs ?? 1000);

@@ -10,7 +10,7 @@ import type { CloudError } from '../clouds/common/errors.js';
 import type { CloudName } from '../model/node.js';
 import { bridgeDiscovery } from '../homeassistant/discovery.js';
 import { previousDiscoveryMode, rememberDiscoveryMode } from '../homeassistant/mode-marker.js';
-import { isLoginRefusal, loginRefusalHint } from '../cli/hints.js';
+import { isLoginRefusal, loginRefusalHint } from '../clouds/common/login-refusal.js';
 import type { Logger } from '../logger.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../mqtt/broker.js';
 import { MqttConnection } from '../mqtt/client.js';
@@ -27,7 +27,7 @@ import { BridgeRequests, responseKey } from './requests.js';
 import { DeviceRequest, type BridgeInfo, type BridgeState } from './api.js';
 import { isUpdateValue } from '../model/feature.js';
 import { RefreshGate } from './refresh.js';
-import type { CloudSource, CloudStatus } from './sources.js';
+import type { CloudSource, CloudStatus } from '../clouds/common/source.js';
 import { VERSION } from '../version.js';
 
 const OFFLINE: BridgeState = { state: 'offline' };

@@ -12,7 +12,7 @@ import type { TokenStore } from '../clouds/common/token-store.js';
 import { CloudQueue } from '../commands/queue.js';
 import type { CloudName } from '../model/node.js';
 import type { Logger } from '../logger.js';
-import type { CloudSource } from './sources.js';
+import type { CloudSource } from '../clouds/common/source.js';
 
 export interface CloudPipeline {
   source: CloudSource;
@@ -32,7 +32,8 @@ export function createCloudPipelines(config: AppConfig, tokens: TokenStore, logg
   if (cloudActive(config, 'tapo')) {
     const client = new TapoClient({ ...common, config: config.tapo, requestsPerSecond: config.rateLimit.tapoPerSecond });
     const tapoQueue = queue();
-    pipelines.set('tapo', { source: new TapoSource(client, tapoQueue, logger), queue: tapoQueue });
+    const settings = { allowFirmwareInstall: config.firmware.allowInstall };
+    pipelines.set('tapo', { source: new TapoSource(client, tapoQueue, logger, settings), queue: tapoQueue });
   }
   return pipelines;
 }

@@ -10,7 +10,17 @@ import type { NodeReading } from '../../model/reading.js';
 import { decodeNickname } from '../../model/names.js';
 import { tapoTraits } from './models.js';
 import { TAPO_MODULES } from './modules/index.js';
-import { callMethod, noAnswers, type ServicesAnswers, type ServicesCall, type TapoCadence, type TapoModule, type TapoTarget } from './module.js';
+import {
+  callMethod,
+  DEFAULT_MODULE_SETTINGS,
+  noAnswers,
+  type ServicesAnswers,
+  type ServicesCall,
+  type TapoCadence,
+  type TapoModule,
+  type TapoModuleSettings,
+  type TapoTarget,
+} from './module.js';
 import { isRecord, nonEmptyString, normaliseMac, stripRegion } from '../../model/util.js';
 
 export { decodeNickname } from '../../model/names.js';
@@ -32,6 +42,14 @@ function validThing(thing: unknown): thing is TapoThingInput {
 }
 
 /**
+ * A Kasa device that linked accounts put in the Tapo thing list (`IOT.*`):
+ * the Kasa source drives it. The one place that says so.
+ */
+export function isKasaThing(thing: TapoThingInput): boolean {
+  return String(thing.deviceType ?? '').toUpperCase().startsWith('IOT.');
+}
+
+/**
  * One target per thing; sub-things become outlets of their `edgeThingName`
  * strip, parents first. Kasa devices that linked accounts put in the Tapo
  * list (`IOT.*`) are left to the Kasa mapping, and things that are neither
@@ -39,7 +57,7 @@ function validThing(thing: unknown): thing is TapoThingInput {
  */
 export function tapoTargets(things: TapoThingInput[]): TapoTarget[] {
   const valid = (Array.isArray(things) ? things : []).filter(validThing);
-  const usable = valid.filter((t) => !String(t.deviceType ?? '').toUpperCase().startsWith('IOT.'));
+  const usable = valid.filter((t) => !isKasaThing(t));
   const parents = new Map(usable.filter((t) => !isSubThing(t)).map((t) => [t.thingName, t]));
   const parentTargets: TapoTarget[] = [];
   const outletTargets: TapoTarget[] = [];
@@ -155,16 +173,19 @@ export function tapoServicesReading(
   info: Record<string, unknown>,
   sentAt: number,
   cadence: TapoCadence = 'energy',
+  settings: TapoModuleSettings = DEFAULT_MODULE_SETTINGS,
 ): NodeReading | undefined {
   // Info and services answers can reveal features the shadow did not show (signal, protection, voltage).
-  const revealed = [...Object.values(detect(TAPO_MODULES, target, info)), ...TAPO_MODULES.flatMap((m) => m.detectServices?.(results) ?? [])];
+  const revealed = [...Object.values(detect(TAPO_MODULES, target, info)), ...TAPO_MODULES.flatMap((m) => m.detectServices?.(results, settings) ?? [])];
   const known = node.features ?? {};
   const added = featureSet(revealed.filter((feature) => !(feature.id in known)));
   const features = { ...known, ...added };
   const fromInfo = parse(TAPO_MODULES, target, info, features, sentAt, results);
-  const values = Object.assign(fromInfo, ...TAPO_MODULES.map((m) => m.parseServices?.(results, features) ?? {})) as NodeState;
+  const values = Object.assign(fromInfo, ...TAPO_MODULES.map((m) => m.parseServices?.(results, features, node.state) ?? {})) as NodeState;
   if (Object.keys(values).length === 0 && Object.keys(added).length === 0) return undefined;
-  return { id: node.id, values, source: cadence, sentAt, ...(Object.keys(added).length > 0 ? { features: added } : {}) };
+  // An install's progress is firmware news.
+  const source = cadence === 'install' ? 'firmware' : cadence;
+  return { id: node.id, values, source, sentAt, ...(Object.keys(added).length > 0 ? { features: added } : {}) };
 }
 
 export function tapoUsageReading(node: DeviceNode, usage: TapoUsageInput, sentAt: number): NodeReading | undefined {
