@@ -168,7 +168,7 @@ export const BridgeEvent = z.discriminatedUnion('type', [
         by_kind: field(z.record(z.string(), z.number().int()), 'of them: `get`, `bridge_request`, `ha_status`'),
       }),
     })
-    .meta({ description: 'more `get`s and bridge requests arrived at once than the bridge takes (256 in progress): the extra ones were dropped unanswered. At most one a second; `set`s are never dropped.' }),
+    .meta({ description: 'more `get`s and bridge requests arrived at once than the bridge takes (1,024 in progress; a refresh request waiting for a running refresh counts): the extra ones were dropped unanswered. At most one a second; `set`s are never dropped.' }),
 ]);
 export type BridgeEvent = z.infer<typeof BridgeEvent>;
 export type BridgeEventType = BridgeEvent['type'];

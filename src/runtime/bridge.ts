@@ -36,7 +36,7 @@ const ONLINE: BridgeState = { state: 'online' };
 /** Commands still queued after this are kept in the journal for the next start (docker stop kills at 10 s). */
 const SHUTDOWN_BUDGET_MS = 4_000;
 /** `get`s and bridge requests in progress at once; more are dropped and reported (a flood must cost bounded memory). */
-const MAX_BUSY_MESSAGES = 256;
+const MAX_BUSY_MESSAGES = 1_024;
 /** A refresh request this soon after the last one finished is answered by it. */
 const REFRESH_RECENT_MS = 10_000;
 
