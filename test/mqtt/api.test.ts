@@ -8,7 +8,7 @@ const message = (subtopic: string, payload: unknown) => ({ topic: `tplink/bridge
 describe('MQTT API schemas', () => {
   it('name every event and request once', () => {
     expect(new Set(BRIDGE_EVENT_TYPES).size).toBe(BRIDGE_EVENT_TYPES.length);
-    expect(BRIDGE_EVENT_TYPES).toEqual(['command_rejected', 'command_failed', 'device_added', 'device_removed', 'cloud_auth_failed']);
+    expect(BRIDGE_EVENT_TYPES).toEqual(['command_rejected', 'command_failed', 'device_added', 'device_removed', 'cloud_auth_failed', 'overloaded']);
     expect(REQUEST_KEYS).toEqual(expect.arrayContaining(['refresh', 'health_check', 'info', 'device/interview']));
   });
 
