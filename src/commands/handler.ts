@@ -57,9 +57,11 @@ export interface CommandOutput {
   event(type: 'command_failed', data: { device: string; id: string; desired: DesiredState; reason: string }): Promise<void>;
 }
 
-/** The reads the handler asks for (the runtime's Poller): a `get`, and the confirmation after a command. */
+/** The reads the handler asks for (the runtime's Poller): a `get`, the confirmation after a command, a firmware install's progress. */
 export interface CommandReads {
   readNodes(ids: string[], options: { energy?: boolean; settings?: boolean }): Promise<void>;
+  /** Follows the firmware install the bridge just asked the node for, until it ends. */
+  followInstall(id: string): void;
 }
 
 export interface CommandDeps {
