@@ -144,8 +144,9 @@ export const REBOOT: Feature = {
 /**
  * Home Assistant's update entity: installed and latest version, release
  * notes, progress while installing. Writable where the cloud can install
- * (Tapo `fw_download`, unless firmware.allowInstall is off); each cloud's
- * firmware module declares the node's variant.
+ * (Tapo `fw_download`, unless firmware.allowInstall is off; Kasa has no
+ * install call to trust); each cloud's firmware module declares the node's
+ * variant.
  */
 export const FIRMWARE: Feature = {
   id: 'firmware',
@@ -153,7 +154,7 @@ export const FIRMWARE: Feature = {
   readable: true,
   writable: true,
   entity: { component: 'update', name: 'Firmware', device_class: 'firmware', entity_category: 'config' },
-  doc: 'installed and latest firmware, release notes, progress while the device installs one; `install` installs the latest (Tapo, unless firmware.allowInstall is off)',
+  doc: 'installed and latest firmware, release notes, progress while the device installs one; `install` installs the latest (Tapo, unless firmware.allowInstall is off; read-only on Kasa)',
   cadence: 'firmware',
 };
 
