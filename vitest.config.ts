@@ -15,7 +15,9 @@ const CONDITIONS = [SOURCE_CONDITION, 'module', 'node', 'development|production'
 const UNIT = [
   'test/architecture/**/*.test.ts',
   'test/commands/**/*.test.ts',
-  'test/devices/**/*.test.ts',
+  'test/devices/energy-stats.test.ts',
+  'test/devices/kasa*.test.ts',
+  'test/devices/tapo*.test.ts',
   'test/homeassistant/**/*.test.ts',
   'test/mqtt/topics.test.ts',
   'test/mqtt/api.test.ts',
@@ -39,6 +41,8 @@ export default defineConfig({
     hookTimeout: 20_000,
     // Integration tests open sockets; two cores, so keep parallelism modest.
     maxWorkers: 2,
+    // Tests marked concurrent wait on I/O (fixtures-mqtt: one simulated device each, on one bridge): all at once.
+    maxConcurrency: 32,
     globalSetup: ['test/setup/temp-check.ts'],
     setupFiles: ['test/setup/temp-cleanup.ts'],
     projects: [
