@@ -3,7 +3,9 @@
  * reports broker connection and cloud status in one line, exit 0 / 1.
  */
 import { spawn } from 'node:child_process';
+import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BridgeInfo } from '../../src/runtime/api.js';
 import type { AppConfig } from '../../src/config/load.js';
 import { brokerUrl, checkHealth } from '../../src/cli/health.js';
 import { silentLogger } from '../../src/logger.js';
@@ -11,6 +13,32 @@ import { startEmbeddedBroker } from '../../src/mqtt/broker.js';
 import { startHarness, type Harness } from '../bridge/harness.js';
 import { CLI, ROOT, errorLines, runCli } from '../helpers/cli.js';
 import { cliEnv, freePort, sleep } from '../reliability/helpers.js';
+
+/**
+ * Waits until the bridge's retained `bridge/info` (on the broker at `url`) satisfies `check`, as
+ * an MQTT client sees it: no process per look. Gives up when `gone` says the bridge ended, or after 20 s.
+ */
+async function untilInfo(url: string, check: (info: BridgeInfo) => boolean, gone: () => boolean): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  let client: MqttClient | undefined;
+  // The bridge's embedded broker may not listen yet.
+  while (!client) {
+    if (gone() || Date.now() > deadline) throw new Error(`no broker at ${url}`);
+    client = await mqtt.connectAsync(url, { reconnectPeriod: 0, connectTimeout: 1_000 }).catch(() => undefined);
+    if (!client) await sleep(100);
+  }
+  let latest: BridgeInfo | undefined;
+  client.on('message', (_topic, payload) => (latest = BridgeInfo.parse(JSON.parse(payload.toString('utf8')))));
+  try {
+    await client.subscribeAsync('tplink/bridge/info');
+    while (!latest || !check(latest)) {
+      if (gone() || Date.now() > deadline) throw new Error(`bridge/info never showed it; last: ${JSON.stringify(latest)}`);
+      await sleep(50);
+    }
+  } finally {
+    await client.endAsync(true);
+  }
+}
 
 /** The harness's bridge config, addressed the way the health command finds a broker. */
 function configOf(h: Harness): AppConfig {
@@ -36,11 +64,11 @@ describe('health against a running bridge', () => {
 
   it('the CLI exits 0 with the line, or prints the whole answer with --json', async () => {
     const env = { TPCM_MQTT_URL: configOf(h).mqtt.url };
-    const plain = await runCli(['health', '--timeout-s', '3'], env);
+    // Two processes of their own, at once.
+    const [plain, json] = await Promise.all([runCli(['health', '--timeout-s', '3'], env), runCli(['health', '--json'], env)]);
     expect(plain.code).toBe(0);
     expect(plain.stdout).toMatch(/^healthy: kasa ok, tapo ok/);
     expect(plain.stdout.trim().split('\n')).toHaveLength(1);
-    const json = await runCli(['health', '--json'], env);
     expect(json.code).toBe(0);
     expect(JSON.parse(json.stdout)).toMatchObject({ status: 'ok', data: { healthy: true, mqtt: true, clouds: { kasa: 'ok', tapo: 'ok' } } });
   });
@@ -66,10 +94,12 @@ describe('health when something is wrong', () => {
   });
 
   it('a configuration mistake is unhealthy too, never exit 2 (Docker reserves it)', async () => {
-    const result = await runCli(['health'], { KASA_USERNAME: 'you@example.com', KASA_PASSWORD_FILE: '/nonexistent/password' });
+    const [result, typo] = await Promise.all([
+      runCli(['health'], { KASA_USERNAME: 'you@example.com', KASA_PASSWORD_FILE: '/nonexistent/password' }),
+      runCli(['health', '--timeout', '3']),
+    ]);
     expect(result.code).toBe(1);
     expect(result.stdout.trim()).toBe('unhealthy: configuration error: kasa.password: cannot read KASA_PASSWORD_FILE (/nonexistent/password)');
-    const typo = await runCli(['health', '--timeout', '3']);
     expect(typo.code).toBe(1);
     expect(typo.stdout).toMatch(/^unhealthy: health: unknown option --timeout \(did you mean --timeout-s\?\)/);
   });
@@ -92,11 +122,9 @@ describe('health when something is wrong', () => {
     child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     try {
-      let health = await runCli(['health', '--timeout-s', '2'], env);
-      for (let tries = 0; !health.stdout.includes('tapo auth_failed') && tries < 40 && child.exitCode === null; tries++) {
-        await sleep(250);
-        health = await runCli(['health', '--timeout-s', '2'], env);
-      }
+      // Once the bridge says so on its retained bridge/info, one health process asks it.
+      await untilInfo(`mqtt://127.0.0.1:${port}`, (info) => info.clouds.kasa.status === 'ok' && info.clouds.tapo.status === 'auth_failed', () => child.exitCode !== null);
+      const health = await runCli(['health', '--timeout-s', '2'], env);
       expect(health.code, health.stdout + stderr).toBe(1);
       expect(health.stdout).toMatch(/^unhealthy: kasa ok, tapo auth_failed, \d+ devices/);
       expect(health.stdout).toContain('tapo: login refused: wrong e-mail or password (-20601). Fix TAPO_USERNAME / TAPO_PASSWORD');
