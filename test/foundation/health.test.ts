@@ -3,42 +3,15 @@
  * reports broker connection and cloud status in one line, exit 0 / 1.
  */
 import { spawn } from 'node:child_process';
-import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BridgeInfo } from '../../src/runtime/api.js';
 import type { AppConfig } from '../../src/config/load.js';
 import { brokerUrl, checkHealth } from '../../src/cli/health.js';
 import { silentLogger } from '../../src/logger.js';
 import { startEmbeddedBroker } from '../../src/mqtt/broker.js';
 import { startHarness, type Harness } from '../bridge/harness.js';
+import { untilInfo } from '../helpers/bridge-info.js';
 import { CLI, ROOT, errorLines, runCli } from '../helpers/cli.js';
-import { cliEnv, freePort, sleep } from '../reliability/helpers.js';
-
-/**
- * Waits until the bridge's retained `bridge/info` (on the broker at `url`) satisfies `check`, as
- * an MQTT client sees it: no process per look. Gives up when `gone` says the bridge ended, or after 20 s.
- */
-async function untilInfo(url: string, check: (info: BridgeInfo) => boolean, gone: () => boolean): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  let client: MqttClient | undefined;
-  // The bridge's embedded broker may not listen yet.
-  while (!client) {
-    if (gone() || Date.now() > deadline) throw new Error(`no broker at ${url}`);
-    client = await mqtt.connectAsync(url, { reconnectPeriod: 0, connectTimeout: 1_000 }).catch(() => undefined);
-    if (!client) await sleep(100);
-  }
-  let latest: BridgeInfo | undefined;
-  client.on('message', (_topic, payload) => (latest = BridgeInfo.parse(JSON.parse(payload.toString('utf8')))));
-  try {
-    await client.subscribeAsync('tplink/bridge/info');
-    while (!latest || !check(latest)) {
-      if (gone() || Date.now() > deadline) throw new Error(`bridge/info never showed it; last: ${JSON.stringify(latest)}`);
-      await sleep(50);
-    }
-  } finally {
-    await client.endAsync(true);
-  }
-}
+import { cliEnv, freePort } from '../reliability/helpers.js';
 
 /** The harness's bridge config, addressed the way the health command finds a broker. */
 function configOf(h: Harness): AppConfig {
