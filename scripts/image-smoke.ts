@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startSimulator } from 'tplink-cloud-sim';
 import { execForm, runtimeStage, stageEnv } from './dockerfile.js';
+import { simulatorEnv } from '../src/cli/simulate-env.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const NOBODY = 65534;
@@ -66,21 +67,17 @@ const sim = await startSimulator();
 const passwordFile = join(work, 'password');
 writeFileSync(passwordFile, `${sim.password}\n`, { mode: 0o644 });
 
+// The passwords go in a file, as the image's users are told to pass them.
+const { KASA_PASSWORD: _kasa, TAPO_PASSWORD: _tapo, ...pointedAtSimulator } = simulatorEnv(sim);
 const port = await freePort();
 const env: NodeJS.ProcessEnv = {
   PATH: process.env.PATH,
   HOME: '/nonexistent',
   ...stageEnv(stage),
   TPCM_EMBEDDED_BROKER_PORT: String(port),
-  KASA_USERNAME: sim.username,
+  ...pointedAtSimulator,
   KASA_PASSWORD_FILE: passwordFile,
-  TAPO_USERNAME: sim.username,
   TAPO_PASSWORD_FILE: passwordFile,
-  TPCM_KASA_URL: sim.urls.kasa.url,
-  TPCM_KASA_V2_URL: sim.urls.kasa.v2Url,
-  TPCM_TAPO_ACCOUNT_URL: sim.urls.tapo.accountUrl,
-  TPCM_TAPO_APP_SERVER_URL: sim.urls.tapo.appServerUrl,
-  TPCM_TAPO_REFRESH_URL: sim.urls.tapo.refreshUrl,
 };
 // The image's /data is TPCM_STATE_DIR; here it is a temporary folder.
 env.TPCM_STATE_DIR = data;

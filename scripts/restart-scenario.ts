@@ -20,6 +20,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { startSimulator, type RecordedRequest, type Simulator } from 'tplink-cloud-sim';
 import { mosquitto, type Mosquitto } from '../test/reliability/mosquitto.js';
 import { freePort } from '../test/reliability/helpers.js';
+import { simulatorEnv } from '../src/cli/simulate-env.js';
 /** What bridge/devices says of a node (enough to address it and find it in the simulator). */
 interface ListedNode {
   id: string;
@@ -142,15 +143,7 @@ export async function runRestartScenario(options: ScenarioOptions): Promise<Scen
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
-    KASA_USERNAME: sim.username,
-    KASA_PASSWORD: sim.password,
-    TAPO_USERNAME: sim.username,
-    TAPO_PASSWORD: sim.password,
-    TPCM_KASA_URL: sim.urls.kasa.url,
-    TPCM_KASA_V2_URL: sim.urls.kasa.v2Url,
-    TPCM_TAPO_ACCOUNT_URL: sim.urls.tapo.accountUrl,
-    TPCM_TAPO_APP_SERVER_URL: sim.urls.tapo.appServerUrl,
-    TPCM_TAPO_REFRESH_URL: sim.urls.tapo.refreshUrl,
+    ...simulatorEnv(sim),
     TPCM_STATE_DIR: stateDir,
     TPCM_MQTT_URL: broker.url,
     TPCM_HOMEASSISTANT_ENABLED: 'false',

@@ -15,6 +15,7 @@ export {
   BridgeInfo,
   BridgeState,
   HealthResponse,
+  DeviceRequest,
   InterviewRequest,
   RequestBody,
   RESPONSE_DATA,

@@ -16,7 +16,7 @@ import { TopicNameRegistry } from '../mqtt/topics.js';
 import { createCloudPipelines } from '../runtime/cloud-sources.js';
 import { NodeStore } from '../runtime/node-store.js';
 import { Poller, type PollListener } from '../runtime/poller.js';
-import type { CloudSource, CloudStatus, ReadResult } from '../runtime/sources.js';
+import type { CloudSource, CloudStatus, ReadResult } from '../clouds/common/source.js';
 
 /** One node as `bridge/devices` shows it, with its topic name. */
 export interface DeviceRow extends NodeSummary {

@@ -1,62 +1,21 @@
 /**
  * What to tell a person when something they control is wrong: one line that
  * names the cause and the setting (config key, environment variable, flag)
- * or command that fixes it. The CLI prints these at start-up, the bridge logs
- * them at run time, `health` reports them, and README's Troubleshooting
- * quotes them (a test keeps the quotes in step with this file).
+ * or command that fixes it. The CLI prints these at start-up, `health`
+ * reports them, and README's Troubleshooting quotes them (a test keeps the
+ * quotes in step with the code). A cloud's login refusals, which the bridge
+ * also logs at run time, are explained in clouds/common/login-refusal.ts.
  * Nothing here may carry a secret: inputs are error kinds, codes and URLs
  * already stripped of credentials.
  */
-import type { CloudError, CloudName } from '../clouds/common/errors.js';
 import { ConfigError } from '../config/load.js';
 import { EmbeddedBrokerError } from '../mqtt/broker.js';
 import { MqttConnectError } from '../mqtt/client.js';
 import { StateDirError } from '../clouds/common/token-store.js';
 
-export type LoginRefusal = 'auth_failed' | 'account_locked' | 'mfa_required';
-
-const CREDENTIALS: Record<CloudName, string> = {
-  kasa: 'KASA_USERNAME / KASA_PASSWORD (or KASA_PASSWORD_FILE; kasa.username / kasa.password in a config file)',
-  tapo: 'TAPO_USERNAME / TAPO_PASSWORD (or TAPO_PASSWORD_FILE; tapo.username / tapo.password in a config file)',
-};
-
 /** No account at all: `run`, `login` and `devices` say the same. */
 export const NO_ACCOUNT_HINT =
   'no cloud account configured: set KASA_USERNAME and KASA_PASSWORD and/or TAPO_USERNAME and TAPO_PASSWORD (or kasa.* / tapo.* in a config file); "tplink-cloud-mqtt demo" runs without one';
-
-export const LOGIN_COMMAND_HINT =
-  'run "tplink-cloud-mqtt login" once in a terminal (Docker: docker compose run --rm -it tplink-cloud-mqtt login); the bridge then reuses the saved tokens';
-
-/**
- * The login pause, as the time left: a restart during the pause shows the
- * same end time, not a fresh full pause.
- */
-function pause(seconds: number | undefined): string {
-  if (seconds === undefined) return '';
-  const until = new Date(Date.now() + seconds * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
-  return ` No new login is tried before ${until} (${seconds} s left; cloud.authCooldownS) unless the credentials change.`;
-}
-
-function withCode(error: CloudError | undefined): string {
-  return error?.code === undefined ? '' : ` (${error.code})`;
-}
-
-/** Why a cloud refused to log in, and what the user does about it. */
-export function loginRefusalHint(cloud: CloudName, kind: LoginRefusal, error?: CloudError): string {
-  const retryAfter = error?.retryAfterS;
-  switch (kind) {
-    case 'auth_failed':
-      return `${cloud}: login refused: wrong e-mail or password${withCode(error)}. Fix ${CREDENTIALS[cloud]}.${pause(retryAfter)}`;
-    case 'account_locked':
-      return `${cloud}: login refused: the account is locked${withCode(error)}, usually after too many failed logins. Wait until TP-Link unlocks it (or reset the password in the app), then restart.${pause(retryAfter)}`;
-    case 'mfa_required':
-      return `${cloud}: login needs a two-factor code: ${LOGIN_COMMAND_HINT}.`;
-  }
-}
-
-export function isLoginRefusal(status: string): status is LoginRefusal {
-  return status === 'auth_failed' || status === 'account_locked' || status === 'mfa_required';
-}
 
 /** Every cloud this run was configured for refused to log in: nothing left to bridge. */
 export class LoginRefusedError extends Error {

@@ -5,7 +5,8 @@
 import { setFlagsFromString } from 'node:v8';
 import { Bridge } from '../runtime/bridge.js';
 import { ConfigError, cloudActive, type AppConfig } from '../config/load.js';
-import { LoginRefusedError, NO_ACCOUNT_HINT, isLoginRefusal, loginRefusalHint } from './hints.js';
+import { LoginRefusedError, NO_ACCOUNT_HINT } from './hints.js';
+import { isLoginRefusal, loginRefusalHint } from '../clouds/common/login-refusal.js';
 import type { Logger } from '../logger.js';
 
 /** docker stop waits 10 s before SIGKILL; finish well before (the CLI then exits even with timers pending). */

@@ -30,17 +30,29 @@ function valueAt(config: AppConfig, path: string): unknown {
   return path.split('.').reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], config);
 }
 
+/**
+ * Every environment variable pointing the bridge at a simulator, name ->
+ * value, in schema order: the settings `demo` changes for it. The one list
+ * `simulate --env` prints and the tests and scripts that start the CLI on a
+ * simulator take.
+ */
+export function simulatorEnv(sim: Pick<SimulatorHandle, 'urls' | 'username' | 'password'>): Record<string, string> {
+  const base = loadConfig({ args: [], env: {} });
+  const pointed = configForSimulator(base, sim);
+  return Object.fromEntries(
+    settingLeaves().flatMap((leaf) => {
+      const value = valueAt(pointed, leaf.path);
+      const scalar = typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
+      if (leaf.env === undefined || value === valueAt(base, leaf.path) || !scalar) return [];
+      return [[leaf.env, String(value)]];
+    }),
+  );
+}
+
 /** `export NAME=value` for every setting the simulator changes, in schema order. */
 export function exportLines(printed: Printed): string[] {
-  const base = loadConfig({ args: [], env: {} });
   const sim = { urls: { kasa: printed.kasa, tapo: printed.tapo } as unknown as SimulatorHandle['urls'], username: printed.username, password: printed.password };
-  const pointed = configForSimulator(base, sim);
-  return settingLeaves().flatMap((leaf) => {
-    const value = valueAt(pointed, leaf.path);
-    const scalar = typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
-    if (leaf.env === undefined || value === valueAt(base, leaf.path) || !scalar) return [];
-    return [`export ${leaf.env}=${shellQuote(String(value))}`];
-  });
+  return Object.entries(simulatorEnv(sim)).map(([name, value]) => `export ${name}=${shellQuote(value)}`);
 }
 
 /** Starts `simulate` (without --env) as a detached process and prints what to eval; `args` are the simulator's own flags. */

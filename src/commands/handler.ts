@@ -17,7 +17,7 @@ import type { Logger } from '../logger.js';
 import type { NodeStore } from '../runtime/node-store.js';
 import type { Poller } from '../runtime/poller.js';
 import type { Publisher } from '../runtime/publisher.js';
-import type { CloudSource } from '../runtime/sources.js';
+import type { CloudSource } from '../clouds/common/source.js';
 
 
 /**

@@ -49,6 +49,10 @@ export interface UpdateValue {
 /** null: unknown now (a timestamp with nothing to tell, a version not checked yet). */
 export type StateValue = string | number | boolean | HsColor | UpdateValue | null;
 
+export function isUpdateValue(value: StateValue | undefined): value is UpdateValue {
+  return typeof value === 'object' && value !== null && 'installed_version' in value;
+}
+
 /** The payload a button's `set` carries (HA's payload_press), and an update entity's install. */
 export const PRESS = 'PRESS';
 export const INSTALL = 'install';

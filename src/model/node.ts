@@ -5,9 +5,10 @@
  */
 import type { FeatureSet, HsColor, StateValue } from './feature.js';
 
-export type { CloudName } from '../clouds/common/errors.js';
-import type { CloudName } from '../clouds/common/errors.js';
 export type { Feature, FeatureSet, HsColor, StateValue } from './feature.js';
+
+/** The two TP-Link clouds. */
+export type CloudName = 'kasa' | 'tapo';
 
 export type NodeKind =
   | 'plug' // smart plug (outlet device class)

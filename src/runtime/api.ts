@@ -174,8 +174,10 @@ export const BRIDGE_EVENT_TYPES: readonly BridgeEventType[] = BridgeEvent.option
 // what the bridge publishes is strict: a field no schema names fails the tests.
 export const RequestBody = z.object({ transaction: z.union([z.string().max(200), z.number()]).optional() }).loose();
 
+/** Body of the requests about one device (`device/interview`, `device/firmware_check`): its topic name or node id. */
+export const DeviceRequest = z.object({ id: z.string() });
 /** Body of `bridge/request/device/interview`. */
-export const InterviewRequest = z.object({ id: z.string() });
+export const InterviewRequest = DeviceRequest;
 
 /**
  * The `data` of `bridge/response/<key>` for each request the bridge
@@ -205,6 +207,18 @@ export const RESPONSE_DATA = {
     .meta({
       description:
         'reads one device again and fixes what it can do anew (body `{"id": "<name or id>"}`); discovery is republished if that changed',
+    }),
+  'device/firmware_check': z
+    .strictObject({
+      id: z.string(),
+      checked: field(z.boolean(), 'false: it was checked less than 10 minutes ago, and these are the versions that check found'),
+      installed_version: z.string().nullable(),
+      latest_version: field(z.string().nullable(), 'the installed one when up to date; null when unknown'),
+      in_progress: field(z.boolean(), 'an install is under way'),
+    })
+    .meta({
+      description:
+        'checks one device for new firmware now (body `{"id": "<name or id>"}`), at most once per 10 minutes per device (TP-Link throttles clients that ask too often); its update entity follows',
     }),
 } as const;
 export type RequestKey = keyof typeof RESPONSE_DATA;

@@ -10,7 +10,7 @@ import type { CloudError } from '../clouds/common/errors.js';
 import type { CloudName } from '../model/node.js';
 import { bridgeDiscovery } from '../homeassistant/discovery.js';
 import { previousDiscoveryMode, rememberDiscoveryMode } from '../homeassistant/mode-marker.js';
-import { isLoginRefusal, loginRefusalHint } from '../cli/hints.js';
+import { isLoginRefusal, loginRefusalHint } from '../clouds/common/login-refusal.js';
 import type { Logger } from '../logger.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../mqtt/broker.js';
 import { MqttConnection } from '../mqtt/client.js';
@@ -24,9 +24,10 @@ import { NodeSync } from './node-sync.js';
 import { Poller } from './poller.js';
 import { Publisher } from './publisher.js';
 import { BridgeRequests, responseKey } from './requests.js';
-import { InterviewRequest, type BridgeInfo, type BridgeState } from './api.js';
+import { DeviceRequest, type BridgeInfo, type BridgeState } from './api.js';
+import { isUpdateValue } from '../model/feature.js';
 import { RefreshGate } from './refresh.js';
-import type { CloudSource, CloudStatus } from './sources.js';
+import type { CloudSource, CloudStatus } from '../clouds/common/source.js';
 import { VERSION } from '../version.js';
 
 const OFFLINE: BridgeState = { state: 'offline' };
@@ -317,15 +318,28 @@ export class Bridge {
       })
       .on('info', () => this.info())
       .on('device/interview', async (body) => {
-        // {"id": "<node id or topic name>"}; a bare string body names it too.
-        const parsed = InterviewRequest.safeParse(body);
-        const target = parsed.success ? parsed.data.id : undefined;
-        const id = target === undefined ? undefined : this.names.resolve(target);
-        if (id === undefined) throw new Error(target === undefined ? 'say which device: {"id": "<name or id>"}' : `unknown device "${target.slice(0, 64)}"`);
+        const id = this.#deviceOf(body);
         await this.poller.interview(id);
         const node = this.store.get(id);
         return { id, features: Object.keys(node?.features ?? {}) };
+      })
+      .on('device/firmware_check', async (body) => {
+        const id = this.#deviceOf(body);
+        const checked = (await this.poller.checkFirmware([id])).includes(id);
+        const node = this.store.get(id);
+        const firmware = node?.state.firmware;
+        if (!isUpdateValue(firmware)) throw new Error(`${node?.name ?? id} tells no firmware versions: its cloud answers no firmware check for it`);
+        return { id, checked, installed_version: firmware.installed_version, latest_version: firmware.latest_version, in_progress: firmware.in_progress ?? false };
       });
+  }
+
+  /** The node a device request names: {"id": "<node id or topic name>"}. */
+  #deviceOf(body: Record<string, unknown>): string {
+    const parsed = DeviceRequest.safeParse(body);
+    const target = parsed.success ? parsed.data.id : undefined;
+    const id = target === undefined ? undefined : this.names.resolve(target);
+    if (id === undefined) throw new Error(target === undefined ? 'say which device: {"id": "<name or id>"}' : `unknown device "${target.slice(0, 64)}"`);
+    return id;
   }
 
   /**

@@ -12,7 +12,7 @@ import type { TokenStore } from '../clouds/common/token-store.js';
 import { CloudQueue } from '../commands/queue.js';
 import type { CloudName } from '../model/node.js';
 import type { Logger } from '../logger.js';
-import type { CloudSource } from './sources.js';
+import type { CloudSource } from '../clouds/common/source.js';
 
 export interface CloudPipeline {
   source: CloudSource;

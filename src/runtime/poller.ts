@@ -13,7 +13,7 @@ import type { SlowCadence } from '../model/feature.js';
 import type { CloudName, DeviceNode } from '../model/node.js';
 import type { Logger } from '../logger.js';
 import type { NodeStore } from './node-store.js';
-import type { CloudSource, ReadResult } from './sources.js';
+import type { CloudSource, ReadResult } from '../clouds/common/source.js';
 
 export interface PollListener {
   /** Nodes were added to or removed from a cloud's list. */
@@ -32,6 +32,8 @@ const FIRMWARE_TICK_S = 60;
 const FIRMWARE_FIRST_SPREAD_S = 3600;
 /** Each later check comes after the interval, give or take this share of it. */
 const FIRMWARE_JITTER = 0.1;
+/** A device is checked on request at most this often: a script asking in a loop must not get the account throttled. */
+export const FIRMWARE_CHECK_SPACING_S = 600;
 
 export interface ReadOptions {
   /** Energy figures too, so power follows a switched relay at once. */
@@ -47,6 +49,8 @@ export class Poller {
   readonly #listed = new Set<CloudName>();
   /** When each node's next firmware check is due (ms since epoch). */
   readonly #firmwareDue = new Map<string, number>();
+  /** When each node's firmware was last checked (ms since epoch). */
+  readonly #firmwareChecked = new Map<string, number>();
   #stopped = false;
   lastPollDurationS: number | undefined;
   lastPollAt: Date | undefined;
@@ -151,15 +155,26 @@ export class Poller {
     );
   }
 
-  /** A firmware check of `ids` now (bridge/request/device/firmware_check); the next one an interval later. */
-  async checkFirmware(ids: string[]): Promise<void> {
-    this.#scheduleFirmware(ids, Date.now());
-    await this.readNodes(ids, { firmware: true });
+  /**
+   * A firmware check of `ids` now (bridge/request/device/firmware_check),
+   * less those checked within FIRMWARE_CHECK_SPACING_S; the next one an
+   * interval later. Returns the ids it checked.
+   */
+  async checkFirmware(ids: string[]): Promise<string[]> {
+    const now = Date.now();
+    const due = ids.filter((id) => now - (this.#firmwareChecked.get(id) ?? -Infinity) >= FIRMWARE_CHECK_SPACING_S * 1000);
+    if (due.length === 0) return [];
+    this.#scheduleFirmware(due, now);
+    await this.readNodes(due, { firmware: true });
+    return due;
   }
 
   #scheduleFirmware(ids: string[], now: number): void {
     const intervalMs = this.#firmwareIntervalMs();
-    for (const id of ids) this.#firmwareDue.set(id, now + intervalMs * (1 - FIRMWARE_JITTER + 2 * FIRMWARE_JITTER * Math.random()));
+    for (const id of ids) {
+      this.#firmwareChecked.set(id, now);
+      this.#firmwareDue.set(id, now + intervalMs * (1 - FIRMWARE_JITTER + 2 * FIRMWARE_JITTER * Math.random()));
+    }
   }
 
   #firmwareIntervalMs(): number {

@@ -21,18 +21,9 @@ const SIMULATOR_PACKAGE = 'tplink-cloud-sim';
  * an entry that no longer crosses fails too, so the list only shrinks.
  */
 const KNOWN_CROSSINGS: readonly { from: string; to: string; why: string }[] = [
-  { from: 'clouds/kasa/source.ts', to: 'runtime/sources.ts', why: 'a source implements the runtime interface (CloudSource, ClientSource)' },
-  { from: 'clouds/tapo/source.ts', to: 'runtime/sources.ts', why: 'a source implements the runtime interface (CloudSource, ClientSource)' },
-  { from: 'clouds/tapo/account.ts', to: 'clouds/kasa/schemas.ts', why: 'the Tapo account login answers like the Kasa one' },
-  { from: 'clouds/tapo/account.ts', to: 'clouds/kasa/transport.ts', why: 'joinUrl' },
-  { from: 'clouds/tapo/client.ts', to: 'clouds/kasa/transport.ts', why: 'joinUrl' },
-  { from: 'clouds/common/envelope.ts', to: 'clouds/kasa/schemas.ts', why: 'the envelope schema sits with the Kasa schemas' },
-  { from: 'model/node.ts', to: 'clouds/common/errors.ts', why: 'CloudName is declared with the errors' },
   { from: 'commands/handler.ts', to: 'runtime/node-store.ts', why: 'the handler works on the runtime store' },
   { from: 'commands/handler.ts', to: 'runtime/poller.ts', why: 'confirming reads' },
   { from: 'commands/handler.ts', to: 'runtime/publisher.ts', why: 'optimistic state and events' },
-  { from: 'commands/handler.ts', to: 'runtime/sources.ts', why: 'execute() on the source' },
-  { from: 'runtime/bridge.ts', to: 'cli/hints.ts', why: 'login refusals explained in the log' },
 ];
 
 function files(dir: string): string[] {

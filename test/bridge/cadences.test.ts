@@ -11,7 +11,7 @@ import { STATE } from '../../src/model/features.js';
 import type { DeviceNode, NodeIdentity } from '../../src/model/node.js';
 import { NodeStore } from '../../src/runtime/node-store.js';
 import { Poller, type PollListener } from '../../src/runtime/poller.js';
-import type { CloudSource, ReadResult } from '../../src/runtime/sources.js';
+import type { CloudSource, ReadResult } from '../../src/clouds/common/source.js';
 import { silentLogger } from '../../src/logger.js';
 
 const identity = (n: number): NodeIdentity => ({
@@ -122,5 +122,16 @@ describe('poll cadences', () => {
     await vi.advanceTimersByTimeAsync(2 * HOUR);
     // kasa_0 had its first check (at 30 min); kasa_1, just checked, not again.
     expect(of('firmware').map((call) => call.ids)).toEqual([['kasa_1'], ['kasa_0']]);
+  });
+
+  it('checks a device on request at most once per 10 minutes (its loop check counts too)', async () => {
+    vi.spyOn(Math, 'random').mockReturnValue(0.5);
+    await start(2, 12);
+    expect(await poller.checkFirmware(['kasa_1'])).toEqual(['kasa_1']);
+    await vi.advanceTimersByTimeAsync(9 * 60_000);
+    expect(await poller.checkFirmware(['kasa_1', 'kasa_0'])).toEqual(['kasa_0']);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(await poller.checkFirmware(['kasa_1', 'kasa_0'])).toEqual(['kasa_1']);
+    expect(of('firmware').map((call) => call.ids)).toEqual([['kasa_1'], ['kasa_0'], ['kasa_1']]);
   });
 });

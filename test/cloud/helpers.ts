@@ -12,6 +12,7 @@ import type { HttpClient } from '../../src/clouds/common/http.js';
 import { startSimulator, type RecordedRequest, type Simulator, type SimulatorOptions } from 'tplink-cloud-sim';
 import type { RetryOptions } from '../../src/clouds/common/retry.js';
 import { tempDir } from '../helpers/temp.js';
+import { simulatorEnv } from '../../src/cli/simulate-env.js';
 
 export const FAST_RETRY: Partial<RetryOptions> = { baseMs: 10, maxMs: 80 };
 
@@ -40,15 +41,7 @@ export function configFor(sim: Simulator, stateDir: string, overrides: Record<st
   return loadConfig({
     args: [],
     env: {
-      KASA_USERNAME: sim.username,
-      KASA_PASSWORD: sim.password,
-      TPCM_KASA_URL: sim.urls.kasa.url,
-      TPCM_KASA_V2_URL: sim.urls.kasa.v2Url,
-      TAPO_USERNAME: sim.username,
-      TAPO_PASSWORD: sim.password,
-      TPCM_TAPO_ACCOUNT_URL: sim.urls.tapo.accountUrl,
-      TPCM_TAPO_APP_SERVER_URL: sim.urls.tapo.appServerUrl,
-      TPCM_TAPO_REFRESH_URL: sim.urls.tapo.refreshUrl,
+      ...simulatorEnv(sim),
       TPCM_STATE_DIR: stateDir,
       TPCM_CLOUD_REQUEST_TIMEOUT_S: '2',
       TPCM_CLOUD_RETRY_DEADLINE_S: '3',

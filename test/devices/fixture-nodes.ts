@@ -10,8 +10,9 @@ import { basename } from 'node:path';
 import type { KasaListEntryInput, TapoShadowInput, TapoThingInput, TapoUsageInput } from '../../src/model/inputs.js';
 import type { DeviceNode } from '../../src/model/node.js';
 import { NodeStore } from '../../src/runtime/node-store.js';
-import { kasaEnergyReading, kasaIdentity, kasaReadings } from '../../src/clouds/kasa/devices.js';
+import { kasaCadenceReading, kasaEnergyReading, kasaIdentity, kasaReadings } from '../../src/clouds/kasa/devices.js';
 import { tapoReadings, tapoTargets, tapoUsageReading, withStripStates } from '../../src/clouds/tapo/devices.js';
+import { fixtureFiles } from '../helpers/fixtures.js';
 import { show } from '../helpers/show.js';
 
 type Obj = Record<string, unknown>;
@@ -131,6 +132,24 @@ export function kasaFixtureNodes(c: KasaCase): DeviceNode[] {
     if (reading) store.applyReadings([reading]);
   }
   return store.all();
+}
+
+/**
+ * The device of the Kasa fixture whose file name starts with `prefix`,
+ * interviewed and with its settings read (as at interview, then every
+ * poll.settingsIntervalS); throws when a read reports a problem.
+ */
+export function kasaFixtureDevice(prefix: string): { node: DeviceNode; response: Obj } {
+  const file = fixtureFiles('kasa').find((f) => basename(f).startsWith(prefix));
+  if (!file) throw new Error(`no fixture ${prefix}`);
+  const c = kasaCase(file);
+  const [interviewed] = kasaFixtureNodes(c);
+  if (!interviewed) throw new Error(`${prefix}: no node`);
+  const { reading, problems } = kasaCadenceReading(interviewed, c.response, 2, 'settings');
+  const stateProblems = kasaReadings(interviewed, c.response, 1).problems;
+  if (problems.length + stateProblems.length > 0) throw new Error(`${prefix}: ${[...stateProblems, ...problems].join('; ')}`);
+  const node: DeviceNode = { ...interviewed, features: { ...interviewed.features, ...reading?.features }, state: { ...interviewed.state, ...reading?.values } };
+  return { node, response: c.response };
 }
 
 /** The nodes a bridge builds from one Tapo fixture: things, shadows, usage. */

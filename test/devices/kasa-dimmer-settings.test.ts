@@ -4,36 +4,21 @@
  * documents (the whole-bridge round trip through MQTT runs in
  * test/devices/fixtures-mqtt.test.ts for every writable feature).
  */
-import { basename } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { kasaCadenceQuery, kasaCadenceReading, kasaIdentity, kasaReadings, kasaWrite } from '../../src/clouds/kasa/devices.js';
+import { kasaCadenceQuery, kasaCadenceReading, kasaReadings, kasaWrite } from '../../src/clouds/kasa/devices.js';
 import type { DeviceNode, NodeIdentity } from '../../src/model/node.js';
-import { fixtureFiles, hasFixtures } from '../helpers/fixtures.js';
-import { kasaCase, kasaFixtureNodes } from './fixture-nodes.js';
+import { hasFixtures } from '../helpers/fixtures.js';
+import { kasaFixtureDevice as device } from './fixture-nodes.js';
 import { pirRanges } from '../../src/clouds/kasa/modules/motion.js';
-
-function device(prefix: string): { node: DeviceNode; response: Record<string, unknown> } {
-  const file = fixtureFiles('kasa').find((f) => basename(f).startsWith(prefix));
-  if (!file) throw new Error(`no fixture ${prefix}`);
-  const c = kasaCase(file);
-  expect(kasaReadings(kasaIdentity(c.entry) as NodeIdentity, c.response, 1).problems).toEqual([]);
-  const [interviewed] = kasaFixtureNodes(c);
-  if (!interviewed) throw new Error('no node');
-  // The settings read (at interview, then at poll.settingsIntervalS) adds its features and values.
-  const { reading, problems } = kasaCadenceReading(interviewed, c.response, 2, 'settings');
-  expect(problems).toEqual([]);
-  const node: DeviceNode = { ...interviewed, features: { ...interviewed.features, ...reading?.features }, state: { ...interviewed.state, ...reading?.values } };
-  return { node, response: c.response };
-}
 
 const config = (node: DeviceNode) => Object.values(node.features ?? {}).filter((f) => f.entity?.entity_category === 'config').map((f) => f.id);
 
 describe.skipIf(!hasFixtures)('Kasa dimmer settings (fixtures)', () => {
-  it('HS220: fade and gentle times in ms, ramp rate; no motion sensor', () => {
+  it('HS220: gentle times in ms, ramp rate; no motion sensor', () => {
     const { node } = device('HS220');
-    expect(config(node)).toEqual(expect.arrayContaining(['led', 'light_preset', 'fade_on_time', 'fade_off_time', 'gentle_on_time', 'gentle_off_time', 'ramp_rate']));
+    expect(config(node)).toEqual(expect.arrayContaining(['led', 'light_preset', 'gentle_on_time', 'gentle_off_time', 'ramp_rate']));
     expect(config(node)).not.toContain('pir_enabled');
-    expect(node.state).toMatchObject({ fade_on_time: 1000, fade_off_time: 1000, gentle_on_time: 3000, gentle_off_time: 10000, ramp_rate: 30 });
+    expect(node.state).toMatchObject({ gentle_on_time: 3000, gentle_off_time: 10000, ramp_rate: 30 });
     expect(node.features?.ramp_rate?.type).toMatchObject({ min: 10, max: 50 });
     expect(node.features?.gentle_on_time?.entity).toMatchObject({ component: 'number', device_class: 'duration', unit_of_measurement: 'ms', entity_category: 'config', mode: 'box' });
   });
@@ -41,7 +26,7 @@ describe.skipIf(!hasFixtures)('Kasa dimmer settings (fixtures)', () => {
   it('KS220M: motion sensor on, range Near of the four it lists, ambient light on', () => {
     const { node } = device('KS220M');
     expect(config(node)).toEqual(expect.arrayContaining(['pir_enabled', 'pir_range', 'ambient_light_enabled', 'gentle_on_time', 'ramp_rate']));
-    expect(node.state).toMatchObject({ pir_enabled: 'ON', pir_range: 'Near', ambient_light_enabled: 'ON', fade_on_time: 0, gentle_off_time: 10000 });
+    expect(node.state).toMatchObject({ pir_enabled: 'ON', pir_range: 'Near', ambient_light_enabled: 'ON', gentle_off_time: 10000 });
     expect(node.features?.pir_range?.type).toEqual({ kind: 'enum', options: ['Far', 'Mid', 'Near', 'Custom'] });
     expect(node.features?.pir_range?.entity).toMatchObject({ component: 'select', name: 'Motion sensor range' });
   });
@@ -59,8 +44,8 @@ describe.skipIf(!hasFixtures)('Kasa dimmer settings (fixtures)', () => {
 
   it('writes: each setting its own setter, several in one passthrough', () => {
     const { node } = device('KS220M');
-    expect(kasaWrite(node, { gentle_on_time: 5000, ramp_rate: 40, fade_off_time: 200 })).toEqual({
-      'smartlife.iot.dimmer': { set_gentle_on_time: { duration: 5000 }, set_button_ramp_rate: { rampRate: 40 }, set_fade_off_time: { fadeTime: 200 } },
+    expect(kasaWrite(node, { gentle_on_time: 5000, ramp_rate: 40, gentle_off_time: 200 })).toEqual({
+      'smartlife.iot.dimmer': { set_gentle_on_time: { duration: 5000 }, set_button_ramp_rate: { rampRate: 40 }, set_gentle_off_time: { duration: 200 } },
     });
     expect(kasaWrite(node, { pir_enabled: 'OFF', pir_range: 'Far', ambient_light_enabled: 'OFF' })).toEqual({
       'smartlife.iot.PIR': { set_enable: { enable: 0 }, set_trigger_sens: { index: 0 } },

@@ -52,7 +52,7 @@ describe.skipIf(!hasFixtures)('Tapo fixtures', () => {
     const { nodes, c } = mapFixture('P110(');
     const [plug] = nodes;
     expect(plug).toMatchObject({ kind: 'plug', model: 'P110', online: true });
-    expect(ids(plug)).toEqual(['state', 'power', 'energy', 'energy_today', 'overheat', 'power_protection', 'rssi', 'signal_level', 'ssid', 'on_time', 'on_since', 'reboot']);
+    expect(ids(plug)).toEqual(['state', 'power', 'energy', 'energy_today', 'auto_off_at', 'overheat', 'power_protection', 'rssi', 'signal_level', 'ssid', 'on_time', 'on_since', 'reboot']);
     expect(plug?.state).toMatchObject({ state: 'OFF', rssi: -42, overheat: false, power_protection: false, on_time: 0, power: 0, energy: 0.43 });
     expect(tapoUsageReading(plug as DeviceNode, c.usage ?? {}, 1)?.values).toEqual({ power: 0, energy: 0.43, energy_today: 0.046 });
     // No month figure: today's is today's, never passed off as the month's.

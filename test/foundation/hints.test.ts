@@ -5,7 +5,8 @@
 import { describe, expect, it, vi } from 'vitest';
 import { CloudError } from '../../src/clouds/common/errors.js';
 import { ConfigError } from '../../src/config/load.js';
-import { LOGIN_COMMAND_HINT, LoginRefusedError, loginRefusalHint, startupFailure } from '../../src/cli/hints.js';
+import { LoginRefusedError, startupFailure } from '../../src/cli/hints.js';
+import { LOGIN_COMMAND_HINT, loginRefusalHint } from '../../src/clouds/common/login-refusal.js';
 import { EmbeddedBrokerError } from '../../src/mqtt/broker.js';
 import { MqttConnectError } from '../../src/mqtt/client.js';
 

@@ -69,7 +69,7 @@ describe.skipIf(!hasFixtures)('discovery of every fixture', () => {
     const p110 = nodes.find((n) => n.model === 'P110');
     // Only the protection states its shadow reports: no overcurrent_status on this firmware.
     expect(Object.keys(components(messages, p110?.id ?? ''))).toEqual([
-      'switch', 'power', 'energy', 'energy_today', 'overheat', 'power_protection', 'rssi', 'signal_level', 'ssid', 'on_time', 'on_since', 'reboot',
+      'switch', 'power', 'energy', 'energy_today', 'auto_off_at', 'overheat', 'power_protection', 'rssi', 'signal_level', 'ssid', 'on_time', 'on_since', 'reboot',
     ]);
     const p110m = nodes.find((n) => n.model === 'P110M');
     expect(Object.keys(components(messages, p110m?.id ?? ''))).toContain('overcurrent');

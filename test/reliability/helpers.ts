@@ -10,6 +10,7 @@ import { createLogger, type Logger } from '../../src/logger.js';
 import type { RecordedRequest, Simulator } from 'tplink-cloud-sim';
 import type { Harness } from '../bridge/harness.js';
 import { tempDir } from '../helpers/temp.js';
+import { simulatorEnv } from '../../src/cli/simulate-env.js';
 import { eventsOf, type BridgeEvent, type BridgeEventType } from '../helpers/api.js';
 export type { BridgeEvent };
 
@@ -144,15 +145,7 @@ export function cliEnv(sim: Simulator, port: number, extra: NodeJS.ProcessEnv = 
   return {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
-    KASA_USERNAME: sim.username,
-    KASA_PASSWORD: sim.password,
-    TAPO_USERNAME: sim.username,
-    TAPO_PASSWORD: sim.password,
-    TPCM_KASA_URL: sim.urls.kasa.url,
-    TPCM_KASA_V2_URL: sim.urls.kasa.v2Url,
-    TPCM_TAPO_ACCOUNT_URL: sim.urls.tapo.accountUrl,
-    TPCM_TAPO_APP_SERVER_URL: sim.urls.tapo.appServerUrl,
-    TPCM_TAPO_REFRESH_URL: sim.urls.tapo.refreshUrl,
+    ...simulatorEnv(sim),
     TPCM_STATE_DIR: tempDir('tpcm-cli-'),
     TPCM_EMBEDDED_BROKER_PORT: String(port),
     TPCM_RATE_LIMIT_KASA_PER_SECOND: '0',

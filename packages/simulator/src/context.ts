@@ -67,6 +67,12 @@ export function parseJson(raw: string): { ok: true; value: unknown } | { ok: fal
   }
 }
 
+/** The body as the recorder keeps it: parsed JSON, else the text as sent. */
+export function recordedBody(req: SimRequest): unknown {
+  const parsed = parseJson(req.rawBody);
+  return parsed.ok ? parsed.value : req.rawBody;
+}
+
 /** The error code of an answer at any of the levels the clouds use, for the recorder. */
 export function errorCodeOf(body: unknown): number | undefined {
   if (!isJson(body)) return undefined;

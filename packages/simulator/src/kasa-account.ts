@@ -1,13 +1,32 @@
 /**
  * Account calls of the Kasa cloud (V1 login/refresh, V2 login/refresh and
- * the second-factor flow), plus the credential decision the Tapo account
- * endpoint shares.
+ * the second-factor flow), plus what the Tapo account hosts share with it:
+ * the credential decision, the V1 envelope, V2 signing and V2 call names.
  */
 import { z } from 'zod';
-import { ERROR_CODES } from 'tplink-cloud-mqtt/protocol';
+import { ERROR_CODES, verifySignature, type KeyPair } from 'tplink-cloud-mqtt/protocol';
 import type { AuthFailure } from './accounts.js';
-import { json, type Reply, type SimContext } from './context.js';
+import { header, json, recordedBody, type Described, type Reply, type SimContext, type SimRequest } from './context.js';
 import type { Json } from './model.js';
+
+export const V2_ACCOUNT = '/api/v2/account/';
+
+/** A V1 JSON-RPC call: `{method, params}`. */
+export const AccountEnvelope = z.object({ method: z.string(), params: z.record(z.string(), z.unknown()).optional() });
+
+/** A V2 account call is recorded by its name (`v2.login`), another by its envelope's method. */
+export function describeAccountCall(req: SimRequest): Described {
+  const body = recordedBody(req);
+  if (req.path.startsWith(V2_ACCOUNT)) return { api: `v2.${req.path.slice(V2_ACCOUNT.length)}`, body };
+  const envelope = AccountEnvelope.safeParse(body);
+  return { api: envelope.success ? envelope.data.method : 'unknown', body };
+}
+
+/** A V2 request whose signature does not verify (with one of `keyPairs`, else either app's): 401, as the cloud answers. */
+export function signatureRefusal(req: SimRequest, keyPairs?: readonly KeyPair[]): Reply | undefined {
+  const verdict = verifySignature(req.rawBody, req.path, { contentMd5: header(req, 'content-md5'), authorization: header(req, 'x-authorization') }, keyPairs);
+  return verdict.ok ? undefined : json(401, { error_code: ERROR_CODES.signatureInvalid, msg: `Signature verification failed: ${verdict.reason}` });
+}
 
 export function kasaOk(result: Json): Reply {
   return json(200, { error_code: 0, result });

@@ -5,25 +5,22 @@
  * host, as the real cloud does.
  */
 import { z } from 'zod';
-import { ERROR_CODES, verifySignature } from 'tplink-cloud-mqtt/protocol';
+import { ERROR_CODES } from 'tplink-cloud-mqtt/protocol';
+import { base64, header, json, parseJson, type HostApi, type Reply, type SimContext, type SimRequest, type SpecialReply } from './context.js';
 import {
-  base64,
-  header,
-  json,
-  parseJson,
-  type Described,
-  type HostApi,
-  type Reply,
-  type SimContext,
-  type SimRequest,
-  type SpecialReply,
-} from './context.js';
-import { MISSING_PARAMS, kasaError, kasaOk, v1AccountCall, v2AccountCall } from './kasa-account.js';
+  AccountEnvelope,
+  MISSING_PARAMS,
+  V2_ACCOUNT,
+  describeAccountCall,
+  kasaError,
+  kasaOk,
+  signatureRefusal,
+  v1AccountCall,
+  v2AccountCall,
+} from './kasa-account.js';
 import { executeIot, kasaReachable } from './kasa-devices.js';
 import { isJson, text, type Json, type KasaDevice, type Region, type TapoThing } from './model.js';
 
-const V2_PREFIX = '/api/v2/account/';
-const Envelope = z.object({ method: z.string(), params: z.record(z.string(), z.unknown()).optional() });
 const Passthrough = z.object({
   deviceId: z.string(),
   requestData: z.union([z.string(), z.record(z.string(), z.unknown())]),
@@ -130,40 +127,31 @@ function tokenReply(ctx: SimContext, req: SimRequest, params: Json): Reply | und
 export function kasaApi(ctx: SimContext): HostApi {
   return {
     cloud: 'kasa',
-    describe(req: SimRequest): Described {
-      const parsed = parseJson(req.rawBody);
-      const body = parsed.ok ? parsed.value : req.rawBody;
-      if (req.path.startsWith(V2_PREFIX)) return { api: `v2.${req.path.slice(V2_PREFIX.length)}`, body };
-      const envelope = Envelope.safeParse(body);
-      if (!envelope.success) return { api: 'unknown', body };
-      const params = envelope.data.params ?? {};
-      const described: Described = { api: envelope.data.method, body };
+    describe(req: SimRequest) {
+      const described = describeAccountCall(req);
+      const envelope = req.path.startsWith(V2_ACCOUNT) ? undefined : AccountEnvelope.safeParse(described.body).data;
+      const params = envelope?.params ?? {};
       if (typeof params.deviceId === 'string') described.deviceId = params.deviceId;
-      if (typeof params.requestData === 'string') {
+      if (envelope && typeof params.requestData === 'string') {
         // Recorded with requestData parsed, so tests can assert on the device command.
         const inner = parseJson(params.requestData);
-        if (inner.ok) described.body = { ...envelope.data, params: { ...params, requestData: inner.value } };
+        if (inner.ok) described.body = { ...envelope, params: { ...params, requestData: inner.value } };
       }
       return described;
     },
 
     answer(req: SimRequest): Reply {
       if (req.httpMethod !== 'POST') return json(405, { error_code: ERROR_CODES.methodNotFound, msg: 'Method not allowed' });
-      if (isV2(req)) {
-        const verdict = verifySignature(req.rawBody, req.path, {
-          contentMd5: header(req, 'content-md5'),
-          authorization: header(req, 'x-authorization'),
-        });
-        if (!verdict.ok) return json(401, { error_code: ERROR_CODES.signatureInvalid, msg: `Signature verification failed: ${verdict.reason}` });
-      }
+      const refused = isV2(req) ? signatureRefusal(req) : undefined;
+      if (refused) return refused;
       const parsed = parseJson(req.rawBody);
       if (!parsed.ok || !isJson(parsed.value)) return JSON_ERROR;
-      if (req.path.startsWith(V2_PREFIX)) {
+      if (req.path.startsWith(V2_ACCOUNT)) {
         const home = ctx.urls.kasa.regions[HOME_REGION] ?? ctx.urls.kasa.url;
-        return v2AccountCall(ctx, req.path.slice(V2_PREFIX.length), parsed.value, home);
+        return v2AccountCall(ctx, req.path.slice(V2_ACCOUNT.length), parsed.value, home);
       }
       if (req.path !== '/') return json(404, { error_code: ERROR_CODES.methodNotFound, msg: 'Not found' });
-      const envelope = Envelope.safeParse(parsed.value);
+      const envelope = AccountEnvelope.safeParse(parsed.value);
       if (!envelope.success) return JSON_ERROR;
       const { method } = envelope.data;
       const params = envelope.data.params ?? {};

@@ -5,20 +5,10 @@
  * its header checks: app-cid must name the terminal the token was issued to.
  */
 import { z } from 'zod';
-import { ERROR_CODES, TAPO_KEYS, verifySignature } from 'tplink-cloud-mqtt/protocol';
+import { ERROR_CODES, TAPO_KEYS } from 'tplink-cloud-mqtt/protocol';
 import type { AuthFailure } from './accounts.js';
-import {
-  header,
-  json,
-  parseJson,
-  type Described,
-  type HostApi,
-  type Reply,
-  type SimContext,
-  type SimRequest,
-  type SpecialReply,
-} from './context.js';
-import { authenticate, kasaError, kasaOk, v2AccountCall } from './kasa-account.js';
+import { header, json, parseJson, recordedBody, type Described, type HostApi, type Reply, type SimContext, type SimRequest, type SpecialReply } from './context.js';
+import { AccountEnvelope, V2_ACCOUNT, authenticate, describeAccountCall, kasaError, kasaOk, signatureRefusal, v2AccountCall } from './kasa-account.js';
 import { isJson, type Json } from './model.js';
 import { smartRequest, usageOf } from './tapo-smart.js';
 import { patchShadow, settle, shadowOf, thingEntry, thingOnline } from './tapo-things.js';
@@ -29,11 +19,9 @@ const APP_CID = /^app:(TP-Link_Tapo_(?:Android|Ios|iOS)):([0-9a-fA-F-]{36})$/;
 const SHADOW_PATH = /^\/v1\/things\/([^/]+)\/shadows$/;
 const USAGE_PATH = /^\/v1\/things\/([^/]+)\/usage$/;
 const SYNC_PATH = /^\/v1\/things\/([^/]+)\/services-sync$/;
-const V2_ACCOUNT = '/api/v2/account/';
 const DISCOVERY = '/api/v2/common/getAppServiceUrlByCloudUserName';
 const MAX_PAGE_SIZE = 100;
 
-const AccountEnvelope = z.object({ method: z.string(), params: z.record(z.string(), z.unknown()).optional() });
 const LoginParams = z
   .object({ cloudUserName: z.string(), cloudPassword: z.string(), terminalUUID: z.string().optional() })
   .loose();
@@ -122,12 +110,7 @@ export function tapoAccountApi(ctx: SimContext, role: 'first' | 'regional'): Hos
     cloud: 'tapo',
     special,
     describe(req: SimRequest): Described {
-      const parsed = parseJson(req.rawBody);
-      const body = parsed.ok ? parsed.value : req.rawBody;
-      if (req.path.startsWith(V2_ACCOUNT)) return { api: `v2.${req.path.slice(V2_ACCOUNT.length)}`, body };
-      if (req.path === DISCOVERY) return { api: 'getAppServiceUrlByCloudUserName', body };
-      const envelope = AccountEnvelope.safeParse(body);
-      return { api: envelope.success ? envelope.data.method : 'unknown', body };
+      return req.path === DISCOVERY ? { api: 'getAppServiceUrlByCloudUserName', body: recordedBody(req) } : describeAccountCall(req);
     },
     answer(req: SimRequest): Reply {
       if (req.httpMethod !== 'POST') return json(404, { code: -1, message: 'Not found' });
@@ -135,8 +118,8 @@ export function tapoAccountApi(ctx: SimContext, role: 'first' | 'regional'): Hos
       const isV2 = req.path.startsWith(V2_ACCOUNT) || req.path === DISCOVERY;
       if (!isV2) return json(404, { code: -1, message: 'Not found' });
       if (ctx.faults.tapoV1Only) return kasaError(ERROR_CODES.methodNotFound, 'Method does not exist');
-      const verdict = verifySignature(req.rawBody, req.path, { contentMd5: header(req, 'content-md5'), authorization: header(req, 'x-authorization') }, [TAPO_KEYS]);
-      if (!verdict.ok) return json(401, { error_code: ERROR_CODES.signatureInvalid, msg: `Signature verification failed: ${verdict.reason}` });
+      const refused = signatureRefusal(req, [TAPO_KEYS]);
+      if (refused) return refused;
       const parsed = parseJson(req.rawBody);
       if (!parsed.ok || !isJson(parsed.value)) return kasaError(ERROR_CODES.jsonFormatError, 'JSON format error');
       const body = parsed.value;
@@ -263,8 +246,7 @@ export function tapoAppApi(ctx: SimContext): HostApi {
     cloud: 'tapo',
     special,
     describe(req: SimRequest): Described {
-      const parsed = parseJson(req.rawBody);
-      const body = req.rawBody === '' ? undefined : parsed.ok ? parsed.value : req.rawBody;
+      const body = req.rawBody === '' ? undefined : recordedBody(req);
       if (req.path === '/v1/things') return { api: 'things', body };
       if (req.path === '/v2/things') return { api: 'things.v2', body };
       const sync = SYNC_PATH.exec(req.path);

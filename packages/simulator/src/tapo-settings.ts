@@ -8,6 +8,7 @@
  */
 import { isJson, type Json, type TapoThing } from './model.js';
 import type { SmartWrite } from './tapo-writes.js';
+import { autoOffConfigured } from './tapo-auto-off.js';
 
 const UNKNOWN_METHOD = -1002;
 const PARAMS_ERROR = -1008;
@@ -96,10 +97,14 @@ const SETTERS: Record<string, Setter> = {
   set_led_info: setting('get_led_info', (current, params) =>
     typeof params.led_rule === 'string' && LED_RULES.includes(params.led_rule) && sameShape(current, params) ? { ...current, ...params } : undefined,
   ),
-  // Both keys every time, as the app sends them.
-  set_auto_off_config: setting('get_auto_off_config', (current, params) =>
-    typeof params.enable === 'boolean' && isInt(params.delay_min, 1, 1439) ? { ...current, enable: params.enable, delay_min: params.delay_min } : undefined,
-  ),
+  // Both keys every time, as the app sends them; enabling it while on starts the countdown.
+  set_auto_off_config: (thing, params, now) => {
+    const code = setting('get_auto_off_config', (current, change) =>
+      typeof change.enable === 'boolean' && isInt(change.delay_min, 1, 1439) ? { ...current, enable: change.enable, delay_min: change.delay_min } : undefined,
+    )(thing, params, now);
+    if (code === 0) autoOffConfigured(thing, now);
+    return code;
+  },
   set_protection_power: (thing, params, now) => {
     const max = recordedAnswer(thing, 'get_max_power')?.max_power;
     const limit = typeof max === 'number' ? max : 0;

@@ -7,6 +7,7 @@ import { base64 } from './context.js';
 import { tapoOn, text, type Json, type TapoThing } from './model.js';
 import type { Registry } from './registry.js';
 import { onTimeAt, switched } from './on-time.js';
+import { autoOffDeadline, autoOffInfo, autoOffSwitched } from './tapo-auto-off.js';
 
 /** A sub-thing is reachable only while its strip is; a rebooting thing is not, until it is back. */
 export function thingOnline(registry: Registry, thing: TapoThing, now = Date.now()): boolean {
@@ -17,15 +18,18 @@ export function thingOnline(registry: Registry, thing: TapoThing, now = Date.now
 
 function setOn(thing: TapoThing, on: boolean, now: number): void {
   thing.meter?.advance(now, tapoOn(thing));
-  if (tapoOn(thing) !== on) switched(thing, on, now);
+  if (tapoOn(thing) !== on) {
+    switched(thing, on, now);
+    autoOffSwitched(thing, on, now);
+  }
   thing.info.device_on = on;
 }
 
-/** The device's info as it reads now: its on_time counting. */
+/** The device's info as it reads now: its on_time and its auto-off countdown running. */
 export function liveInfo(thing: TapoThing, now = Date.now()): Json {
   const info = thing.info;
-  if (typeof info.on_time !== 'number') return info;
-  return { ...info, on_time: onTimeAt(thing, tapoOn(thing), info.on_time, now, thing.rebootUntil) };
+  const onTime = typeof info.on_time === 'number' ? { on_time: onTimeAt(thing, tapoOn(thing), info.on_time, now, thing.rebootUntil) } : {};
+  return { ...info, ...onTime, ...autoOffInfo(thing, now) };
 }
 
 /** Copies shadow-style fields (`on`, base64 `nickname`) into the device's own info. */
@@ -48,7 +52,11 @@ function applyToDevice(thing: TapoThing, state: Json, now: number): void {
  * offline device keeps its pending changes until it is back.
  */
 export function settle(registry: Registry, thing: TapoThing, now: number): void {
-  if (thing.pending.length === 0 || !thingOnline(registry, thing, now)) return;
+  if (!thingOnline(registry, thing, now)) return;
+  // An auto-off countdown that ran out switched the device off when it did.
+  const deadline = autoOffDeadline(thing);
+  if (deadline !== undefined && deadline <= now) setOn(thing, false, deadline);
+  if (thing.pending.length === 0) return;
   let kept = 0;
   for (const pending of thing.pending) {
     if (pending.applyAt <= now) applyToDevice(thing, pending.desired, now);

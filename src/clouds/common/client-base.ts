@@ -5,7 +5,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { AppConfig } from '../../config/load.js';
-import type { CloudName } from './errors.js';
+import type { CloudName } from '../../model/node.js';
 import { HttpClient } from './http.js';
 import { Session, type ClientStatus, type IssuedTokens, type LoginOptions, type StatusEvents } from './session.js';
 import { isRetryableCloudError, withRetry, type RetryOptions } from './retry.js';

@@ -2,11 +2,44 @@
  * The `{error_code, msg, result}` envelope used by the Kasa cloud and the
  * Tapo account endpoint. Errors are checked at both levels: `error_code`,
  * and `result.errorCode` (V2 and Tapo logins fail with error_code 0).
+ * The login and refresh results both clouds' accounts answer with live here too.
  */
-import type { z } from 'zod';
-import { CloudError, kindOfCode, type CloudErrorKind, type CloudName } from './errors.js';
+import { z } from 'zod';
+import { CloudError, kindOfCode, type CloudErrorKind } from './errors.js';
+import type { CloudName } from '../../model/node.js';
 import type { HttpResponse } from './http.js';
-import { envelopeSchema, resultErrorSchema } from '../kasa/schemas.js';
+
+/** Codes arrive as numbers, and in V2 `result.errorCode` also as strings ("0"). */
+const codeSchema = z.union([z.number(), z.string().regex(/^-?\d+$/)]).transform((value) => Number(value));
+
+/** `{error_code, msg?, result?}`: every V1 answer and V2 account answers. */
+const envelopeSchema = z.looseObject({
+  error_code: codeSchema,
+  msg: z.string().optional(),
+  result: z.unknown().optional(),
+});
+
+/** Fields of `result` that may carry a second-level error (V2, Tapo account). */
+const resultErrorSchema = z.looseObject({
+  errorCode: codeSchema.optional(),
+  errorMsg: z.string().optional(),
+  lockedMinutes: z.number().optional(),
+  MFAProcessId: z.string().optional(),
+  supportedMFATypes: z.array(z.number()).optional(),
+  appServerUrl: z.string().optional(),
+});
+
+export const loginResultSchema = z.looseObject({
+  token: z.string().min(1),
+  refreshToken: z.string().optional(),
+  accountId: z.union([z.string(), z.number()]).optional(),
+  email: z.string().optional(),
+});
+
+export const refreshResultSchema = z.looseObject({
+  token: z.string().min(1),
+  refreshToken: z.string().optional(),
+});
 
 /** A refusal with the fields of the answer a caller may need (MFA process id, right region). */
 export class CloudAnswerError extends CloudError {

@@ -5,8 +5,7 @@
  * Messages never carry secrets: no tokens, passwords or full URLs with query.
  */
 import { ERROR_CODES } from '../../protocol/error-codes.js';
-
-export type CloudName = 'kasa' | 'tapo';
+import type { CloudName } from '../../model/node.js';
 
 export type CloudErrorKind =
   | 'auth_failed' // wrong e-mail or password, account not found: stop, report

@@ -8,7 +8,8 @@
 import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
 import { Pool } from 'undici';
-import { CloudError, type CloudName } from './errors.js';
+import { CloudError } from './errors.js';
+import type { CloudName } from '../../model/node.js';
 import { RequestLimiter } from './rate-limit.js';
 import { isTplinkHost, TPLINK_CAS } from './tplink-cas.js';
 import type { Logger } from '../../logger.js';
@@ -47,6 +48,11 @@ export interface HttpClientOptions {
 const TLS_TRUST_ERROR = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/;
 
 const DEFAULT_UA = 'Dalvik/2.1.0 (Linux; U; Android 12; Pixel 6 Build/SQ3A.220705.003)';
+
+/** Joins a host URL and a path without doubling or dropping the slash. */
+export function joinUrl(base: string, path: string): string {
+  return `${base.replace(/\/+$/, '')}${path.startsWith('/') ? path : `/${path}`}`;
+}
 
 /** What can be logged or shown of a URL: no query string, no credentials. */
 export function safeUrl(url: string | URL): string {

@@ -7,7 +7,8 @@
  * getDeviceList once removed 19 devices and all their topics for 10 min.
  */
 import type { z } from 'zod';
-import { CloudError, type CloudName } from './errors.js';
+import { CloudError } from './errors.js';
+import type { CloudName } from '../../model/node.js';
 import type { Logger } from '../../logger.js';
 
 export interface ListAnswer<T> {

@@ -6,7 +6,8 @@
  * retried in a loop (TP-Link blocks accounts that do that).
  */
 import { EventEmitter } from 'node:events';
-import { CloudError, isCloudError, type CloudErrorKind, type CloudName } from './errors.js';
+import { CloudError, isCloudError, type CloudErrorKind } from './errors.js';
+import type { CloudName } from '../../model/node.js';
 import { credentialsHash, type CloudTokens, type TokenStore } from './token-store.js';
 import { secrets, type Logger } from '../../logger.js';
 

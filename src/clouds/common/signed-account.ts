@@ -6,7 +6,8 @@
  * decides the app type, app version and how a request is signed and sent.
  */
 import { z } from 'zod';
-import { CloudError, isCloudError, type CloudName } from './errors.js';
+import { CloudError, isCloudError } from './errors.js';
+import type { CloudName } from '../../model/node.js';
 import { CloudAnswerError, parseResult, unwrapEnvelope } from './envelope.js';
 import type { HttpClient, HttpResponse } from './http.js';
 import { signRequest, type KeyPair } from '../../protocol/kasa-signing.js';

@@ -9,7 +9,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import type { CloudName } from './errors.js';
+import type { CloudName } from '../../model/node.js';
 import { secrets, type Logger } from '../../logger.js';
 
 const tokensSchema = z.looseObject({

@@ -8,7 +8,7 @@ import type { IssuedTokens, LoginOptions } from '../common/session.js';
 import { SignedAccount } from '../common/signed-account.js';
 import type { CloudTokens, TokenStore } from '../common/token-store.js';
 import type { Logger } from '../../logger.js';
-import { loginResultSchema, refreshResultSchema } from './schemas.js';
+import { loginResultSchema, refreshResultSchema } from '../common/envelope.js';
 import { V1_APP_TYPE, V2_APP_TYPE, type KasaTransport } from './transport.js';
 
 export interface KasaAccountOptions {

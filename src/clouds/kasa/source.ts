@@ -4,8 +4,6 @@
  * one read per outlet at the energy cadence. Tapo devices in the Kasa list
  * are skipped: Kasa cannot drive them (-20571), the Tapo source publishes them.
  */
-import { isCloudError } from '../common/errors.js';
-import { keepSkipped } from '../common/list.js';
 import type { KasaClient } from './client.js';
 import {
   isTapoListEntry,
@@ -22,7 +20,7 @@ import {
 import type { SlowCadence } from '../../model/feature.js';
 import type { Desired, DeviceNode, KasaAddress, NodeIdentity } from '../../model/node.js';
 import type { KasaListEntryInput } from '../../model/inputs.js';
-import { ClientSource, mergeResults, type CloudSource, type ReadFailure, type ReadResult } from '../../runtime/sources.js';
+import { ClientSource, failureOf, noRead, type CloudSource, type ReadResult } from '../common/source.js';
 
 export class KasaSource extends ClientSource<KasaClient> implements CloudSource {
   readonly cloud = 'kasa' as const;
@@ -30,14 +28,10 @@ export class KasaSource extends ClientSource<KasaClient> implements CloudSource 
   readonly #entries = new Map<string, KasaListEntryInput>();
   /** The last state answer of each device: writes that need what it reported (a light preset) read it. */
   readonly #lastAnswers = new Map<string, unknown>();
-  /** Per node, the "module" or "module.method" parts it answered it lacks. */
-  readonly #refused = new Map<string, Set<string>>();
 
   async list(): Promise<NodeIdentity[]> {
     const answer = await this.queue.poll(() => this.client.getDeviceListAnswer());
-    // Devices whose entry did not parse this time are kept as they were, not removed.
-    const { entries, kept } = keepSkipped(answer, [...this.#entries.values()], (entry) => entry.deviceId);
-    if (kept > 0) this.logger.warn({ skipped: answer.skipped, kept }, `kasa: ${answer.skipped} device list entries did not parse; ${kept} device(s) kept as they were`);
+    const entries = this.listed(answer, [...this.#entries.values()], (entry) => entry.deviceId, 'device list');
     this.#entries.clear();
     let tapoCount = 0;
     const nodes: NodeIdentity[] = [];
@@ -57,31 +51,24 @@ export class KasaSource extends ClientSource<KasaClient> implements CloudSource 
   }
 
   async readState(nodes: DeviceNode[]): Promise<ReadResult> {
-    const devices = nodes.filter((node) => !node.parentId);
-    const results = await Promise.all(devices.map((node) => this.#readDevice(node)));
-    return mergeResults(results);
+    return this.readEach(
+      nodes.filter((node) => !node.parentId),
+      (node) => this.#readDevice(node),
+    );
   }
 
   async #readDevice(node: DeviceNode): Promise<ReadResult> {
     const entry = this.#entries.get(addressOf(node).deviceId);
-    if (!entry) return { readings: [], failures: [] };
+    if (!entry) return noRead();
     if (entry.status !== 1) {
       return { readings: [], failures: [{ nodeIds: [node.id], error: new Error('offline in the device list'), offline: true }] };
     }
-    try {
-      let sentAt = Date.now();
-      const response = await this.queue.poll(() => {
-        sentAt = Date.now();
-        return this.client.passthrough(addressOf(node), kasaStateQuery(node));
-      });
-      const mapped = kasaReadings(node, response, sentAt);
-      this.#lastAnswers.set(node.id, response);
-      for (const problem of mapped.problems) this.logger.warn({ node: node.id, problem }, 'kasa: unexpected device answer');
-      if (mapped.readings.length === 0) return { readings: [], failures: [failureOf([node.id], new Error('no usable sysinfo in the answer'))] };
-      return { readings: mapped.readings, failures: [] };
-    } catch (error) {
-      return { readings: [], failures: [failureOf([node.id], error)] };
-    }
+    const { answer: response, sentAt } = await this.polled(() => this.client.passthrough(addressOf(node), kasaStateQuery(node)));
+    const mapped = kasaReadings(node, response, sentAt);
+    this.#lastAnswers.set(node.id, response);
+    for (const problem of mapped.problems) this.logger.warn({ node: node.id, problem }, 'kasa: unexpected device answer');
+    if (mapped.readings.length === 0) return { readings: [], failures: [failureOf([node.id], new Error('no usable sysinfo in the answer'))] };
+    return { readings: mapped.readings, failures: [] };
   }
 
   /** One passthrough per node whose modules ask anything at the energy cadence (metered devices, strip outlets). */
@@ -95,38 +82,15 @@ export class KasaSource extends ClientSource<KasaClient> implements CloudSource 
   }
 
   async #readAt(cadence: KasaCadence, nodes: DeviceNode[]): Promise<ReadResult> {
-    const asks = nodes.flatMap((node) => {
-      const request = node.online && node.features ? kasaCadenceQuery(node, cadence, this.#refused.get(node.id)) : undefined;
-      return request ? [{ node, request }] : [];
+    return this.readEach(nodes, async (node) => {
+      const request = node.online && node.features ? kasaCadenceQuery(node, cadence, this.refusedBy(node.id)) : undefined;
+      if (!request) return noRead();
+      const { answer: response, sentAt } = await this.polled(() => this.client.passthrough(addressOf(node), request));
+      this.remember(node.id, node.id, kasaRefusedParts(request, response));
+      const { reading, problems } = kasaCadenceReading(node, response, sentAt, cadence);
+      for (const problem of problems) this.logger.warn({ node: node.id, problem }, `kasa: unexpected ${cadence} answer`);
+      return { readings: reading ? [reading] : [], failures: [] };
     });
-    const results = await Promise.all(
-      asks.map(async ({ node, request }): Promise<ReadResult> => {
-        try {
-          let sentAt = Date.now();
-          const response = await this.queue.poll(() => {
-            sentAt = Date.now();
-            return this.client.passthrough(addressOf(node), request);
-          });
-          this.#remember(node, request, response);
-          const { reading, problems } = kasaCadenceReading(node, response, sentAt, cadence);
-          for (const problem of problems) this.logger.warn({ node: node.id, problem }, `kasa: unexpected ${cadence} answer`);
-          return { readings: reading ? [reading] : [], failures: [] };
-        } catch (error) {
-          return { readings: [], failures: [failureOf([node.id], error)] };
-        }
-      }),
-    );
-    return mergeResults(results);
-  }
-
-  /** What the device said it lacks is not asked again (until the bridge restarts). */
-  #remember(node: DeviceNode, request: Record<string, unknown>, response: unknown): void {
-    const refused = kasaRefusedParts(request, response);
-    if (refused.length === 0) return;
-    const known = this.#refused.get(node.id) ?? new Set<string>();
-    for (const part of refused) known.add(part);
-    this.#refused.set(node.id, known);
-    this.logger.debug({ node: node.id, refused }, 'kasa: the device lacks these; not asked again');
   }
 
   /**
@@ -151,8 +115,4 @@ export class KasaSource extends ClientSource<KasaClient> implements CloudSource 
 function addressOf(node: NodeIdentity): KasaAddress {
   if (node.address.cloud !== 'kasa') throw new Error(`node ${node.id} is not a Kasa node`);
   return node.address;
-}
-
-function failureOf(nodeIds: string[], error: unknown): ReadFailure {
-  return { nodeIds, error, offline: isCloudError(error) && error.kind === 'device_offline' };
 }

@@ -5,7 +5,7 @@
  * and the token in the query, which the HTTP layer never logs.
  */
 import type { AppConfig } from '../../config/load.js';
-import type { HttpClient, HttpResponse } from '../common/http.js';
+import { joinUrl, type HttpClient, type HttpResponse } from '../common/http.js';
 import { KASA_KEYS } from '../../protocol/kasa-signing.js';
 import { postSigned } from '../common/signed-account.js';
 import { v2TerminalQuery } from '../common/terminal.js';
@@ -17,11 +17,6 @@ export interface KasaTransportOptions {
   http: HttpClient;
   config: AppConfig['kasa'];
   terminalUUID: () => string;
-}
-
-/** Joins a host URL and a path without doubling or dropping the slash. */
-export function joinUrl(base: string, path: string): string {
-  return `${base.replace(/\/+$/, '')}${path.startsWith('/') ? path : `/${path}`}`;
 }
 
 export class KasaTransport {

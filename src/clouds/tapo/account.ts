@@ -15,8 +15,8 @@ import { SignedAccount, postSigned } from '../common/signed-account.js';
 import type { CloudTokens, TokenStore } from '../common/token-store.js';
 import { TAPO_KEYS } from '../../protocol/kasa-signing.js';
 import type { Logger } from '../../logger.js';
-import { loginResultSchema, refreshResultSchema } from '../kasa/schemas.js';
-import { joinUrl } from '../kasa/transport.js';
+import { loginResultSchema, refreshResultSchema } from '../common/envelope.js';
+import { joinUrl } from '../common/http.js';
 import { v2TerminalQuery } from '../common/terminal.js';
 
 export const TAPO_APP_TYPE = 'TP-Link_Tapo_Android';

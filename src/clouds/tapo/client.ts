@@ -10,7 +10,7 @@ import { CloudError, isCloudError, kindOfCode } from '../common/errors.js';
 import { parseResult } from '../common/envelope.js';
 import { parseEntries, type ListAnswer } from '../common/list.js';
 import type { HttpRequest } from '../common/http.js';
-import { joinUrl } from '../kasa/transport.js';
+import { joinUrl } from '../common/http.js';
 import { ERROR_CODES } from '../../protocol/error-codes.js';
 import type { CloudTokens } from '../common/token-store.js';
 import { TAPO_APP_TYPE, TapoAccount } from './account.js';

@@ -32,6 +32,14 @@ function validThing(thing: unknown): thing is TapoThingInput {
 }
 
 /**
+ * A Kasa device that linked accounts put in the Tapo thing list (`IOT.*`):
+ * the Kasa source drives it. The one place that says so.
+ */
+export function isKasaThing(thing: TapoThingInput): boolean {
+  return String(thing.deviceType ?? '').toUpperCase().startsWith('IOT.');
+}
+
+/**
  * One target per thing; sub-things become outlets of their `edgeThingName`
  * strip, parents first. Kasa devices that linked accounts put in the Tapo
  * list (`IOT.*`) are left to the Kasa mapping, and things that are neither
@@ -39,7 +47,7 @@ function validThing(thing: unknown): thing is TapoThingInput {
  */
 export function tapoTargets(things: TapoThingInput[]): TapoTarget[] {
   const valid = (Array.isArray(things) ? things : []).filter(validThing);
-  const usable = valid.filter((t) => !String(t.deviceType ?? '').toUpperCase().startsWith('IOT.'));
+  const usable = valid.filter((t) => !isKasaThing(t));
   const parents = new Map(usable.filter((t) => !isSubThing(t)).map((t) => [t.thingName, t]));
   const parentTargets: TapoTarget[] = [];
   const outletTargets: TapoTarget[] = [];

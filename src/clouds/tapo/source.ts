@@ -5,14 +5,13 @@
  * refused). Shadow versions are remembered so a command's PATCH rarely
  * needs a read first.
  */
-import { isCloudError } from '../common/errors.js';
-import { keepSkipped } from '../common/list.js';
 import { isNoSuchService, type TapoClient } from './client.js';
 import { infoFields, resultsByMethod, servicesPlan, unknownMethods, withDeviceInfo } from './services.js';
 import type { SlowCadence } from '../../model/feature.js';
 import type { TapoShadow, TapoThing } from './schemas.js';
 import { identityOf, type Desired, type DeviceNode, type NodeIdentity, type TapoAddress } from '../../model/node.js';
 import {
+  isKasaThing,
   tapoReadings,
   tapoServicesMethods,
   tapoServicesReading,
@@ -23,7 +22,7 @@ import {
   withStripStates,
 } from './devices.js';
 import type { TapoCadence, TapoTarget } from './module.js';
-import { ClientSource, mergeResults, type CloudSource, type ReadFailure, type ReadResult } from '../../runtime/sources.js';
+import { ClientSource, failureOf, noRead, type CloudSource, type ReadFailure, type ReadResult } from '../common/source.js';
 
 export class TapoSource extends ClientSource<TapoClient> implements CloudSource {
   readonly cloud = 'tapo' as const;
@@ -37,23 +36,18 @@ export class TapoSource extends ClientSource<TapoClient> implements CloudSource 
   readonly #info = new Map<string, Record<string, unknown>>();
   /** The last answers of each thing's read methods: setters that take the whole object back start from them. */
   readonly #read = new Map<string, Map<string, Record<string, unknown>>>();
-  /** Per thing, the methods it answered it does not know (-1002). */
-  readonly #refused = new Map<string, Set<string>>();
   /** The cloud refused services-sync: energy from the usage endpoint. */
   #usageOnly = false;
 
   async list(): Promise<NodeIdentity[]> {
     // Each page in its own queue slot: the rate limit counts every page.
     const answer = await this.client.listThingsAnswer((request) => this.queue.poll(request));
-    // Things whose entry did not parse this time are kept as they were, not removed.
-    const { entries: things, kept } = keepSkipped(answer, this.#things, (thing) => thing.thingName);
-    if (kept > 0) this.logger.warn({ skipped: answer.skipped, kept }, `tapo: ${answer.skipped} thing list entries did not parse; ${kept} device(s) kept as they were`);
+    const things = this.listed(answer, this.#things, (thing) => thing.thingName, 'thing list');
     this.#things = things;
     // Linked Kasa devices can show up here too; the Kasa source drives them.
-    const own = things.filter((thing) => !thing.deviceType?.startsWith('IOT.'));
-    const skipped = things.length - own.length;
+    const skipped = things.filter(isKasaThing).length;
     if (skipped > 0) this.logger.debug({ skipped }, 'tapo: Kasa devices in the Tapo list are left to the Kasa cloud');
-    const targets = tapoTargets(own);
+    const targets = tapoTargets(things);
     this.#targets = new Map(targets.map((target) => [target.node.id, target]));
     return targets.map((target) => target.node);
   }
@@ -69,11 +63,10 @@ export class TapoSource extends ClientSource<TapoClient> implements CloudSource 
     const ids = (things: { thingName: string }[]) =>
       things.map((thing) => byThing.get(thing.thingName)?.id).filter((id): id is string => id !== undefined);
     try {
-      let sentAt = Date.now();
-      const { shadows, failed } = await this.queue.poll(() => {
-        sentAt = Date.now();
-        return this.client.getShadows(batch);
-      });
+      const {
+        answer: { shadows, failed },
+        sentAt,
+      } = await this.polled(() => this.client.getShadows(batch));
       const read = new Map<string, TapoShadow>();
       for (const shadow of shadows) {
         this.#shadows.set(shadow.thingName, shadow);
@@ -87,7 +80,7 @@ export class TapoSource extends ClientSource<TapoClient> implements CloudSource 
         failed.length > 0 ? [{ nodeIds: ids(failed), error: new Error(failed[0]?.message ?? 'shadow read failed'), offline: false }] : [];
       return { readings, failures };
     } catch (error) {
-      return { readings: [], failures: [{ nodeIds: ids(batch), error, offline: isCloudError(error) && error.kind === 'device_offline' }] };
+      return { readings: [], failures: [failureOf(ids(batch), error)] };
     }
   }
 
@@ -106,71 +99,48 @@ export class TapoSource extends ClientSource<TapoClient> implements CloudSource 
 
   /** One services-sync per thing whose modules read anything at this cadence. */
   async readCadence(cadence: SlowCadence, nodes: DeviceNode[]): Promise<ReadResult> {
-    if (this.#usageOnly) return { readings: [], failures: [] };
+    if (this.#usageOnly) return noRead();
     return this.#readServices(cadence, nodes);
   }
 
   async #readServices(cadence: TapoCadence, nodes: DeviceNode[]): Promise<ReadResult> {
-    const results = await Promise.all(
-      nodes.map(async (node): Promise<ReadResult> => {
-        if (!node.features) return { readings: [], failures: [] };
-        const { thingName } = addressOf(node);
-        const target = this.#targets.get(node.id) ?? fallbackTarget(node);
-        const refused = this.#refused.get(thingName);
-        const calls = servicesPlan(node, this.#shadows.get(thingName), tapoServicesMethods(target, node.features, cadence), refused);
-        if (calls.length === 0) return { readings: [], failures: [] };
-        try {
-          let sentAt = Date.now();
-          const responses = await this.queue.poll(() => {
-            sentAt = Date.now();
-            return this.client.servicesSync(addressOf(node), calls);
-          });
-          this.#remember(node, unknownMethods(responses));
-          const results = resultsByMethod(responses);
-          this.#read.set(thingName, new Map([...(this.#read.get(thingName) ?? []), ...results]));
-          const info = results.get('get_device_info');
-          if (info) this.#info.set(thingName, info);
-          const reading = tapoServicesReading(node, target, results, infoFields(info), sentAt, cadence);
-          return { readings: reading ? [reading] : [], failures: [] };
-        } catch (error) {
-          if (!isNoSuchService(error)) return { readings: [], failures: [{ nodeIds: [node.id], error, offline: isCloudError(error) && error.kind === 'device_offline' }] };
-          if (!this.#usageOnly) this.logger.info({ code: error.code }, 'tapo: services-sync refused, reading energy from the usage endpoint');
-          this.#usageOnly = true;
-          return cadence === 'energy' ? this.#readUsage([node]) : { readings: [], failures: [] };
-        }
-      }),
-    );
-    return mergeResults(results);
-  }
-
-  /** Methods a thing does not know (a model that has them in general, not this firmware) are not asked again. */
-  #remember(node: DeviceNode, unknown: string[]): void {
-    if (unknown.length === 0) return;
-    const { thingName } = addressOf(node);
-    const known = this.#refused.get(thingName) ?? new Set<string>();
-    for (const method of unknown) known.add(method);
-    this.#refused.set(thingName, known);
-    this.logger.debug({ node: node.id, unknown }, 'tapo: the device does not know these methods; not asked again');
+    return this.readEach(nodes, async (node) => {
+      if (!node.features) return noRead();
+      const { thingName } = addressOf(node);
+      const target = this.#targets.get(node.id) ?? fallbackTarget(node);
+      const calls = servicesPlan(node, this.#shadows.get(thingName), tapoServicesMethods(target, node.features, cadence), this.refusedBy(thingName));
+      if (calls.length === 0) return noRead();
+      try {
+        const { answer: responses, sentAt } = await this.polled(() => this.client.servicesSync(addressOf(node), calls));
+        // Methods a thing does not know (-1002: a model that has them in general, not this firmware).
+        this.remember(thingName, node.id, unknownMethods(responses));
+        const results = resultsByMethod(responses);
+        this.#read.set(thingName, new Map([...(this.#read.get(thingName) ?? []), ...results]));
+        const info = results.get('get_device_info');
+        if (info) this.#info.set(thingName, info);
+        const reading = tapoServicesReading(node, target, results, infoFields(info), sentAt, cadence);
+        return { readings: reading ? [reading] : [], failures: [] };
+      } catch (error) {
+        if (!isNoSuchService(error)) throw error;
+        if (!this.#usageOnly) this.logger.info({ code: error.code }, 'tapo: services-sync refused, reading energy from the usage endpoint');
+        this.#usageOnly = true;
+        return cadence === 'energy' ? this.#readUsage([node]) : noRead();
+      }
+    });
   }
 
   async #readUsage(nodes: DeviceNode[]): Promise<ReadResult> {
     const metered = nodes.filter((node) => node.online && node.features && ('power' in node.features || 'energy' in node.features));
-    const results = await Promise.all(
-      metered.map(async (node): Promise<ReadResult> => {
-        try {
-          let sentAt = Date.now();
-          const usage = await this.queue.poll(() => {
-            sentAt = Date.now();
-            return this.client.getUsage(addressOf(node));
-          });
-          const reading = tapoUsageReading(node, usage, sentAt);
-          return { readings: reading ? [reading] : [], failures: [] };
-        } catch (error) {
-          return { readings: [], failures: [{ nodeIds: [node.id], error, offline: false }] };
-        }
-      }),
-    );
-    return mergeResults(results);
+    return this.readEach(metered, async (node) => {
+      try {
+        const { answer: usage, sentAt } = await this.polled(() => this.client.getUsage(addressOf(node)));
+        const reading = tapoUsageReading(node, usage, sentAt);
+        return { readings: reading ? [reading] : [], failures: [] };
+      } catch (error) {
+        // As it always has: a usage read that failed does not mark the device offline.
+        return { readings: [], failures: [{ nodeIds: [node.id], error, offline: false }] };
+      }
+    });
   }
 
   /**
