@@ -37,7 +37,7 @@ export function benchConfig(sim: SimEndpoints, overrides: BenchOverrides = {}): 
       embeddedBroker: { ...base.embeddedBroker, host: '127.0.0.1', port: 0 },
       mqtt: { ...base.mqtt, url: '' },
       poll: { intervalS: PARKED_S, listIntervalS: PARKED_S, energyIntervalS: PARKED_S, settingsIntervalS: PARKED_S },
-      firmware: { checkIntervalH: PARKED_S },
+      firmware: { ...base.firmware, checkIntervalH: PARKED_S },
       rateLimit,
       commands: { ...base.commands, confirmDelayS: overrides.confirmDelayS ?? base.commands.confirmDelayS },
       homeassistant: { ...base.homeassistant, republishDelayS: 0 },

@@ -48,7 +48,7 @@ function soakConfig(sim: Simulator): AppConfig {
       stateDir: mkdtempSync(join(tmpdir(), 'tpcm-soak-')),
       embeddedBroker: { host: '127.0.0.1', port: 0, maxPacketSize: 262_144 },
       poll: { intervalS: 3, listIntervalS: 30, energyIntervalS: 10, settingsIntervalS: 60 },
-      firmware: { checkIntervalH: 1 },
+      firmware: { ...base.firmware, checkIntervalH: 1 },
       rateLimit: { kasaPerSecond: 8, tapoPerSecond: 8 },
       commands: { ...base.commands, ttlS: 15, confirmDelayS: 1 },
       cloud: { requestTimeoutS: 2, retryDeadlineS: 6, authCooldownS: 5 },

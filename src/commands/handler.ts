@@ -163,6 +163,7 @@ export class CommandHandler {
     await Promise.all(patches.map(([id, patch]) => this.#publish(store.settleCommand(id, Object.keys(patch), ok))));
     if (ok) {
       this.#scheduleConfirm(node.id, changesSettings(node, desired));
+      if (installs(node, desired)) this.deps.poller.followInstall(node.id);
       return 'settled';
     }
     if (outcome.status === 'failed' && outcome.error instanceof ShutdownError) {
@@ -171,7 +172,10 @@ export class CommandHandler {
       return 'kept';
     }
     const reason = outcome.status === 'failed' ? describe(outcome.error) : 'expired: not carried out within commands.ttlS';
-    await this.#failed(node, desired, reason);
+    // An install that timed out may have started all the same: never sent again, its progress tells.
+    const unsure = installs(node, desired) && outcome.status === 'failed' && mayHaveArrived(outcome.error);
+    await this.#failed(node, desired, unsure ? `${reason}; not sent again (an install must never start twice): its progress shows whether it started` : reason);
+    if (unsure) this.deps.poller.followInstall(node.id);
     return 'settled';
   }
 
@@ -231,6 +235,16 @@ export class CommandHandler {
     const id = this.deps.resolve(target);
     return id === undefined ? undefined : this.deps.store.get(id);
   }
+}
+
+/** The command installs firmware (an update entity's `install`). */
+function installs(node: DeviceNode, desired: DesiredState): boolean {
+  return Object.keys(desired).some((key) => node.features?.[key]?.type.kind === 'update');
+}
+
+/** A failure that says nothing of whether the device got the request (a timeout, a reset, a 5xx). */
+function mayHaveArrived(error: unknown): boolean {
+  return !isCloudError(error) || error.kind === 'transient';
 }
 
 /** Settings are read at a slow pace: one a command changed is read back with its confirmation. */

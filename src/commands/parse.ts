@@ -20,7 +20,7 @@
  *   strips use it, other families ignore it.
  */
 import { z } from 'zod';
-import { INSTALL, PRESS, type Feature } from '../model/feature.js';
+import { INSTALL, isUpdateValue, PRESS, type Feature } from '../model/feature.js';
 import { knownFeature } from '../model/catalogue.js';
 import type { DeviceNode } from '../model/node.js';
 import type { DesiredState, ParseResult } from './types.js';
@@ -222,7 +222,7 @@ function unsupported(raw: Record<string, unknown>, node: DeviceNode): string | u
     if (key === 'transition' ? !('brightness' in features) : !feature) {
       return key === 'state' ? 'this device cannot be switched on or off' : `${key} is not supported by this device`;
     }
-    if (feature && !feature.writable) return `${key} is read-only`;
+    if (feature && !feature.writable) return feature.readOnlyWhy ? `${key} is read-only: ${feature.readOnlyWhy}` : `${key} is read-only`;
   }
   return undefined;
 }
@@ -237,6 +237,20 @@ function checkValues(payload: Record<string, unknown>, node: DeviceNode): string
     if (colorTemp < range.min || colorTemp > range.max) return `color_temp must be ${range.min}-${range.max} K`;
   }
   if (payload.color !== undefined && payload.color_temp !== undefined) return 'color and color_temp cannot be set together';
+  return installProblem(payload, node);
+}
+
+/** An install the device's last known firmware state already answers: one under way, or nothing newer. */
+function installProblem(payload: Record<string, unknown>, node: DeviceNode): string | undefined {
+  for (const key of Object.keys(payload)) {
+    if (node.features?.[key]?.type.kind !== 'update') continue;
+    const firmware = node.state[key];
+    if (!isUpdateValue(firmware)) continue;
+    if (firmware.in_progress) return `${key}: an install is already under way`;
+    if (firmware.latest_version !== null && firmware.latest_version === firmware.installed_version) {
+      return `${key}: ${firmware.installed_version} is the latest version; nothing to install (bridge/request/device/firmware_check checks again)`;
+    }
+  }
   return undefined;
 }
 

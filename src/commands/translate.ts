@@ -4,6 +4,7 @@
  * cloud requests themselves are each module's business
  * (src/clouds/<cloud>/modules).
  */
+import { isUpdateValue } from '../model/feature.js';
 import { desiredOn, type Desired, type DeviceNode, type NodeState } from '../model/node.js';
 import type { DesiredState } from './types.js';
 
@@ -20,7 +21,12 @@ export function optimisticState(node: DeviceNode, desired: Desired): NodeState {
   const next: NodeState = {};
   const features = node.features ?? {};
   for (const [key, value] of Object.entries(desired)) {
-    if (value !== undefined && !NOT_STATE.has(key) && key in features && features[key]?.readable !== false) next[key] = value;
+    if (value === undefined || NOT_STATE.has(key) || !(key in features) || features[key]?.readable === false) continue;
+    // An install shows as under way, from 0 %, on the versions known.
+    if (features[key]?.type.kind === 'update') {
+      const current = node.state[key];
+      if (isUpdateValue(current)) next[key] = { ...current, in_progress: true, update_percentage: 0 };
+    } else next[key] = value;
   }
   const on = desiredOn(desired);
   if (on !== undefined && 'state' in features) next.state = on ? 'ON' : 'OFF';

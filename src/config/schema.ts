@@ -367,6 +367,20 @@ export const schema: Schema<AppConfig> = {
       env: 'TPCM_FIRMWARE_CHECK_INTERVAL_H',
       arg: 'firmware-check-interval-h',
     },
+    allowInstall: {
+      doc: "Let Home Assistant's Install (the update entity's command, or `install` on set/firmware) install the latest firmware on a Tapo device. false: the update entity only shows versions, and an install is refused.",
+      format: Boolean,
+      default: true,
+      env: 'TPCM_FIRMWARE_ALLOW_INSTALL',
+      arg: 'firmware-allow-install',
+    },
+    progressIntervalS: {
+      doc: "Seconds between reads of an install's progress while one runs (download, flashing, the reboot into the new version).",
+      format: positive,
+      default: 5,
+      env: 'TPCM_FIRMWARE_PROGRESS_INTERVAL_S',
+      arg: 'firmware-progress-interval-s',
+    },
   },
   rateLimit: {
     kasaPerSecond: {

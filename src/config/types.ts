@@ -49,7 +49,7 @@ export interface AppConfig {
     pageSize: number;
   };
   poll: { intervalS: number; listIntervalS: number; energyIntervalS: number; settingsIntervalS: number };
-  firmware: { checkIntervalH: number };
+  firmware: { checkIntervalH: number; allowInstall: boolean; progressIntervalS: number };
   rateLimit: { kasaPerSecond: number; tapoPerSecond: number };
   cloud: { requestTimeoutS: number; retryDeadlineS: number; authCooldownS: number };
   commands: { ttlS: number; confirmDelayS: number; minIntervalS: number };

@@ -26,6 +26,12 @@ export type Component = 'switch' | 'light' | 'sensor' | 'binary_sensor' | 'numbe
 export type Cadence = 'state' | 'energy' | 'settings' | 'firmware';
 export const SLOW_CADENCES = ['settings', 'firmware'] as const;
 export type SlowCadence = (typeof SLOW_CADENCES)[number];
+/**
+ * What a source reads besides state and energy: a slow cadence's features,
+ * or `install`: the progress of a firmware install under way (read every
+ * firmware.progressIntervalS until it ends, no feature's own cadence).
+ */
+export type ExtraRead = SlowCadence | 'install';
 
 export interface HsColor {
   /** 0-360 */
@@ -106,6 +112,13 @@ export interface Feature {
   doc: string;
   /** When it is read; `state` when absent. */
   cadence?: Cadence;
+  /** Why `set` refuses a feature that is not writable here though it is elsewhere (said in command_rejected). */
+  readOnlyWhy?: string;
+}
+
+/** `feature`, read-only on this node for the reason given. */
+export function readOnly(feature: Feature, why: string): Feature {
+  return { ...feature, writable: false, readOnlyWhy: why };
 }
 
 export function cadenceOf(feature: Feature): Cadence {

@@ -141,6 +141,23 @@ export const REBOOT: Feature = {
   doc: 'restarts the device: `PRESS` (it is out of reach for a few seconds)',
 };
 
+/**
+ * Home Assistant's update entity: installed and latest version, release
+ * notes, progress while installing. Writable where the cloud can install
+ * (Tapo `fw_download`, unless firmware.allowInstall is off; Kasa has no
+ * install call to trust); each cloud's firmware module declares the node's
+ * variant.
+ */
+export const FIRMWARE: Feature = {
+  id: 'firmware',
+  type: { kind: 'update' },
+  readable: true,
+  writable: true,
+  entity: { component: 'update', name: 'Firmware', device_class: 'firmware', entity_category: 'config' },
+  doc: 'installed and latest firmware, release notes, progress while the device installs one; `install` installs the latest (Tapo, unless firmware.allowInstall is off; read-only on Kasa)',
+  cadence: 'firmware',
+};
+
 const problem = (id: string, name: string): Feature => ({
   id,
   doc: 'Tapo protection state: true while tripped',
@@ -155,5 +172,5 @@ export const POWER_PROTECTION = problem('power_protection', 'Overloaded');
 
 /** In the order the README documents them. */
 export const COMMON_FEATURES: readonly Feature[] = [
-  STATE, BRIGHTNESS, COLOR_TEMP, COLOR, POWER, VOLTAGE, CURRENT, ENERGY, ENERGY_TODAY, RSSI, LED, ON_TIME, ON_SINCE, CLOUD_CONNECTION, REBOOT, OVERCURRENT, OVERHEAT, POWER_PROTECTION,
+  STATE, BRIGHTNESS, COLOR_TEMP, COLOR, POWER, VOLTAGE, CURRENT, ENERGY, ENERGY_TODAY, RSSI, LED, ON_TIME, ON_SINCE, CLOUD_CONNECTION, REBOOT, FIRMWARE, OVERCURRENT, OVERHEAT, POWER_PROTECTION,
 ];

@@ -32,7 +32,8 @@ export function createCloudPipelines(config: AppConfig, tokens: TokenStore, logg
   if (cloudActive(config, 'tapo')) {
     const client = new TapoClient({ ...common, config: config.tapo, requestsPerSecond: config.rateLimit.tapoPerSecond });
     const tapoQueue = queue();
-    pipelines.set('tapo', { source: new TapoSource(client, tapoQueue, logger), queue: tapoQueue });
+    const settings = { allowFirmwareInstall: config.firmware.allowInstall };
+    pipelines.set('tapo', { source: new TapoSource(client, tapoQueue, logger, settings), queue: tapoQueue });
   }
   return pipelines;
 }

@@ -14,6 +14,7 @@ import type { CloudName, DeviceNode } from '../model/node.js';
 import type { Logger } from '../logger.js';
 import type { NodeStore } from './node-store.js';
 import type { CloudSource, ReadResult } from '../clouds/common/source.js';
+import { InstallFollower } from './installs.js';
 
 export interface PollListener {
   /** Nodes were added to or removed from a cloud's list. */
@@ -42,6 +43,8 @@ export interface ReadOptions {
   settings?: boolean;
   /** A firmware check too (interview on request, firmware_check). */
   firmware?: boolean;
+  /** The progress of a firmware install under way. */
+  install?: boolean;
 }
 
 export class Poller {
@@ -49,6 +52,7 @@ export class Poller {
   readonly #listed = new Set<CloudName>();
   /** When each node's next firmware check is due (ms since epoch). */
   readonly #firmwareDue = new Map<string, number>();
+  readonly #installs: InstallFollower;
   /** When each node's firmware was last checked (ms since epoch). */
   readonly #firmwareChecked = new Map<string, number>();
   #stopped = false;
@@ -61,8 +65,11 @@ export class Poller {
     private readonly listener: PollListener,
     private readonly config: AppConfig['poll'],
     private readonly logger: Logger,
-    private readonly firmware: AppConfig['firmware'] = { checkIntervalH: 12 },
-  ) {}
+    private readonly firmware: AppConfig['firmware'] = { checkIntervalH: 12, allowInstall: true, progressIntervalS: 5 },
+  ) {
+    const reads = { progress: (id: string) => this.readNodes([id], { install: true }), check: (id: string) => this.readNodes([id], { firmware: true }) };
+    this.#installs = new InstallFollower(reads, store, firmware.progressIntervalS * 1000, logger);
+  }
 
   /** First full read (settings included), then the loops. */
   async start(): Promise<void> {
@@ -77,6 +84,7 @@ export class Poller {
 
   stop(): void {
     this.#stopped = true;
+    this.#installs.stop();
     for (const timer of this.#timers.values()) clearTimeout(timer);
     this.#timers.clear();
   }
@@ -198,7 +206,18 @@ export class Poller {
       if (options.energy) await this.#apply(source, await source.readEnergy(fresh()));
       if (options.settings) await this.#apply(source, await source.readCadence('settings', fresh()));
       if (options.firmware) await this.#apply(source, await source.readCadence('firmware', fresh()));
+      if (options.install) await this.#apply(source, await source.readCadence('install', fresh()));
     }
+  }
+
+  /** Follows the firmware install the bridge just asked `id` for, until it ends. */
+  followInstall(id: string): void {
+    this.#installs.follow(id);
+  }
+
+  /** Nodes whose firmware install is being followed. */
+  get installing(): string[] {
+    return this.#installs.following;
   }
 
   /** Forgets what `id` can do and reads it again: its features are fixed anew. */
@@ -221,6 +240,7 @@ export class Poller {
 
   async #apply(source: CloudSource, result: ReadResult): Promise<void> {
     const { changed, added } = this.store.applyReadings(result.readings);
+    this.#installs.noticed(result.readings);
     if (added.length > 0) await this.listener.listChanged(source.cloud, added, []);
     // One failed read counts once per node, even when a node is named both itself and as a
     // child of a failed parent (Tapo sub-things are read in the same batch as their strip).

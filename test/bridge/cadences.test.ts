@@ -6,7 +6,7 @@
  * at once on request.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { featureSet, type SlowCadence } from '../../src/model/feature.js';
+import { featureSet, type ExtraRead } from '../../src/model/feature.js';
 import { STATE } from '../../src/model/features.js';
 import type { DeviceNode, NodeIdentity } from '../../src/model/node.js';
 import { NodeStore } from '../../src/runtime/node-store.js';
@@ -24,7 +24,7 @@ const identity = (n: number): NodeIdentity => ({
   online: true,
 });
 
-type Call = { what: 'state' | 'energy' | SlowCadence; at: number; ids: string[] };
+type Call = { what: 'state' | 'energy' | ExtraRead; at: number; ids: string[] };
 
 function fakeSource(calls: Call[], count: number): CloudSource {
   const nodes = Array.from({ length: count }, (_, i) => identity(i));
@@ -76,7 +76,7 @@ describe('poll cadences', () => {
 
   const start = async (count: number, checkIntervalH: number) => {
     const poll = { intervalS: 30, listIntervalS: 600, energyIntervalS: 60, settingsIntervalS: 600 };
-    poller = new Poller([fakeSource(calls, count)], new NodeStore(), listener, poll, silentLogger(), { checkIntervalH });
+    poller = new Poller([fakeSource(calls, count)], new NodeStore(), listener, poll, silentLogger(), { checkIntervalH, allowInstall: true, progressIntervalS: 5 });
     await poller.start();
   };
   const of = (what: Call['what']) => calls.filter((call) => call.what === what);

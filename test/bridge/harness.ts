@@ -14,6 +14,13 @@ import { createLogger, silentLogger, type Logger } from '../../src/logger.js';
 import { startSimulator, type Simulator, type SimulatorOptions } from 'tplink-cloud-sim';
 import { tempDir } from '../helpers/temp.js';
 
+/**
+ * How long a test waits for something the bridge does at once (a publish, a
+ * request to the simulator): generous, as tests run side by side on a
+ * loaded machine. Never a measure of speed: a wait that ends early passes.
+ */
+export const WAIT_MS = 10_000;
+
 export interface Message {
   topic: string;
   payload: string;
@@ -88,7 +95,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   await client.subscribeAsync('#', { qos: 1 });
   await settled(messages);
 
-  const waitFor = async (check: () => boolean, timeoutMs = 5_000, what = 'condition'): Promise<void> => {
+  const waitFor = async (check: () => boolean, timeoutMs = WAIT_MS, what = 'condition'): Promise<void> => {
     const deadline = Date.now() + timeoutMs;
     while (!check()) {
       if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -111,7 +118,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       return payload ? (JSON.parse(payload) as T) : undefined;
     },
     waitFor,
-    waitForMessage: async (topic, predicate, timeoutMs = 5_000) => {
+    waitForMessage: async (topic, predicate, timeoutMs = WAIT_MS) => {
       await waitFor(() => find(topic, predicate) !== undefined, timeoutMs, `a message on ${topic}`);
       return find(topic, predicate) as Message;
     },
@@ -137,6 +144,20 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       if (violations.length > 0) throw new Error(`payloads outside the MQTT API:\n${violations.join('\n')}`);
     },
   };
+}
+
+/** Registers a clean-up for the end of the running test: a test's own `onTestFinished`, from its context. */
+export type OnTestFinished = (cleanup: () => Promise<void>) => void;
+
+/**
+ * A harness closed when its test ends (clean-ups run last registered
+ * first). Taking the test's own hook, not a file-wide variable, lets the
+ * tests of a file each have a bridge and run side by side.
+ */
+export async function testHarness(onTestFinished: OnTestFinished, options: HarnessOptions = {}): Promise<Harness> {
+  const harness = await startHarness(options);
+  onTestFinished(() => harness.close());
+  return harness;
 }
 
 /** Retained messages stream in after SUBACK; wait until they stop so tests see live traffic only after. */

@@ -4,21 +4,13 @@
  * switch, and re-interviews on request.
  */
 import mqtt from 'mqtt';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startEmbeddedBroker } from '../../src/mqtt/broker.js';
 import { silentLogger } from '../../src/logger.js';
 import type { DeviceNode } from '../../src/model/node.js';
 import { startSimulator } from 'tplink-cloud-sim';
-import { startHarness, type Harness } from './harness.js';
+import { startHarness, testHarness, WAIT_MS, type Harness } from './harness.js';
 import { tempDir } from '../helpers/temp.js';
-
-let h: Harness | undefined;
-const cleanups: Array<() => Promise<unknown>> = [];
-afterEach(async () => {
-  await h?.close();
-  h = undefined;
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const cloudId = (node: DeviceNode): string =>
@@ -26,49 +18,46 @@ const cloudId = (node: DeviceNode): string =>
 const topicOf = (harness: Harness, node: DeviceNode) => `tplink/${harness.nameOf(node.id)}`;
 const stateOf = (harness: Harness, node: DeviceNode) => harness.lastJson<Record<string, unknown>>(topicOf(harness, node));
 
-describe('power strips', () => {
-  it('Kasa: ON/OFF to the strip switches every outlet in one request; its state is ON while any outlet is', async () => {
-    h = await startHarness();
-    const harness = h;
+describe.concurrent('power strips', () => {
+  it('Kasa: ON/OFF to the strip switches every outlet in one request; its state is ON while any outlet is', async ({ onTestFinished }) => {
+    const harness = await testHarness(onTestFinished);
     const strip = harness.node('Office Strip');
     const outlets = harness.bridge.store.childrenOf(strip.id);
     harness.sim.clearRequests();
     await harness.publish(`${topicOf(harness, strip)}/set`, 'OFF');
-    await harness.waitFor(() => outlets.every((o) => harness.sim.deviceState(cloudId(o))?.state === 0), 3000, 'every outlet off');
+    await harness.waitFor(() => outlets.every((o) => harness.sim.deviceState(cloudId(o))?.state === 0), WAIT_MS, 'every outlet off');
     const writes = harness.sim.requests.filter((r) => r.api === 'passthrough' && JSON.stringify(r.body).includes('set_relay_state'));
     expect(writes).toHaveLength(1);
-    await harness.waitFor(() => stateOf(harness, strip)?.state === 'OFF' && outlets.every((o) => stateOf(harness, o)?.state === 'OFF'), 3000, 'OFF shown');
+    await harness.waitFor(() => stateOf(harness, strip)?.state === 'OFF' && outlets.every((o) => stateOf(harness, o)?.state === 'OFF'), WAIT_MS, 'OFF shown');
     // One outlet switched at the strip's button: the strip reads ON.
     harness.sim.setDeviceState(cloudId(outlets[2] as DeviceNode), { state: 1 });
     await harness.publish(`${topicOf(harness, strip)}/get`, '');
-    await harness.waitFor(() => stateOf(harness, strip)?.state === 'ON', 3000, 'strip ON with one outlet on');
+    await harness.waitFor(() => stateOf(harness, strip)?.state === 'ON', WAIT_MS, 'strip ON with one outlet on');
   });
 
-  it('Tapo: ON/OFF to the strip is one shadow PATCH per socket, none on the strip itself', async () => {
-    h = await startHarness();
-    const harness = h;
+  it('Tapo: ON/OFF to the strip is one shadow PATCH per socket, none on the strip itself', async ({ onTestFinished }) => {
+    const harness = await testHarness(onTestFinished);
     const strip = harness.node('Garage Strip');
     const sockets = harness.bridge.store.childrenOf(strip.id);
     expect(sockets).toHaveLength(3);
     harness.sim.clearRequests();
     await harness.publish(`${topicOf(harness, strip)}/set`, 'ON');
-    await harness.waitFor(() => sockets.every((s) => stateOf(harness, s)?.state === 'ON'), 3000, 'sockets shown ON');
-    await harness.waitFor(() => harness.sim.requests.filter((r) => r.api === 'shadows.patch').length === 3, 3000, 'three PATCHes');
+    await harness.waitFor(() => sockets.every((s) => stateOf(harness, s)?.state === 'ON'), WAIT_MS, 'sockets shown ON');
+    await harness.waitFor(() => harness.sim.requests.filter((r) => r.api === 'shadows.patch').length === 3, WAIT_MS, 'three PATCHes');
     const patched = harness.sim.requests.filter((r) => r.api === 'shadows.patch').map((r) => r.deviceId);
     expect(patched.sort()).toEqual(sockets.map(cloudId).sort());
     await sleep(200);
     expect(stateOf(harness, strip)?.state).toBe('ON');
   });
 
-  it('TOGGLE on a strip is refused with the reason; a strip has no switch entity of its own', async () => {
-    h = await startHarness();
-    const harness = h;
+  it('TOGGLE on a strip is refused with the reason; a strip has no switch entity of its own', async ({ onTestFinished }) => {
+    const harness = await testHarness(onTestFinished);
     for (const name of ['Office Strip', 'Garage Strip']) {
       const strip = harness.node(name);
       const from = harness.messages.length;
       await harness.publish(`${topicOf(harness, strip)}/set`, 'TOGGLE');
       const refused = () => harness.messages.slice(from).find((m) => m.topic === 'tplink/bridge/event' && m.payload.includes('command_rejected'));
-      await harness.waitFor(() => refused() !== undefined, 3000, 'command_rejected');
+      await harness.waitFor(() => refused() !== undefined, WAIT_MS, 'command_rejected');
       expect(JSON.parse(refused()?.payload ?? '{}')).toMatchObject({ data: { reason: expect.stringContaining('TOGGLE is not supported on a power strip') } });
       const config = harness.lastJson<{ cmps: Record<string, { p: string }> }>(`homeassistant/device/${strip.id}/config`);
       // Its LED and diagnostics only: no main switch or light.
@@ -78,17 +67,16 @@ describe('power strips', () => {
   });
 });
 
-describe('energy follows the relay', () => {
-  it('power is 0 at once when a metered plug is switched off, and confirmed by the next read', async () => {
-    h = await startHarness();
-    const harness = h;
+describe.concurrent('energy follows the relay', () => {
+  it('power is 0 at once when a metered plug is switched off, and confirmed by the next read', async ({ onTestFinished }) => {
+    const harness = await testHarness(onTestFinished);
     for (const name of ['Fridge', 'Dishwasher']) {
       const plug = harness.node(name);
       const topic = topicOf(harness, plug);
       expect((stateOf(harness, plug)?.power as number) > 0).toBe(true);
       const from = harness.messages.length;
       await harness.publish(`${topic}/set`, 'OFF');
-      await harness.waitFor(() => harness.messages.slice(from).some((m) => m.topic === topic), 3000, 'optimistic state');
+      await harness.waitFor(() => harness.messages.slice(from).some((m) => m.topic === topic), WAIT_MS, 'optimistic state');
       const first = JSON.parse(harness.messages.slice(from).find((m) => m.topic === topic)?.payload ?? '{}') as Record<string, unknown>;
       expect(first).toMatchObject({ state: 'OFF', power: 0 });
       await sleep(300); // the confirmation read (state and energy) agrees
@@ -96,28 +84,27 @@ describe('energy follows the relay', () => {
     }
   });
 
-  it('an outlet switched on shows its power after the confirmation read, not a whole energy interval later', async () => {
-    h = await startHarness({ config: { commands: { confirmDelayS: 0.2 } } });
-    const harness = h;
+  it('an outlet switched on shows its power after the confirmation read, not a whole energy interval later', async ({ onTestFinished }) => {
+    const harness = await testHarness(onTestFinished, { config: { commands: { confirmDelayS: 0.2 } } });
     const strip = harness.node('Office Strip');
     const outlet = harness.bridge.store.childrenOf(strip.id).find((o) => stateOf(harness, o)?.state === 'OFF');
     if (!outlet) throw new Error('no outlet off');
     expect(stateOf(harness, outlet)?.power).toBe(0);
     await harness.publish(`${topicOf(harness, outlet)}/set`, 'ON');
     // poll.energyIntervalS is an hour here: only the confirmation's energy read can bring it.
-    await harness.waitFor(() => (stateOf(harness, outlet)?.power as number) > 0, 3000, 'power after ON');
+    await harness.waitFor(() => (stateOf(harness, outlet)?.power as number) > 0, WAIT_MS, 'power after ON');
   });
 });
 
-describe('discovery mode switch', () => {
-  it.each([
+describe.concurrent('discovery mode switch', () => {
+  it.for([
     ['device', 'entity'],
     ['entity', 'device'],
-  ] as const)('%s -> %s clears the other mode\'s retained configs, for every node and the bridge', async (first, second) => {
+  ] as const)('%s -> %s clears the other mode\'s retained configs, for every node and the bridge', async ([first, second], { onTestFinished }) => {
     const broker = await startEmbeddedBroker({ port: 0, logger: silentLogger() });
-    cleanups.push(() => broker.close());
+    onTestFinished(() => broker.close());
     const sim = await startSimulator({ shadowApplyDelayMs: 0 });
-    cleanups.push(() => sim.close());
+    onTestFinished(() => sim.close());
     const stateDir = tempDir('tpcm-mode-');
     const run = async (mode: 'device' | 'entity') => {
       const harness = await startHarness({ simulator: sim, stateDir, config: { mqtt: { url: broker.url }, homeassistant: { discovery: mode } } });
@@ -127,7 +114,7 @@ describe('discovery mode switch', () => {
     await run(second);
     // What a Home Assistant starting now would find retained.
     const ha = await mqtt.connectAsync(broker.url, { clientId: 'ha-after' });
-    cleanups.push(() => ha.endAsync(true));
+    onTestFinished(() => ha.endAsync(true));
     const retained = new Map<string, string>();
     ha.on('message', (topic, payload) => {
       if (payload.length > 0) retained.set(topic, payload.toString('utf8'));
@@ -143,10 +130,9 @@ describe('discovery mode switch', () => {
   });
 });
 
-describe('interview on request', () => {
-  it('bridge/request/device/interview reads a device again and answers its features', async () => {
-    h = await startHarness();
-    const harness = h;
+describe.concurrent('interview on request', () => {
+  it('bridge/request/device/interview reads a device again and answers its features', async ({ onTestFinished }) => {
+    const harness = await testHarness(onTestFinished);
     const plug = harness.node('Fridge');
     harness.sim.clearRequests();
     await harness.publish('tplink/bridge/request/device/interview', JSON.stringify({ id: harness.nameOf(plug.id), transaction: 7 }));

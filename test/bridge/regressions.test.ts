@@ -5,19 +5,11 @@
  * file runs against older code (where each of these failed).
  */
 import mqtt from 'mqtt';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startEmbeddedBroker } from '../../src/mqtt/broker.js';
 import { silentLogger } from '../../src/logger.js';
 import type { DeviceNode } from '../../src/model/node.js';
-import { startHarness, type Harness, type Message } from './harness.js';
-
-let h: Harness | undefined;
-const cleanups: Array<() => Promise<unknown>> = [];
-afterEach(async () => {
-  await h?.close();
-  h = undefined;
-  for (const cleanup of cleanups.splice(0)) await cleanup();
-});
+import { testHarness, WAIT_MS, type Harness, type Message } from './harness.js';
 
 function byName(harness: Harness, name: string): DeviceNode {
   return harness.node(name);
@@ -35,23 +27,21 @@ const rejections = (harness: Harness, from: number) =>
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-describe('issue 13 regressions, through MQTT against the simulator', () => {
-  it('bug 1: a device-list read does not make a bulb forget colour temperature and colour', async () => {
-    h = await startHarness();
-    const harness = h;
+describe.concurrent('issue 13 regressions, through MQTT against the simulator', () => {
+  it('bug 1: a device-list read does not make a bulb forget colour temperature and colour', async ({ onTestFinished }) => {
+    const harness = await testHarness(onTestFinished);
     const bulb = byName(harness, 'Living Room Lamp');
     const topic = `tplink/${harness.nameOf(bulb.id)}`;
     const from = harness.messages.length;
     await harness.bridge.poller.readLists();
     await harness.publish(`${topic}/set`, '{"color_temp":3000}');
     await harness.publish(`${topic}/set/color`, '{"h":120,"s":50}');
-    await harness.waitFor(() => statesOn(harness, topic, from).some((s) => (s.color as { h?: number } | undefined)?.h === 120), 3000, 'colour applied');
+    await harness.waitFor(() => statesOn(harness, topic, from).some((s) => (s.color as { h?: number } | undefined)?.h === 120), WAIT_MS, 'colour applied');
     expect(rejections(harness, from)).toEqual([]);
   });
 
-  it('bug 2: discovery never loses entities after a rename, an added or a removed device', async () => {
-    h = await startHarness();
-    const harness = h;
+  it('bug 2: discovery never loses entities after a rename, an added or a removed device', async ({ onTestFinished }) => {
+    const harness = await testHarness(onTestFinished);
     const components = new Map<string, number>();
     const record = (from: number) => {
       for (const m of harness.messages.slice(from)) {
@@ -79,9 +69,8 @@ describe('issue 13 regressions, through MQTT against the simulator', () => {
     expect(components.size).toBeGreaterThan(10);
   });
 
-  it('bug 3: a state read sent before a command never brings the old state back (no flicker)', async () => {
-    h = await startHarness();
-    const harness = h;
+  it('bug 3: a state read sent before a command never brings the old state back (no flicker)', async ({ onTestFinished }) => {
+    const harness = await testHarness(onTestFinished);
     const plug = byName(harness, 'Washing Machine');
     const topic = `tplink/${harness.nameOf(plug.id)}`;
     expect(harness.lastJson<{ state: string }>(topic)?.state).toBe('ON');
@@ -92,7 +81,7 @@ describe('issue 13 regressions, through MQTT against the simulator', () => {
     await sleep(60);
     await harness.publish(`${topic}/set`, 'OFF');
     await poll;
-    await harness.waitFor(() => harness.sim.deviceState(cloudId(plug))?.relay_state === 0, 3000, 'relay off');
+    await harness.waitFor(() => harness.sim.deviceState(cloudId(plug))?.relay_state === 0, WAIT_MS, 'relay off');
     await sleep(800); // the confirmation read
     harness.sim.setFaults({ latencyMs: 0 });
     const seen = statesOn(harness, topic, from).map((s) => s.state);
@@ -100,16 +89,15 @@ describe('issue 13 regressions, through MQTT against the simulator', () => {
     expect(seen, `published states: ${seen.join(' -> ')}`).not.toContain('ON');
   });
 
-  it('bug 4: no {} or partial state is ever published, from the very start', async () => {
+  it('bug 4: no {} or partial state is ever published, from the very start', async ({ onTestFinished }) => {
     const broker = await startEmbeddedBroker({ port: 0, logger: silentLogger() });
-    cleanups.push(() => broker.close());
+    onTestFinished(() => broker.close());
     const observer = await mqtt.connectAsync(broker.url, { clientId: 'early-observer' });
-    cleanups.push(() => observer.endAsync(true));
+    onTestFinished(() => observer.endAsync(true));
     const seen: Message[] = [];
     observer.on('message', (topic, payload, packet) => seen.push({ topic, payload: payload.toString('utf8'), retain: packet.retain, at: Date.now() }));
     await observer.subscribeAsync('tplink/#', { qos: 1 });
-    h = await startHarness({ config: { mqtt: { url: broker.url } } });
-    const harness = h;
+    const harness = await testHarness(onTestFinished, { config: { mqtt: { url: broker.url } } });
     await sleep(200);
     const names = new Set(harness.bridge.store.all().map((node) => harness.nameOf(node.id)));
     const states = seen.filter((m) => names.has(m.topic.slice('tplink/'.length)));
@@ -124,9 +112,8 @@ describe('issue 13 regressions, through MQTT against the simulator', () => {
     expect(JSON.parse(first?.payload ?? '{}')).toMatchObject({ state: 'ON', power: expect.any(Number) });
   });
 
-  it('bug 8: an energy read in flight when an outlet is switched does not carry its old state back', async () => {
-    h = await startHarness();
-    const harness = h;
+  it('bug 8: an energy read in flight when an outlet is switched does not carry its old state back', async ({ onTestFinished }) => {
+    const harness = await testHarness(onTestFinished);
     const outlets = harness.bridge.store.all().filter((node) => node.parentId === byName(harness, 'Office Strip').id);
     const off = outlets.filter((outlet) => harness.lastJson<{ state: string }>(`tplink/${harness.nameOf(outlet.id)}`)?.state === 'OFF');
     expect(off.length).toBeGreaterThan(0);

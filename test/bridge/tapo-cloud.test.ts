@@ -5,18 +5,12 @@
  * the usage endpoint, and 401 -> refresh.
  */
 import { readFileSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { DeviceNode } from '../../src/model/node.js';
 import { fixtureFiles, fixturesDir, hasFixtures } from '../helpers/fixtures.js';
-import { startHarness, type Harness } from './harness.js';
+import { testHarness, WAIT_MS, type Harness } from './harness.js';
 
 type Json = Record<string, unknown>;
-
-let h: Harness | undefined;
-afterEach(async () => {
-  await h?.close();
-  h = undefined;
-});
 
 function apis(harness: Harness): string[] {
   return harness.sim.requests.filter((request) => request.cloud === 'tapo').map((request) => request.api);
@@ -65,10 +59,9 @@ function answersOf(node: DeviceNode, parent: DeviceNode | undefined): Json | und
   return isJson(own) ? own : undefined;
 }
 
-describe('Tapo through MQTT', () => {
-  it.skipIf(!hasFixtures)('services-sync energy of every Tapo fixture, one request per metered node, no usage reads', async () => {
-    h = await startHarness({ sim: { fixturesDir: fixturesDir(), builtin: false } });
-    const harness = h;
+describe.concurrent('Tapo through MQTT', () => {
+  it.skipIf(!hasFixtures)('services-sync energy of every Tapo fixture, one request per metered node, no usage reads', async ({ onTestFinished }) => {
+    const harness = await testHarness(onTestFinished, { sim: { fixturesDir: fixturesDir(), builtin: false } });
     const tapo = harness.bridge.store.all().filter((node) => node.cloud === 'tapo');
     const metered = tapo.filter((node) => node.features !== undefined && 'power' in node.features && node.online);
     expect(metered.length).toBeGreaterThan(0);
@@ -83,7 +76,7 @@ describe('Tapo through MQTT', () => {
       if (!answers) throw new Error(`no fixture for ${node.model}`);
       const expected = expectedEnergy(answers);
       const topic = `tplink/${harness.nameOf(node.id)}`;
-      await harness.waitFor(() => harness.lastJson<Json>(topic)?.power !== undefined, 3000, `power of ${node.name}`);
+      await harness.waitFor(() => harness.lastJson<Json>(topic)?.power !== undefined, WAIT_MS, `power of ${node.name}`);
       const state = harness.lastJson<Json>(topic) ?? {};
       expect(state.power, `${node.name} power`).toBeCloseTo(expected.power ?? Number.NaN, 2);
       if (node.features?.voltage && expected.voltage !== undefined) expect(state.voltage, `${node.name} voltage`).toBe(expected.voltage);
@@ -101,23 +94,21 @@ describe('Tapo through MQTT', () => {
     expect(harness.lastJson<Json>(`tplink/${harness.nameOf(kp?.id ?? '')}`)).toMatchObject({ power: 1, voltage: 121.2, current: 0.033 });
   });
 
-  it('logs in with the signed V2 API, finds the app server and reads energy through services-sync', async () => {
-    h = await startHarness({ config: { tapo: { appServerUrl: 'http://127.0.0.1:9/' } } });
-    const harness = h;
+  it('logs in with the signed V2 API, finds the app server and reads energy through services-sync', async ({ onTestFinished }) => {
+    const harness = await testHarness(onTestFinished, { config: { tapo: { appServerUrl: 'http://127.0.0.1:9/' } } });
     const requests = harness.sim.requests.filter((request) => request.cloud === 'tapo');
     expect(requests.slice(0, 3).map((request) => request.api)).toEqual(['v2.getAccountStatusAndUrl', 'v2.login', 'getAppServiceUrlByCloudUserName']);
     expect(apis(harness)).not.toContain('login');
     const dishwasher = harness.node('Dishwasher');
-    await harness.waitFor(() => harness.lastJson<Json>(`tplink/${harness.nameOf(dishwasher.id)}`)?.power === 1200, 3000, 'Dishwasher power');
+    await harness.waitFor(() => harness.lastJson<Json>(`tplink/${harness.nameOf(dishwasher.id)}`)?.power === 1200, WAIT_MS, 'Dishwasher power');
     expect(count(harness, 'services-sync')).toBeGreaterThan(0);
   });
 
-  it('V1 fallback: the cloud without V2 still gives state and energy (usage endpoint) on MQTT', async () => {
-    h = await startHarness({ sim: { tapoV1Only: true } });
-    const harness = h;
+  it('V1 fallback: the cloud without V2 still gives state and energy (usage endpoint) on MQTT', async ({ onTestFinished }) => {
+    const harness = await testHarness(onTestFinished, { sim: { tapoV1Only: true } });
     expect(apis(harness)).toEqual(expect.arrayContaining(['v2.getAccountStatusAndUrl', 'login', 'things', 'services-sync', 'usage']));
     const dishwasher = harness.node('Dishwasher');
-    await harness.waitFor(() => harness.lastJson<Json>(`tplink/${harness.nameOf(dishwasher.id)}`)?.power === 1200, 3000, 'Dishwasher power');
+    await harness.waitFor(() => harness.lastJson<Json>(`tplink/${harness.nameOf(dishwasher.id)}`)?.power === 1200, WAIT_MS, 'Dishwasher power');
     expect(harness.lastJson(`tplink/${harness.nameOf(dishwasher.id)}`)).toMatchObject({ state: 'ON' });
     // services-sync was refused once; later energy cycles go straight to the usage endpoint.
     harness.sim.clearRequests();
@@ -126,15 +117,14 @@ describe('Tapo through MQTT', () => {
     expect(count(harness, 'usage')).toBeGreaterThan(0);
   });
 
-  it('401 on the app server: one V2 refresh, no login, state keeps flowing', async () => {
-    h = await startHarness();
-    const harness = h;
+  it('401 on the app server: one V2 refresh, no login, state keeps flowing', async ({ onTestFinished }) => {
+    const harness = await testHarness(onTestFinished);
     harness.sim.expireTokens();
     harness.sim.clearRequests();
     const plug = harness.node('Coffee Maker');
     harness.sim.setDeviceState(plug.address.cloud === 'tapo' ? plug.address.thingName : '', { on: true });
     await harness.bridge.poller.readStates();
-    await harness.waitFor(() => harness.lastJson<Json>(`tplink/${harness.nameOf(plug.id)}`)?.state === 'ON', 3000, 'Coffee Maker ON');
+    await harness.waitFor(() => harness.lastJson<Json>(`tplink/${harness.nameOf(plug.id)}`)?.state === 'ON', WAIT_MS, 'Coffee Maker ON');
     expect(count(harness, 'v2.refreshToken')).toBe(1);
     expect(count(harness, 'v2.login')).toBe(0);
   });

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { mergeDesired, optimisticState, resolveToggle } from '../../src/commands/translate.js';
 import { bulb, meteredPlug, plug } from './nodes.js';
+import { featureSet, readOnly } from '../../src/model/feature.js';
+import { FIRMWARE } from '../../src/model/features.js';
+import { parseSetPayload } from '../../src/commands/parse.js';
 
 describe('optimisticState', () => {
   it('applies the command over the current state', () => {
@@ -41,5 +44,25 @@ describe('mergeDesired', () => {
     [{ state: 'ON', transition: 2 }, { brightness: 30, transition: 5 }, { brightness: 30, transition: 5 }],
   ] as const)('%j + %j = %j', (older, newer, expected) => {
     expect(mergeDesired(older, newer)).toEqual(expected);
+  });
+});
+
+describe('firmware installs', () => {
+  const versions = { installed_version: '1.0', latest_version: '1.1', release_summary: null, in_progress: false, update_percentage: null };
+  const node = { ...plug, features: { ...plug.features, ...featureSet([FIRMWARE]) }, state: { ...plug.state, firmware: versions } };
+
+  it('shows an install under way at once, from 0 %, on the versions known; nothing before a check', () => {
+    expect(optimisticState(node, { firmware: 'install' })).toEqual({ firmware: { ...versions, in_progress: true, update_percentage: 0 } });
+    expect(optimisticState({ ...node, state: {} }, { firmware: 'install' })).toEqual({});
+  });
+
+  it('accepts install (any case) only when something newer is known and nothing runs; a read-only one says why', () => {
+    expect(parseSetPayload('INSTALL', 'firmware', node)).toEqual({ ok: true, desired: { firmware: 'install' } });
+    expect(parseSetPayload('{"firmware":"install"}', undefined, { ...node, state: { firmware: { ...versions, latest_version: null } } })).toMatchObject({ ok: true });
+    expect(parseSetPayload('install', 'firmware', { ...node, state: { firmware: { ...versions, in_progress: true } } })).toEqual({ ok: false, reason: 'firmware: an install is already under way' });
+    expect(parseSetPayload('install', 'firmware', { ...node, state: { firmware: { ...versions, latest_version: '1.0' } } })).toMatchObject({ ok: false, reason: expect.stringContaining('1.0 is the latest version') });
+    expect(parseSetPayload('upgrade', 'firmware', node)).toMatchObject({ ok: false, reason: expect.stringContaining('must be install') });
+    const locked = { ...node, features: { ...node.features, firmware: readOnly(FIRMWARE, 'no install here') } };
+    expect(parseSetPayload('install', 'firmware', locked)).toEqual({ ok: false, reason: 'firmware is read-only: no install here' });
   });
 });

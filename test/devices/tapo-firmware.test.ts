@@ -34,6 +34,20 @@ describe('the update entity state', () => {
     expect(state?.release_summary).toHaveLength(255);
   });
 
+  it("an install's progress read (no get_latest_fw) keeps the latest version and notes of the last check", () => {
+    const previous = { installed_version: INSTALLED, latest_version: '1.3.0', release_summary: 'Fixes.', in_progress: false, update_percentage: null };
+    const progress = (download: Record<string, unknown>, fw = INSTALLED) =>
+      new Map<string, Record<string, unknown>>([
+        ['get_device_info', { fw_ver: fw }],
+        ['get_fw_download_state', download],
+      ]);
+    expect(firmwareState(progress({ status: 2, download_progress: 60 }), previous)).toEqual({ ...previous, in_progress: true, update_percentage: 60 });
+    expect(firmwareState(progress({ status: 3, download_progress: 100 }), previous)).toMatchObject({ in_progress: true, update_percentage: 100 });
+    expect(firmwareState(progress({ status: 0, download_progress: 0 }, '1.3.0'), previous)).toEqual({ ...previous, installed_version: '1.3.0' });
+    // Never checked: a progress read alone tells nothing.
+    expect(firmwareState(progress({ status: 2, download_progress: 60 }))).toBeUndefined();
+  });
+
   it('no answer from get_latest_fw (P110, P110M, P300): no update entity', () => {
     expect(firmwareState(new Map([['get_device_info', { fw_ver: INSTALLED }]]))).toBeUndefined();
   });
@@ -44,7 +58,7 @@ describe.skipIf(!hasFixtures)('Tapo firmware through MQTT against the simulator'
   const byModel = (model: string) => bridge.model(model);
   const asked = (method: string) => bridge.h.sim.requests.filter((r) => r.api === 'services-sync' && JSON.stringify(r.body).includes(`"${method}"`));
 
-  it('never checked at start or with the state and settings reads; a check gives the update entity, read-only', async () => {
+  it('never checked at start or with the state and settings reads; a check gives the update entity, with Install', async () => {
     expect(asked('get_latest_fw')).toEqual([]);
     const node = byModel('KP125M');
     expect(bridge.h.bridge.store.get(node.id)?.features).not.toHaveProperty('firmware');
@@ -63,7 +77,7 @@ describe.skipIf(!hasFixtures)('Tapo firmware through MQTT against the simulator'
     const config = JSON.parse(bridge.h.messages.filter((m) => m.topic.startsWith('homeassistant/') && m.payload.includes(`${node.id}_firmware`)).at(-1)?.payload ?? '{}') as Record<string, unknown>;
     const update = (config.cmps ? Object.values(config.cmps as Record<string, Record<string, unknown>>).find((c) => c.unique_id === `${node.id}_firmware`) : config) ?? {};
     expect(update).toMatchObject({ device_class: 'firmware', entity_category: 'config', name: 'Firmware' });
-    expect(update).not.toHaveProperty('command_topic');
+    expect(update).toMatchObject({ command_topic: `tplink/${bridge.h.nameOf(node.id)}/set/firmware`, payload_install: 'install' });
   });
 
   it('P110 answers no get_latest_fw: no update entity; its auto-update switch is written with set_auto_update_info', async () => {

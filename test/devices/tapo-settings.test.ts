@@ -7,7 +7,7 @@ import { basename } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { TAPO_MODULES } from '../../src/clouds/tapo/modules/index.js';
 import { tapoWriteServices } from '../../src/clouds/tapo/devices.js';
-import type { TapoTarget } from '../../src/clouds/tapo/module.js';
+import { DEFAULT_MODULE_SETTINGS, type TapoTarget } from '../../src/clouds/tapo/module.js';
 import { featureSet } from '../../src/model/feature.js';
 import type { DeviceNode } from '../../src/model/node.js';
 import { fixtureFiles, hasFixtures } from '../helpers/fixtures.js';
@@ -33,8 +33,8 @@ const target = (kind: DeviceNode['kind'], energy = false): TapoTarget => ({
 function read(t: TapoTarget, answers: Results) {
   const asked = new Set(TAPO_MODULES.flatMap((m) => m.servicesMethods?.(t, {}, 'settings') ?? []));
   const seen: Results = new Map([...answers].filter(([method]) => asked.has(method)));
-  const features = featureSet(TAPO_MODULES.flatMap((m) => m.detectServices?.(seen) ?? []));
-  const values = Object.assign({}, ...TAPO_MODULES.map((m) => m.parseServices?.(seen, features) ?? {})) as Record<string, unknown>;
+  const features = featureSet(TAPO_MODULES.flatMap((m) => m.detectServices?.(seen, DEFAULT_MODULE_SETTINGS) ?? []));
+  const values = Object.assign({}, ...TAPO_MODULES.map((m) => m.parseServices?.(seen, features, {}) ?? {})) as Record<string, unknown>;
   return { features, values };
 }
 

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, vi } from 'vitest';
 import type { DeviceNode } from '../../src/model/node.js';
 import { fixturesDir } from '../helpers/fixtures.js';
 import { assertDiscovery } from '../homeassistant/checker.js';
-import { startHarness, type Harness } from '../bridge/harness.js';
+import { startHarness, type Harness, type HarnessOptions } from '../bridge/harness.js';
 
 export interface FixtureBridge {
   readonly h: Harness;
@@ -22,13 +22,13 @@ export interface FixtureBridge {
   assertValidDiscovery(): void;
 }
 
-/** Starts the bridge before the file's tests (Date at `start`) and stops it after. */
-export function fixtureBridge(start: number): FixtureBridge {
+/** Starts the bridge before the file's tests (Date at `start`, `config` over the tests' own) and stops it after. */
+export function fixtureBridge(start: number, config: HarnessOptions['config'] = {}): FixtureBridge {
   let harness: Harness | undefined;
   beforeAll(async () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     vi.setSystemTime(start);
-    harness = await startHarness({ sim: { fixturesDir: fixturesDir(), builtin: false } });
+    harness = await startHarness({ sim: { fixturesDir: fixturesDir(), builtin: false }, config });
   });
   afterAll(async () => {
     await harness?.close();

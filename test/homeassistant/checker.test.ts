@@ -5,7 +5,7 @@ import { featureSet, withRange, type Feature } from '../../src/model/feature.js'
 import { BRIGHTNESS, COLOR, COLOR_TEMP, ENERGY, POWER, RSSI, STATE } from '../../src/model/features.js';
 import { bridgeDiscovery, discoveryMessages, type DiscoveryMessage } from '../../src/homeassistant/discovery.js';
 import { options } from './bridge-nodes.js';
-import { assertDiscovery, checkDiscovery } from './checker.js';
+import { assertDiscovery, checkDiscovery, updateStateIssues } from './checker.js';
 
 type Obj = Record<string, unknown>;
 
@@ -124,11 +124,25 @@ describe('discovery checker', () => {
     ['update install without topic', '/firmware/', (p) => delete p.command_topic, /payload_install without command_topic/],
     ['update long summary', '/firmware/', (p) => (p.release_summary = 'x'.repeat(256)), /longer than 255/],
     ['update unknown key', '/firmware/', (p) => (p.options = ['a']), /update: unknown key 'options'/],
+    ['update install topic without payload', '/firmware/', (p) => delete p.payload_install, /command_topic without payload_install/],
+    ['update install on the state topic', '/firmware/', (p) => (p.command_topic = p.state_topic), /command_topic is the state topic/],
+    ['update template without JSON', '/firmware/', (p) => (p.value_template = '{{ value_json.firmware }}'), /render the state as JSON/],
     ['timestamp with unit', '/on_since/', (p) => (p.unit_of_measurement = 's'), /not a valid unit for device class 'timestamp'/],
     ['timestamp with state class', '/on_since/', (p) => (p.state_class = 'measurement'), /not valid for device class 'timestamp'/],
   ])('rejects %s', (_label, part, edit, expected) => {
     const issues = issuesAfter(part, edit);
     expect(issues.join('\n')).toMatch(expected);
+  });
+
+  it("checks an update entity's JSON state as Home Assistant reads it", () => {
+    const good = { installed_version: '1.0', latest_version: null, release_summary: null, in_progress: true, update_percentage: 40 };
+    expect(updateStateIssues(good)).toEqual([]);
+    expect(updateStateIssues('1.0')).toEqual(['update state: must be a JSON object']);
+    expect(updateStateIssues({ ...good, in_progress: 40 })).toEqual(['update state: in_progress must be true or false']);
+    expect(updateStateIssues({ ...good, update_percentage: 140 })).toEqual(['update state: update_percentage must be 0-100 or null']);
+    expect(updateStateIssues({ ...good, latest_version: 2 })).toEqual(['update state: latest_version must be text or null']);
+    expect(updateStateIssues({ latest_version: '1', progress: 1 })).toEqual(["update state: unknown key 'progress'", 'update state: installed_version missing']);
+    expect(updateStateIssues({ ...good, release_summary: 'x'.repeat(256) })).toEqual(['update state: release_summary longer than 255 characters']);
   });
 
   it('rejects a duplicate unique_id anywhere in the bridge', () => {

@@ -171,8 +171,40 @@ function checkSelect(run: Run, topic: string, cfg: Obj): void {
 
 function checkUpdate(run: Run, topic: string, cfg: Obj): void {
   if (cfg.payload_install !== undefined && cfg.command_topic === undefined) run.fail(topic, 'update: payload_install without command_topic');
+  // The bridge's policy: say what Install sends (HA's default is INSTALL).
+  if (cfg.command_topic !== undefined && cfg.payload_install === undefined) run.fail(topic, 'update: command_topic without payload_install');
+  if (cfg.command_topic !== undefined && cfg.command_topic === cfg.state_topic) run.fail(topic, 'update: command_topic is the state topic');
+  // HA reads installed_version, latest_version, in_progress... from a JSON object: the template must render one.
+  const template = cfg.value_template;
+  if (typeof template === 'string' && !/\|\s*tojson\s*}}/.test(template)) run.fail(topic, 'update: value_template must render the state as JSON (| tojson)');
   const summary = cfg.release_summary;
   if (typeof summary === 'string' && summary.length > 255) run.fail(topic, 'update: release_summary longer than 255 characters');
+}
+
+const UPDATE_STATE_KEYS = new Set(['installed_version', 'latest_version', 'title', 'release_summary', 'release_url', 'entity_picture', 'in_progress', 'update_percentage']);
+
+/**
+ * What Home Assistant (2024.11 and later) would refuse in an update
+ * entity's JSON state: unknown keys, versions that are no text (null:
+ * unknown), in_progress that is no bool, update_percentage outside 0-100,
+ * release notes over 255 characters. Empty: fine.
+ */
+export function updateStateIssues(state: unknown): string[] {
+  if (!isObj(state)) return ['update state: must be a JSON object'];
+  const issues: string[] = [];
+  for (const key of Object.keys(state)) if (!UPDATE_STATE_KEYS.has(key)) issues.push(`update state: unknown key '${key}'`);
+  if (!('installed_version' in state)) issues.push('update state: installed_version missing');
+  for (const key of ['installed_version', 'latest_version', 'title', 'release_summary', 'release_url', 'entity_picture']) {
+    const value = state[key];
+    if (value !== undefined && value !== null && typeof value !== 'string') issues.push(`update state: ${key} must be text or null`);
+  }
+  if (state.in_progress !== undefined && typeof state.in_progress !== 'boolean') issues.push('update state: in_progress must be true or false');
+  const percentage = state.update_percentage;
+  if (percentage !== undefined && percentage !== null && (typeof percentage !== 'number' || percentage < 0 || percentage > 100)) {
+    issues.push('update state: update_percentage must be 0-100 or null');
+  }
+  if (typeof state.release_summary === 'string' && state.release_summary.length > 255) issues.push('update state: release_summary longer than 255 characters');
+  return issues;
 }
 
 function checkLight(run: Run, topic: string, cfg: Obj): void {

@@ -7,9 +7,11 @@
  * gave no refresh token: the saved Kasa session holds an access token only,
  * so the first expiry means a login (the simulator never refuses a valid
  * refresh token, so this is the one road to a mid-run login).
+ *
+ * Each case has its simulators and bridge, so the cases run side by side.
  */
 
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { KasaClient } from '../../src/clouds/kasa/client.js';
 import { TokenStore } from '../../src/clouds/common/token-store.js';
 import { silentLogger } from '../../src/logger.js';
@@ -20,14 +22,6 @@ import { tempDir } from '../helpers/temp.js';
 
 const COOLDOWN_S = 0.6;
 
-let h: Harness | undefined;
-let tapoSim: Simulator | undefined;
-afterEach(async () => {
-  await h?.close();
-  await tapoSim?.close();
-  h = undefined;
-  tapoSim = undefined;
-});
 
 /** A state dir holding a valid Kasa access token without its refresh token. */
 async function stateWithoutRefreshToken(kasaSim: Simulator): Promise<string> {
@@ -44,22 +38,34 @@ async function stateWithoutRefreshToken(kasaSim: Simulator): Promise<string> {
   return stateDir;
 }
 
-async function start(): Promise<{ harness: Harness; kasaSim: Simulator; tapo: Simulator }> {
+interface Clouds {
+  harness: Harness;
+  kasaSim: Simulator;
+  tapo: Simulator;
+}
+
+/** Runs `body` with a bridge on two simulators (Kasa, Tapo) of its own. */
+async function withBridge(body: (clouds: Clouds) => Promise<void>): Promise<void> {
   const kasaSim = await startSimulator({ shadowApplyDelayMs: 0 });
   const tapo = await startSimulator({ shadowApplyDelayMs: 0 });
-  tapoSim = tapo;
-  const stateDir = await stateWithoutRefreshToken(kasaSim);
-  const harness = await startHarness({
-    simulator: kasaSim,
-    stateDir,
-    config: {
-      tapo: { accountUrl: tapo.urls.tapo.accountUrl, appServerUrl: tapo.urls.tapo.appServerUrl, refreshUrl: tapo.urls.tapo.refreshUrl },
-      cloud: { authCooldownS: COOLDOWN_S, retryDeadlineS: 0.5 },
-    },
-  });
-  h = harness;
-  await harness.waitForMessage('tplink/bridge/info');
-  return { harness, kasaSim, tapo };
+  let harness: Harness | undefined;
+  try {
+    const stateDir = await stateWithoutRefreshToken(kasaSim);
+    harness = await startHarness({
+      simulator: kasaSim,
+      stateDir,
+      config: {
+        tapo: { accountUrl: tapo.urls.tapo.accountUrl, appServerUrl: tapo.urls.tapo.appServerUrl, refreshUrl: tapo.urls.tapo.refreshUrl },
+        cloud: { authCooldownS: COOLDOWN_S, retryDeadlineS: 0.5 },
+      },
+    });
+    await harness.waitForMessage('tplink/bridge/info');
+    await body({ harness, kasaSim, tapo });
+  } finally {
+    await harness?.close();
+    await kasaSim.close();
+    await tapo.close();
+  }
 }
 
 interface Case {
@@ -102,9 +108,8 @@ async function hammer(harness: Harness): Promise<void> {
   await harness.waitForMessage('tplink/bridge/response/refresh');
 }
 
-describe.each(cases)('Kasa login refused mid-run: $reason', ({ reason, faults, fix }) => {
-  it('stays up, says why, shows Kasa devices offline, logs in at most once per cool-down, Tapo unaffected', async () => {
-    const { harness, kasaSim, tapo } = await start();
+describe.concurrent.each(cases)('Kasa login refused mid-run: $reason', ({ reason, faults, fix }) => {
+  it('stays up, says why, shows Kasa devices offline, logs in at most once per cool-down, Tapo unaffected', () => withBridge(async ({ harness, kasaSim, tapo }) => {
     const kasaNodes = harness.bridge.store.ofCloud('kasa');
     expect(kasaNodes.length).toBeGreaterThan(10);
     expect(logins(kasaSim, 'kasa')).toHaveLength(0); // the saved token was used
@@ -156,5 +161,5 @@ describe.each(cases)('Kasa login refused mid-run: $reason', ({ reason, faults, f
     expectSpacedByCooldown(kasaSim);
     await harness.waitFor(() => kasaNodes.every((node) => availability(harness, node) === 'online'), 3000, 'kasa nodes online again');
     expect(harness.bridge.sources.get('kasa')?.status()).toBe('ok');
-  });
+  }));
 });

@@ -2,28 +2,27 @@
  * The bridge against a real external broker (mosquitto) that restarts:
  * it reconnects, resubscribes and republishes; QoS 1 `set` messages
  * published while it was disconnected are carried out after reconnect.
+ * Each case has a mosquitto and a bridge of its own, so they run side by side.
  */
 import mqtt from 'mqtt';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../bridge/harness.js';
 import { freePort, relayNodes, simPower, until } from './helpers.js';
 import { hasMosquitto, mosquitto, type Mosquitto } from './mosquitto.js';
 
-let h: Harness | undefined;
-let broker: Mosquitto | undefined;
-afterEach(async () => {
-  await h?.close();
-  await broker?.stop();
-  h = undefined;
-  broker = undefined;
-});
-
-async function start(persistence: boolean): Promise<Harness> {
-  broker = mosquitto(await freePort(), { persistence });
-  await broker.start();
-  h = await startHarness({ config: { mqtt: { url: broker.url } } });
-  await h.waitForMessage('tplink/bridge/info');
-  return h;
+/** Runs `body` with a bridge on a mosquitto of its own. */
+async function withBroker(persistence: boolean, body: (harness: Harness, broker: Mosquitto) => Promise<void>): Promise<void> {
+  const broker = mosquitto(await freePort(), { persistence });
+  let harness: Harness | undefined;
+  try {
+    await broker.start();
+    harness = await startHarness({ config: { mqtt: { url: broker.url } } });
+    await harness.waitForMessage('tplink/bridge/info');
+    await body(harness, broker);
+  } finally {
+    await harness?.close();
+    await broker.stop();
+  }
 }
 
 /** Every retained message a newcomer gets on `tplink/#` and `homeassistant/#`. */
@@ -39,10 +38,8 @@ async function retainedNow(url: string): Promise<Map<string, string>> {
   return retained;
 }
 
-describe.skipIf(!hasMosquitto)('external broker (mosquitto) restarts', () => {
-  it('without persistence: reconnects, resubscribes and republishes every retained topic', async () => {
-    const harness = await start(false);
-    const mq = broker as Mosquitto;
+describe.skipIf(!hasMosquitto).concurrent('external broker (mosquitto) restarts', () => {
+  it('without persistence: reconnects, resubscribes and republishes every retained topic', () => withBroker(false, async (harness, mq) => {
     await mq.stop();
     await harness.waitFor(() => !harness.bridge.mqtt.connected, 5000, 'bridge disconnected');
     await mq.start();
@@ -66,11 +63,9 @@ describe.skipIf(!hasMosquitto)('external broker (mosquitto) restarts', () => {
     const wanted = simPower(harness.sim, plug) === 'ON' ? 'OFF' : 'ON';
     await harness.publish(`tplink/${harness.nameOf(plug.id)}/set`, wanted);
     await until(() => simPower(harness.sim, plug) === wanted, 5000, 'command after restart carried out');
-  });
+  }));
 
-  it('with persistence: QoS 1 sets published while the bridge was disconnected are carried out after reconnect', async () => {
-    const harness = await start(true);
-    const mq = broker as Mosquitto;
+  it('with persistence: QoS 1 sets published while the bridge was disconnected are carried out after reconnect', () => withBroker(true, async (harness, mq) => {
     const targets = relayNodes(harness, 'kasa').slice(0, 3);
     const wanted = new Map(targets.map((node) => [node.id, simPower(harness.sim, node) === 'ON' ? 'OFF' : 'ON']));
 
@@ -94,5 +89,5 @@ describe.skipIf(!hasMosquitto)('external broker (mosquitto) restarts', () => {
 
     await harness.waitFor(() => harness.bridge.mqtt.connected, 10_000, 'bridge reconnected');
     await until(() => targets.every((node) => simPower(harness.sim, node) === wanted.get(node.id)), 5000, 'queued sets carried out');
-  });
+  }));
 });

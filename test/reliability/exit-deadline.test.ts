@@ -11,7 +11,7 @@ import mqtt from 'mqtt';
 import { startSimulator } from 'tplink-cloud-sim';
 import { describe, expect, it } from 'vitest';
 import { JOURNAL_FILE } from '../../src/commands/journal.js';
-import { cliEnv, freePort, sleep, until } from './helpers.js';
+import { cliEnv, freePort, isWrite, until } from './helpers.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -35,7 +35,13 @@ describe('SIGTERM with retries pending', () => {
       const targets = devices.filter((device) => device.kind !== 'strip').slice(0, 10);
       await Promise.all(targets.map((device) => client.publishAsync(`tplink/${device.topic}/set`, 'ON', { qos: 1 })));
       await client.endAsync();
-      await sleep(1500); // retries are sleeping in their back-off now
+      // A command's write retried: the retries are sleeping in their back-off now.
+      const retried = (): boolean => {
+        const perDevice = new Map<string, number>();
+        for (const request of sim.requests.filter(isWrite)) perDevice.set(request.deviceId ?? '', (perDevice.get(request.deviceId ?? '') ?? 0) + 1);
+        return [...perDevice.values()].some((count) => count >= 2);
+      };
+      await until(retried, 10_000, 'a command retried');
 
       const signalled = Date.now();
       child.kill('SIGTERM');

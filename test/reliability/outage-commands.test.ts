@@ -2,31 +2,37 @@
  * A command issued while the cloud is failing is either carried out after
  * recovery (within its time-to-live and the retry deadline) or reported as
  * `command_failed` naming its device — never silently dropped.
+ *
+ * Each case has a simulator and bridge of its own, so the cases run side by side.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { DeviceNode } from '../../src/model/node.js';
 import type { FaultKind } from 'tplink-cloud-sim';
 import { startHarness, type Harness } from '../bridge/harness.js';
 import { events, relayNodes, simDesiredOn, simPower, sleep, until, watchUnhandled } from './helpers.js';
 
-let h: Harness | undefined;
-let stopWatching: (() => unknown[]) | undefined;
-afterEach(async () => {
-  await h?.close();
-  h = undefined;
-  expect(stopWatching?.()).toEqual([]);
-});
+interface CaseConfig {
+  retryDeadlineS: number;
+  ttlS: number;
+  requestTimeoutS?: number;
+}
 
-async function start(config: { retryDeadlineS: number; ttlS: number; requestTimeoutS?: number }): Promise<Harness> {
-  stopWatching = watchUnhandled();
-  h = await startHarness({
+/** Runs `body` on a bridge of its own; no unhandled rejection may happen meanwhile. */
+async function withBridge(config: CaseConfig, body: (harness: Harness) => Promise<void>): Promise<void> {
+  const stopWatching = watchUnhandled();
+  const harness = await startHarness({
     config: {
       cloud: { retryDeadlineS: config.retryDeadlineS, requestTimeoutS: config.requestTimeoutS ?? 0.3 },
       commands: { ttlS: config.ttlS },
     },
   });
-  await h.waitForMessage('tplink/bridge/info');
-  return h;
+  try {
+    await harness.waitForMessage('tplink/bridge/info');
+    await body(harness);
+  } finally {
+    await harness.close();
+  }
+  expect(stopWatching()).toEqual([]);
 }
 
 interface Sent {
@@ -56,9 +62,9 @@ async function outage(harness: Harness, kind: FaultKind, ms: number): Promise<vo
   harness.sim.setFaults({ errorRate: 0 });
 }
 
-describe('commands during a cloud outage', () => {
-  it.each<FaultKind>(['http500', 'busy', 'reset'])('a short %s outage: carried out on recovery, nothing reported failed', async (kind) => {
-    const harness = await start({ retryDeadlineS: 3, ttlS: 5 });
+describe.concurrent('commands during a cloud outage', () => {
+  it.each<FaultKind>(['http500', 'busy', 'reset'])('a short %s outage: carried out on recovery, nothing reported failed', (kind) =>
+    withBridge({ retryDeadlineS: 3, ttlS: 5 }, async (harness) => {
     const from = harness.messages.length;
     const targets = [...relayNodes(harness, 'kasa').slice(0, 3), ...relayNodes(harness, 'tapo').slice(0, 2)];
     const ended = outage(harness, kind, 600);
@@ -66,10 +72,10 @@ describe('commands during a cloud outage', () => {
     await ended;
     await until(() => sent.every((command) => carriedOut(harness, command)), 5000, 'every command carried out');
     expect(events(harness, 'command_failed', from)).toEqual([]);
-  });
+  }));
 
-  it('an outage longer than the retry deadline: every command reported failed, the real state republished', async () => {
-    const harness = await start({ retryDeadlineS: 0.5, ttlS: 5 });
+  it('an outage longer than the retry deadline: every command reported failed, the real state republished', () =>
+    withBridge({ retryDeadlineS: 0.5, ttlS: 5 }, async (harness) => {
     const from = harness.messages.length;
     const targets = [...relayNodes(harness, 'kasa').slice(0, 3), ...relayNodes(harness, 'tapo').slice(0, 2)];
     harness.sim.setFaults({ errorRate: 1, errorKinds: ['http500'] });
@@ -82,10 +88,10 @@ describe('commands during a cloud outage', () => {
       expect(published, command.node.name).not.toBe(command.wanted);
     }
     expect(events(harness, 'command_failed', from)).toHaveLength(sent.length);
-  });
+  }));
 
-  it('commands stuck behind a hanging cloud: each one carried out or failed (expired), none lost', async () => {
-    const harness = await start({ retryDeadlineS: 2.5, ttlS: 0.5, requestTimeoutS: 0.2 });
+  it('commands stuck behind a hanging cloud: each one carried out or failed (expired), none lost', () =>
+    withBridge({ retryDeadlineS: 2.5, ttlS: 0.5, requestTimeoutS: 0.2 }, async (harness) => {
     const from = harness.messages.length;
     // Eight Kasa commands, four request slots: the first four hang and retry, the rest wait in the queue.
     const targets = relayNodes(harness, 'kasa').filter((node) => !node.parentId).slice(0, 4);
@@ -102,5 +108,5 @@ describe('commands during a cloud outage', () => {
     expect(done.length).toBeGreaterThan(0);
     expect(failed.length).toBeGreaterThan(0);
     for (const event of events(harness, 'command_failed', from)) expect(String(event.data.reason)).toMatch(/expired|transient/);
-  });
+  }));
 });

@@ -4,6 +4,12 @@
  * retried until cloud.retryDeadlineS), a refresh and commands on both clouds
  * at once, no second holds more than the limit. Before the limit counted
  * requests, one queue slot could hold a whole retry loop.
+ *
+ * Four devices (two per cloud): the limit also paces the bridge's start-up
+ * reads, which for the built-in set of some thirty devices took longer
+ * than the test itself. A retry deadline of 3 s keeps every cloud's retry
+ * loops going long enough to meet the limit (without it they would send
+ * about twice as many requests in that time).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RecordedRequest } from 'tplink-cloud-sim';
@@ -16,9 +22,10 @@ let h: Harness;
 
 beforeAll(async () => {
   h = await startHarness({
+    sim: { devices: 4, builtin: false },
     config: {
       rateLimit: { kasaPerSecond: PER_SECOND, tapoPerSecond: PER_SECOND },
-      cloud: { retryDeadlineS: 1.5, requestTimeoutS: 2 },
+      cloud: { retryDeadlineS: 3, requestTimeoutS: 2 },
       commands: { ttlS: 30 },
     },
   });
@@ -53,6 +60,7 @@ describe('rate limit', () => {
       for (const node of relayNodes(h, cloud).slice(0, 2)) await h.publish(`tplink/${h.nameOf(node.id)}/set`, 'ON');
     }
     await reads;
+    for (const cloud of ['kasa', 'tapo'] as const) expect(relayNodes(h, cloud).length, `${cloud} devices commanded`).toBe(2);
     await h.waitFor(() => h.bridge.queues.get('kasa')?.size === 0 && h.bridge.queues.get('tapo')?.size === 0, 15_000, 'queues empty');
     h.sim.setFaults({ errorRate: 0 });
     const requests = h.sim.requests.filter((request) => request.time >= started);

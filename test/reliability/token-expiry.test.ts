@@ -2,20 +2,15 @@
  * Token expiry mid-run: polls and commands keep working, exactly one
  * renewal per cloud per expiry, whatever the number of concurrent
  * requests that hit the expired token, and nothing user-visible.
+ *
+ * The two suites run side by side, each on a bridge of its own; the tests
+ * of the first share theirs and run one after another.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../bridge/harness.js';
 import { availability, captureLogger, events, logins, refreshes, relayNodes, simDesiredOn, simPower, sleep, until, writes } from './helpers.js';
 
 let h: Harness;
-
-beforeAll(async () => {
-  h = await startHarness();
-  await h.waitForMessage('tplink/bridge/info');
-});
-afterAll(async () => {
-  await h.close();
-});
 
 function expectNoVisibleFailure(from: number): void {
   expect(events(h, 'command_failed', from)).toEqual([]);
@@ -26,8 +21,16 @@ function expectNoVisibleFailure(from: number): void {
   }
 }
 
-describe('token expiry mid-run', () => {
-  it('a poll cycle after expiry renews once per cloud and reads every device', async () => {
+describe.concurrent('token expiry mid-run', () => {
+  beforeAll(async () => {
+    h = await startHarness();
+    await h.waitForMessage('tplink/bridge/info');
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  it.sequential('a poll cycle after expiry renews once per cloud and reads every device', async () => {
     for (let round = 0; round < 3; round++) {
       const from = h.messages.length;
       h.sim.clearRequests();
@@ -46,7 +49,7 @@ describe('token expiry mid-run', () => {
     }
   });
 
-  it('concurrent commands on both clouds right after expiry: one renewal per cloud, every command carried out', async () => {
+  it.sequential('concurrent commands on both clouds right after expiry: one renewal per cloud, every command carried out', async () => {
     const from = h.messages.length;
     const targets = [...relayNodes(h, 'kasa'), ...relayNodes(h, 'tapo')];
     expect(targets.length).toBeGreaterThanOrEqual(12);
@@ -70,7 +73,7 @@ describe('token expiry mid-run', () => {
     expectNoVisibleFailure(from);
   });
 
-  it('tokens with a short lifetime expire under a running bridge without anyone noticing', async () => {
+  it.sequential('tokens with a short lifetime expire under a running bridge without anyone noticing', async () => {
     const ttlMs = 400;
     h.sim.setFaults({ tokenTtlS: ttlMs / 1000 });
     try {
@@ -100,7 +103,7 @@ describe('token expiry mid-run', () => {
   });
 });
 
-describe('a cloud that refuses every new token right after issuing it', () => {
+describe.concurrent('a cloud that refuses every new token right after issuing it', () => {
   it('stops renewing after a few tries, backs off, shows its devices unavailable with a problem, recovers by itself', async () => {
     const captured = captureLogger('warn');
     const harness = await startHarness({ config: { cloud: { retryDeadlineS: 0.5, requestTimeoutS: 1 } }, logger: captured.logger });

@@ -193,6 +193,14 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       else if (thing) patchThing(registry, thing, patch, clock());
       else throw new Error(`simulator: no device ${id}`);
     },
+    offerFirmware: (id, version, releaseNote = 'Improved stability and performance.') => {
+      const offer = { version, releaseNote, releaseDate: new Date(clock()).toISOString().slice(0, 10) };
+      const device = registry.kasa.get(id);
+      const thing = registry.tapo.get(id);
+      if (device) device.firmwareOffer = offer;
+      else if (thing) thing.firmware = { ...thing.firmware, offered: offer };
+      else throw new Error(`simulator: no device ${id}`);
+    },
     close: () => {
       closed ??= (async () => {
         for (const timer of plumbing.timers) clearTimeout(timer);

@@ -114,6 +114,22 @@ export interface KasaDevice {
   staticModules: Json;
   /** Rebooting (system.reboot): out of reach until then (ms since epoch). */
   rebootUntil?: number;
+  /** A newer firmware TP-Link offers it (get_intl_fw_list lists it). */
+  firmwareOffer?: FirmwareOffer;
+}
+
+export interface FirmwareOffer {
+  version: string;
+  releaseNote: string;
+  releaseDate: string;
+}
+
+/** What the simulator keeps of a thing's firmware beyond its device info's `fw_ver`. */
+export interface TapoFirmware {
+  /** A newer version TP-Link offers the device. */
+  offered?: FirmwareOffer;
+  /** The install fw_download started. */
+  install?: { startedAt: number; version: string; upgradeS: number; rebootS: number };
 }
 
 export interface PendingDesired {
@@ -147,6 +163,8 @@ export interface TapoThing {
   startedAt: number;
   /** Rebooting (device_reboot): out of reach until then (ms since epoch). */
   rebootUntil?: number;
+  /** A newer firmware on offer, an install under way (tapo-firmware.ts). */
+  firmware?: TapoFirmware;
 }
 
 export type SimDevice = KasaDevice | TapoThing;

@@ -157,7 +157,7 @@ function listThings(ctx: SimContext, query: URLSearchParams, v2: boolean): Reply
     page,
     pageSize: size,
     total: all.length,
-    data: slice.map((thing) => thingEntry(ctx.registry, thing, ctx.urls.tapo.thingsUrl, v2)),
+    data: slice.map((thing) => thingEntry(ctx.registry, thing, ctx.urls.tapo.thingsUrl, v2, ctx.clock())),
   });
 }
 

@@ -7,11 +7,12 @@ import { base64 } from './context.js';
 import { tapoOn, text, type Json, type TapoThing } from './model.js';
 import type { Registry } from './registry.js';
 import { onTimeAt, switched } from './on-time.js';
+import { rebootingIntoFirmware, settleFirmware } from './tapo-firmware.js';
 import { autoOffDeadline, autoOffInfo, autoOffSwitched } from './tapo-auto-off.js';
 
 /** A sub-thing is reachable only while its strip is; a rebooting thing is not, until it is back. */
 export function thingOnline(registry: Registry, thing: TapoThing, now = Date.now()): boolean {
-  const up = (one: TapoThing) => one.online && (one.rebootUntil === undefined || now >= one.rebootUntil);
+  const up = (one: TapoThing) => one.online && (one.rebootUntil === undefined || now >= one.rebootUntil) && !rebootingIntoFirmware(one, now);
   const parent = thing.parentId ? registry.tapo.get(thing.parentId) : undefined;
   return up(thing) && (parent ? up(parent) : true);
 }
@@ -52,6 +53,7 @@ function applyToDevice(thing: TapoThing, state: Json, now: number): void {
  * offline device keeps its pending changes until it is back.
  */
 export function settle(registry: Registry, thing: TapoThing, now: number): void {
+  settleFirmware(thing, now);
   if (!thingOnline(registry, thing, now)) return;
   // An auto-off countdown that ran out switched the device off when it did.
   const deadline = autoOffDeadline(thing);
@@ -110,14 +112,15 @@ export function patchThing(registry: Registry, thing: TapoThing, patch: Json, no
 }
 
 /** A thing-list entry; `/v2/things` adds `appServerUrlV2`. */
-export function thingEntry(registry: Registry, thing: TapoThing, appServerUrl: string, v2: boolean): Json {
+export function thingEntry(registry: Registry, thing: TapoThing, appServerUrl: string, v2: boolean, now = Date.now()): Json {
+  settleFirmware(thing, now);
   const info = thing.info;
   const entry: Json = {
     thingName: thing.id,
     appServerUrl,
     cloudGatewayUrl: appServerUrl.replace(/^http/, 'ws'),
     cloudGatewayUrlV2: appServerUrl.replace(/^http/, 'ws'),
-    status: thingOnline(registry, thing) ? 1 : 0,
+    status: thingOnline(registry, thing, now) ? 1 : 0,
     thingModelId: `${thing.model}-model`,
     role: 0,
     familyId: 'default',

@@ -8,6 +8,7 @@
 import { isJson, type Json, type TapoThing } from './model.js';
 import type { Registry } from './registry.js';
 import { SETTINGS_WRITES } from './tapo-settings.js';
+import { startDownload } from './tapo-firmware.js';
 
 export const PARAMS_ERROR = -1008;
 
@@ -46,4 +47,6 @@ export const SMART_WRITES: Record<string, SmartWrite> = {
     reboot(thing, now, delay);
     return { result: {} };
   },
+  // python-kasa's smart firmware module: fw_download (no params) installs the version get_latest_fw names.
+  fw_download: (_registry, thing, _params, now) => startDownload(thing, now),
 };

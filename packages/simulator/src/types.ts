@@ -170,5 +170,12 @@ export interface Simulator {
   deviceState(id: string): Record<string, unknown> | undefined;
   /** Change a device's state behind the bridge's back (as the app or a button would). */
   setDeviceState(id: string, patch: Record<string, unknown>): void;
+  /**
+   * TP-Link offers the device (Kasa deviceId or Tapo thingName) a newer
+   * firmware: Tapo `get_latest_fw` names it and `fw_download` installs it
+   * (progress, reboot, then the new `fw_ver`); Kasa `get_intl_fw_list`
+   * lists it. `releaseNote` defaults to a short text.
+   */
+  offerFirmware(id: string, version: string, releaseNote?: string): void;
   close(): Promise<void>;
 }

@@ -116,4 +116,14 @@ export abstract class CloudClientBase extends EventEmitter<StatusEvents> {
   protected callRead<T>(fn: (tokens: CloudTokens) => Promise<T>): Promise<T> {
     return withRetry(() => this.session.withToken(fn), this.#retry, isRetryableRead);
   }
+
+  /**
+   * A call that must not run twice (a firmware install): retried only on a
+   * rate-limit refusal, which the cloud answers before the device sees the
+   * request. A timeout, a reset or a 5xx may come after the device acted,
+   * so they are the caller's to sort out (by reading what the device did).
+   */
+  protected callOnce<T>(fn: (tokens: CloudTokens) => Promise<T>): Promise<T> {
+    return withRetry(() => this.session.withToken(fn), this.#retry, (error) => isCloudError(error) && error.kind === 'rate_limited');
+  }
 }

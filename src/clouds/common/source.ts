@@ -13,7 +13,7 @@ import { keepSkipped, type ListAnswer } from './list.js';
 import type { ClientStatus as CloudStatus } from './session.js';
 import type { CloudName, Desired, DeviceNode, NodeIdentity } from '../../model/node.js';
 import type { NodeReading } from '../../model/reading.js';
-import type { SlowCadence } from '../../model/feature.js';
+import type { ExtraRead } from '../../model/feature.js';
 import type { Logger } from '../../logger.js';
 
 /** A cloud's login status, as its client's session reports it (one definition, in session.ts). */
@@ -44,9 +44,10 @@ export interface CloudSource {
   readEnergy(nodes: DeviceNode[]): Promise<ReadResult>;
   /**
    * Reads what the nodes' modules read at a slow cadence (settings,
-   * firmware): one request per device at most, all of its modules' asks merged.
+   * firmware), or the progress of an install under way (`install`): one
+   * request per device at most, all of its modules' asks merged.
    */
-  readCadence(cadence: SlowCadence, nodes: DeviceNode[]): Promise<ReadResult>;
+  readCadence(cadence: ExtraRead, nodes: DeviceNode[]): Promise<ReadResult>;
   /**
    * Carries out a command on one node, or on several outlets of one strip
    * (`batchesOutlets`). A strip parent comes with its outlets in `children`.

@@ -8,7 +8,7 @@ import { kasaSysinfoSchema, parseModule, type KasaChild, type KasaSysinfo } from
 import { KASA_MODULES } from './modules/index.js';
 import type { KasaAnswer, KasaModule, KasaRequest, KasaTarget } from './module.js';
 import type { KasaListEntryInput } from '../../model/inputs.js';
-import { featureSet, type Feature, type FeatureSet, type SlowCadence } from '../../model/feature.js';
+import { featureSet, type ExtraRead, type Feature, type FeatureSet } from '../../model/feature.js';
 import { identityOf, safeId, type Desired, type DeviceNode, type NodeIdentity, type NodeKind, type NodeState } from '../../model/node.js';
 import type { NodeReading } from '../../model/reading.js';
 import { decodeNickname } from '../../model/names.js';
@@ -106,11 +106,20 @@ export function kasaStateQuery(node: NodeIdentity): Record<string, unknown> {
   return mergeRequests([{ system: { get_sysinfo: null } }, ...KASA_MODULES.map((m) => m.query?.(target))]);
 }
 
-export type KasaCadence = 'energy' | SlowCadence;
+/** Kasa installs no firmware (modules/firmware.ts): an `install` read asks nothing. */
+export type KasaCadence = 'energy' | ExtraRead;
 
 function cadenceFragment(module: KasaModule, target: KasaTarget, cadence: KasaCadence): KasaRequest | undefined {
-  if (cadence === 'energy') return module.energyQuery?.(target);
-  return cadence === 'settings' ? module.settingsQuery?.(target) : module.firmwareQuery?.(target);
+  switch (cadence) {
+    case 'energy':
+      return module.energyQuery?.(target);
+    case 'settings':
+      return module.settingsQuery?.(target);
+    case 'firmware':
+      return module.firmwareQuery?.(target);
+    case 'install':
+      return undefined;
+  }
 }
 
 /**
@@ -229,7 +238,7 @@ export function kasaCadenceReading(
   const values = parse(KASA_MODULES, target, answer, { ...known, ...added });
   const hasAdded = Object.keys(added).length > 0;
   if (Object.keys(values).length === 0 && !hasAdded) return { problems: [...new Set(problems)] };
-  return { reading: { id: node.id, values, source: cadence, sentAt, ...(hasAdded ? { features: added } : {}) }, problems: [...new Set(problems)] };
+  return { reading: { id: node.id, values, source: cadence === 'install' ? 'firmware' : cadence, sentAt, ...(hasAdded ? { features: added } : {}) }, problems: [...new Set(problems)] };
 }
 
 /** A strip outlet's energy answer -> a reading of the values only. */

@@ -17,7 +17,7 @@ import {
   kasaWrite,
   type KasaCadence,
 } from './devices.js';
-import type { SlowCadence } from '../../model/feature.js';
+import type { ExtraRead } from '../../model/feature.js';
 import type { Desired, DeviceNode, KasaAddress, NodeIdentity } from '../../model/node.js';
 import type { KasaListEntryInput } from '../../model/inputs.js';
 import { ClientSource, failureOf, noRead, type CloudSource, type ReadResult } from '../common/source.js';
@@ -77,7 +77,7 @@ export class KasaSource extends ClientSource<KasaClient> implements CloudSource 
   }
 
   /** One passthrough per node for its modules' settings or firmware asks. */
-  async readCadence(cadence: SlowCadence, nodes: DeviceNode[]): Promise<ReadResult> {
+  async readCadence(cadence: ExtraRead, nodes: DeviceNode[]): Promise<ReadResult> {
     return this.#readAt(cadence, nodes);
   }
 

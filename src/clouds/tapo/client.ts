@@ -77,6 +77,8 @@ interface AppRequest {
   json?: unknown;
   /** A POST that only reads (services-sync): retried like a GET when its answer does not parse. */
   read?: boolean;
+  /** A write that must not run twice: retried only when the cloud refused it unseen (rate limit). */
+  once?: boolean;
 }
 
 export class TapoClient extends CloudClientBase {
@@ -243,10 +245,12 @@ export class TapoClient extends CloudClientBase {
   /** The device's own methods in one multipleRequest; each answer carries its own error_code. */
   async servicesSync(thing: TapoThingAddress, calls: readonly ServicesCall[], options: { write?: boolean } = {}): Promise<SmartResponse[]> {
     const path = `/v1/things/${encodeURIComponent(thing.thingName)}/services-sync`;
-    const requests = calls.map((call) => (typeof call === 'string' ? { method: call } : call));
+    const requests = calls.map((call) => (typeof call === 'string' ? { method: call } : call.params === undefined ? { method: call.method } : { method: call.method, params: call.params }));
     const json = { serviceId: 'passthrough', inputParams: { requestData: { method: 'multipleRequest', params: { requests } } } };
-    // A read, though a POST: a garbled answer is worth another try. A write is not repeated.
-    return this.#app({ method: 'POST', host: thing.appServerUrl, path, json, read: !options.write }, (body) => smartResponses(thing, body));
+    // A read, though a POST: a garbled answer is worth another try. A write is not repeated
+    // on a garbled answer, and one that must not run twice (an install) not after a timeout either.
+    const once = calls.some((call) => typeof call !== 'string' && call.once === true);
+    return this.#app({ method: 'POST', host: thing.appServerUrl, path, json, read: !options.write, once }, (body) => smartResponses(thing, body));
   }
 
   /** Writes through services-sync: fails with the device's code when any call was refused. */
@@ -310,7 +314,8 @@ export class TapoClient extends CloudClientBase {
       });
       return parse(checkAppAnswer(answer.status, answer.body, `${req.method} ${req.path}`));
     };
-    return req.method === 'GET' || req.read ? this.callRead(send) : this.call(send);
+    if (req.method === 'GET' || req.read) return this.callRead(send);
+    return req.once ? this.callOnce(send) : this.call(send);
   }
 
   /** NBU headers (tapo-cloud.md §7): app-cid names the terminal the token was issued to. */

@@ -10,7 +10,7 @@ import type { NodeReading } from '../../model/reading.js';
 import { decodeNickname } from '../../model/names.js';
 import { tapoTraits } from './models.js';
 import { TAPO_MODULES } from './modules/index.js';
-import { callMethod, type ServicesCall, type TapoCadence, type TapoModule, type TapoTarget } from './module.js';
+import { callMethod, DEFAULT_MODULE_SETTINGS, type ServicesCall, type TapoCadence, type TapoModule, type TapoModuleSettings, type TapoTarget } from './module.js';
 import { isRecord, nonEmptyString, normaliseMac, stripRegion } from '../../model/util.js';
 
 export { decodeNickname } from '../../model/names.js';
@@ -155,16 +155,19 @@ export function tapoServicesReading(
   info: Record<string, unknown>,
   sentAt: number,
   cadence: TapoCadence = 'energy',
+  settings: TapoModuleSettings = DEFAULT_MODULE_SETTINGS,
 ): NodeReading | undefined {
   // Info and services answers can reveal features the shadow did not show (signal, protection, voltage).
-  const revealed = [...Object.values(detect(TAPO_MODULES, target, info)), ...TAPO_MODULES.flatMap((m) => m.detectServices?.(results) ?? [])];
+  const revealed = [...Object.values(detect(TAPO_MODULES, target, info)), ...TAPO_MODULES.flatMap((m) => m.detectServices?.(results, settings) ?? [])];
   const known = node.features ?? {};
   const added = featureSet(revealed.filter((feature) => !(feature.id in known)));
   const features = { ...known, ...added };
   const fromInfo = parse(TAPO_MODULES, target, info, features, sentAt);
-  const values = Object.assign(fromInfo, ...TAPO_MODULES.map((m) => m.parseServices?.(results, features) ?? {})) as NodeState;
+  const values = Object.assign(fromInfo, ...TAPO_MODULES.map((m) => m.parseServices?.(results, features, node.state) ?? {})) as NodeState;
   if (Object.keys(values).length === 0 && Object.keys(added).length === 0) return undefined;
-  return { id: node.id, values, source: cadence, sentAt, ...(Object.keys(added).length > 0 ? { features: added } : {}) };
+  // An install's progress is firmware news.
+  const source = cadence === 'install' ? 'firmware' : cadence;
+  return { id: node.id, values, source, sentAt, ...(Object.keys(added).length > 0 ? { features: added } : {}) };
 }
 
 export function tapoUsageReading(node: DeviceNode, usage: TapoUsageInput, sentAt: number): NodeReading | undefined {

@@ -5,15 +5,25 @@
  * writes to carry out a command (a shadow `desired` fragment). Modules live
  * one per file in ./modules and are found there by modules/index.ts.
  */
-import type { Feature, FeatureSet, SlowCadence } from '../../model/feature.js';
+import type { ExtraRead, Feature, FeatureSet } from '../../model/feature.js';
 import type { Desired, NodeIdentity, NodeState } from '../../model/node.js';
 import type { TapoUsageInput } from '../../model/inputs.js';
 import type { TapoModelTraits } from './models.js';
 
-/** One device method in a services-sync multipleRequest: its name, or name and params. */
-export type ServicesCall = string | { method: string; params?: Record<string, unknown> };
+/**
+ * One device method in a services-sync multipleRequest: its name, or name
+ * and params; `once`: a write that must not run twice (an install), never
+ * repeated after a timeout.
+ */
+export type ServicesCall = string | { method: string; params?: Record<string, unknown>; once?: boolean };
 
-export type TapoCadence = 'energy' | SlowCadence;
+export type TapoCadence = 'energy' | ExtraRead;
+
+/** The bridge's settings that decide what a module offers (firmware.allowInstall). */
+export interface TapoModuleSettings {
+  allowFirmwareInstall: boolean;
+}
+export const DEFAULT_MODULE_SETTINGS: TapoModuleSettings = { allowFirmwareInstall: true };
 
 export const callMethod = (call: ServicesCall): string => (typeof call === 'string' ? call : call.method);
 
@@ -41,10 +51,14 @@ export interface TapoModule {
    * its features; a method the device answers -1002 to is not asked again.
    */
   servicesMethods?(target: TapoTarget, features: FeatureSet, cadence: TapoCadence): ServicesCall[];
-  /** Features services-sync results reveal (figures only some firmware reports). */
-  detectServices?(results: ReadonlyMap<string, Record<string, unknown>>): Feature[];
-  /** Its values in the services-sync results, by method. */
-  parseServices?(results: ReadonlyMap<string, Record<string, unknown>>, features: FeatureSet): NodeState;
+  /** Features services-sync results reveal (figures only some firmware reports), as the bridge's settings allow them. */
+  detectServices?(results: ReadonlyMap<string, Record<string, unknown>>, settings: TapoModuleSettings): Feature[];
+  /**
+   * Its values in the services-sync results, by method. `state`: the
+   * node's last state, for a value a partial read updates (an install's
+   * progress keeps the latest version the last check found).
+   */
+  parseServices?(results: ReadonlyMap<string, Record<string, unknown>>, features: FeatureSet, state: NodeState): NodeState;
   /** Its values from `GET /v1/things/{id}/usage`, where the cloud refuses services-sync. */
   parseUsage?(usage: TapoUsageInput, features: FeatureSet): NodeState;
   /** The shadow `desired` fragment for `desired` values of its features, if any. */

@@ -7,7 +7,7 @@
  */
 import { isNoSuchService, type TapoClient } from './client.js';
 import { infoFields, resultsByMethod, servicesPlan, unknownMethods, withDeviceInfo } from './services.js';
-import type { SlowCadence } from '../../model/feature.js';
+import type { ExtraRead } from '../../model/feature.js';
 import type { TapoShadow, TapoThing } from './schemas.js';
 import { identityOf, type Desired, type DeviceNode, type NodeIdentity, type TapoAddress } from '../../model/node.js';
 import {
@@ -21,8 +21,9 @@ import {
   tapoWriteServices,
   withStripStates,
 } from './devices.js';
-import type { TapoCadence, TapoTarget } from './module.js';
-import { ClientSource, failureOf, noRead, type CloudSource, type ReadFailure, type ReadResult } from '../common/source.js';
+import { DEFAULT_MODULE_SETTINGS, type TapoCadence, type TapoModuleSettings, type TapoTarget } from './module.js';
+import { ClientSource, failureOf, noRead, type CloudSource, type PollQueue, type ReadFailure, type ReadResult } from '../common/source.js';
+import type { Logger } from '../../logger.js';
 
 export class TapoSource extends ClientSource<TapoClient> implements CloudSource {
   readonly cloud = 'tapo' as const;
@@ -38,6 +39,16 @@ export class TapoSource extends ClientSource<TapoClient> implements CloudSource 
   readonly #read = new Map<string, Map<string, Record<string, unknown>>>();
   /** The cloud refused services-sync: energy from the usage endpoint. */
   #usageOnly = false;
+
+  constructor(
+    client: TapoClient,
+    queue: PollQueue,
+    logger: Logger,
+    /** What the modules offer by the bridge's settings (firmware.allowInstall). */
+    private readonly settings: TapoModuleSettings = DEFAULT_MODULE_SETTINGS,
+  ) {
+    super(client, queue, logger);
+  }
 
   async list(): Promise<NodeIdentity[]> {
     // Each page in its own queue slot: the rate limit counts every page.
@@ -97,8 +108,8 @@ export class TapoSource extends ClientSource<TapoClient> implements CloudSource 
     return this.#readServices('energy', nodes);
   }
 
-  /** One services-sync per thing whose modules read anything at this cadence. */
-  async readCadence(cadence: SlowCadence, nodes: DeviceNode[]): Promise<ReadResult> {
+  /** One services-sync per thing whose modules read anything at this cadence (or an install's progress). */
+  async readCadence(cadence: ExtraRead, nodes: DeviceNode[]): Promise<ReadResult> {
     if (this.#usageOnly) return noRead();
     return this.#readServices(cadence, nodes);
   }
@@ -118,7 +129,7 @@ export class TapoSource extends ClientSource<TapoClient> implements CloudSource 
         this.#read.set(thingName, new Map([...(this.#read.get(thingName) ?? []), ...results]));
         const info = results.get('get_device_info');
         if (info) this.#info.set(thingName, info);
-        const reading = tapoServicesReading(node, target, results, infoFields(info), sentAt, cadence);
+        const reading = tapoServicesReading(node, target, results, infoFields(info), sentAt, cadence, this.settings);
         return { readings: reading ? [reading] : [], failures: [] };
       } catch (error) {
         if (!isNoSuchService(error)) throw error;

@@ -9,7 +9,8 @@ import { parseModule } from '../device-schema.js';
 import { CLOUD_CONNECTION } from '../../../model/features.js';
 import type { KasaAnswer, KasaModule, KasaTarget } from '../module.js';
 
-const cloudModule = (target: KasaTarget) => (target.family === 'bulb' || target.family === 'lightstrip' ? 'smartlife.iot.common.cloud' : 'cnCloud');
+/** The cloud module: bulbs and light strips name it their own way. */
+export const cloudModule = (target: KasaTarget) => (target.family === 'bulb' || target.family === 'lightstrip' ? 'smartlife.iot.common.cloud' : 'cnCloud');
 const infoSchema = z.looseObject({ cld_connection: z.number() });
 
 function connected(target: KasaTarget, answer: KasaAnswer): boolean | undefined {
