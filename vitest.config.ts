@@ -41,8 +41,6 @@ export default defineConfig({
     hookTimeout: 20_000,
     // Integration tests open sockets; two cores, so keep parallelism modest.
     maxWorkers: 2,
-    // Tests marked concurrent mostly wait (on sockets, timers, child processes): up to 8 at once per file.
-    maxConcurrency: 8,
     globalSetup: ['test/setup/temp-check.ts'],
     setupFiles: ['test/setup/temp-cleanup.ts'],
     projects: [

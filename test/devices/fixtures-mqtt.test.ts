@@ -27,7 +27,7 @@ const summaries = sim?.devices() ?? [];
 const children = new Set(summaries.flatMap((device) => device.children));
 /**
  * [model, the name the simulator gives its device], one per fixture file; strips first (most
- * outlets first), as they take longest: the devices run concurrently, up to vitest's maxConcurrency.
+ * outlets first), as they take longest: the devices run concurrently, up to vitest's maxConcurrency (5).
  */
 const cases: Array<[string, string]> = summaries
   .filter((device) => !children.has(device.id))
