@@ -156,7 +156,7 @@ describe('the JSON light with effects', () => {
   it('discovery lists them, "off" first', async () => {
     const { nodeEntities } = await import('../../src/homeassistant/entities.js');
     const { STATE, BRIGHTNESS } = await import('../../src/model/features.js');
-    const { EFFECT } = await import('../../src/clouds/tapo/modules/effect.js');
+    const { EFFECT } = await import('../../src/model/effects.js');
     const node: DeviceNode = { ...target('bulb').node, features: featureSet([STATE, BRIGHTNESS, { ...EFFECT, type: { kind: 'enum', options: ['off', 'Party'] } }]), state: {} };
     const light = nodeEntities(node, { baseTopic: 'tplink', name: 'lamp' }).find((entity) => entity.component === 'light');
     expect(light?.config).toMatchObject({ effect: true, effect_list: ['off', 'Party'] });

@@ -7,6 +7,7 @@ import { DIMMER_SETTINGS, settingsModule, type Method } from './kasa-settings.js
 import { STATS, TIME } from './kasa-stats.js';
 import { onTimeAt, switched } from './on-time.js';
 import { synthesised } from './kasa-synth.js';
+import { effectModule } from './kasa-effects.js';
 
 const MODULE_NOT_SUPPORTED = { err_code: -1, err_msg: 'module not support' };
 const MEMBER_NOT_SUPPORTED = { err_code: -2, err_msg: 'member not support' };
@@ -238,7 +239,7 @@ function liveModule(device: KasaDevice, module: string): Record<string, Method> 
     case 'smartlife.iot.common.timesetting':
       return isLight ? TIME : undefined;
     default:
-      return settingsModule(device, module);
+      return settingsModule(device, module) ?? effectModule(device, module);
   }
 }
 

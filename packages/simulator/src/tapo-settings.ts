@@ -91,7 +91,30 @@ function lightingEffect(thing: TapoThing, params: Json): number {
   return 0;
 }
 
+/** Whether the device's component list (its captured component_nego) names `id`. */
+function hasComponent(thing: TapoThing, id: string): boolean {
+  const nego = thing.recorded?.component_nego;
+  const list = isJson(nego) && Array.isArray(nego.component_list) ? nego.component_list : [];
+  return list.some((component) => isJson(component) && component.id === id);
+}
+
+/**
+ * The child lock (component `child_protection`): `get_child_protection`
+ * answers `{enable}` (the app's ChildProtectionBean), kept as device info's
+ * `child_protection` (where python-kasa reads it), false until set.
+ * undefined (-1002) on a device whose components lack it.
+ */
+export function childProtection(thing: TapoThing): Json | undefined {
+  return hasComponent(thing, 'child_protection') ? { enable: thing.info.child_protection === true } : undefined;
+}
+
 const SETTERS: Record<string, Setter> = {
+  set_child_protection: (thing, params) => {
+    if (!hasComponent(thing, 'child_protection')) return UNKNOWN_METHOD;
+    if (typeof params.enable !== 'boolean' || Object.keys(params).length !== 1) return PARAMS_ERROR;
+    thing.info.child_protection = params.enable;
+    return 0;
+  },
   set_dynamic_light_effect_rule_enable: dynamicEffect,
   set_lighting_effect: lightingEffect,
   set_led_info: setting('get_led_info', (current, params) =>

@@ -11,6 +11,7 @@ import { isJson, tapoOn, text, type Json, type TapoThing } from './model.js';
 import type { Registry } from './registry.js';
 import { liveInfo, settle } from './tapo-things.js';
 import { PARAMS_ERROR, SMART_WRITES } from './tapo-writes.js';
+import { childProtection } from './tapo-settings.js';
 import { downloadState, latestFirmware } from './tapo-firmware.js';
 
 /** The smart protocol's "unknown method" (python-kasa SmartErrorCode.UNKNOWN_METHOD_ERROR). */
@@ -136,6 +137,8 @@ function answerOf(registry: Registry, thing: TapoThing, method: string, now: num
       return emeterData(thing, captured(thing, method), now);
     case 'get_child_device_list':
       return childList(registry, thing, now);
+    case 'get_child_protection':
+      return childProtection(thing);
     case 'get_latest_fw':
       return latestFirmware(thing);
     case 'get_fw_download_state':

@@ -20,14 +20,19 @@ import {
 import type { ExtraRead } from '../../model/feature.js';
 import type { Desired, DeviceNode, KasaAddress, NodeIdentity } from '../../model/node.js';
 import type { KasaListEntryInput } from '../../model/inputs.js';
+import { isRecord } from '../../model/util.js';
 import { ClientSource, failureOf, noRead, type CloudSource, type ReadResult } from '../common/source.js';
 
 export class KasaSource extends ClientSource<KasaClient> implements CloudSource {
   readonly cloud = 'kasa' as const;
   readonly batchesOutlets = true;
   readonly #entries = new Map<string, KasaListEntryInput>();
-  /** The last state answer of each device: writes that need what it reported (a light preset) read it. */
-  readonly #lastAnswers = new Map<string, unknown>();
+  /**
+   * The last answer of each module of each device (state and settings
+   * reads): writes that need what it reported (a light preset, an effect's
+   * definition) read it.
+   */
+  readonly #lastAnswers = new Map<string, Record<string, unknown>>();
 
   async list(): Promise<NodeIdentity[]> {
     const answer = await this.queue.poll(() => this.client.getDeviceListAnswer());
@@ -65,7 +70,7 @@ export class KasaSource extends ClientSource<KasaClient> implements CloudSource 
     }
     const { answer: response, sentAt } = await this.polled(() => this.client.passthrough(addressOf(node), kasaStateQuery(node)));
     const mapped = kasaReadings(node, response, sentAt);
-    this.#lastAnswers.set(node.id, response);
+    this.#keepAnswer(node.id, response);
     for (const problem of mapped.problems) this.logger.warn({ node: node.id, problem }, 'kasa: unexpected device answer');
     if (mapped.readings.length === 0) return { readings: [], failures: [failureOf([node.id], new Error('no usable sysinfo in the answer'))] };
     return { readings: mapped.readings, failures: [] };
@@ -87,10 +92,15 @@ export class KasaSource extends ClientSource<KasaClient> implements CloudSource 
       if (!request) return noRead();
       const { answer: response, sentAt } = await this.polled(() => this.client.passthrough(addressOf(node), request));
       this.remember(node.id, node.id, kasaRefusedParts(request, response));
+      if (cadence === 'settings') this.#keepAnswer(node.id, response);
       const { reading, problems } = kasaCadenceReading(node, response, sentAt, cadence);
       for (const problem of problems) this.logger.warn({ node: node.id, problem }, `kasa: unexpected ${cadence} answer`);
       return { readings: reading ? [reading] : [], failures: [] };
     });
+  }
+
+  #keepAnswer(id: string, response: unknown): void {
+    if (isRecord(response)) this.#lastAnswers.set(id, { ...this.#lastAnswers.get(id), ...response });
   }
 
   /**

@@ -10,7 +10,17 @@ import type { NodeReading } from '../../model/reading.js';
 import { decodeNickname } from '../../model/names.js';
 import { tapoTraits } from './models.js';
 import { TAPO_MODULES } from './modules/index.js';
-import { callMethod, DEFAULT_MODULE_SETTINGS, type ServicesCall, type TapoCadence, type TapoModule, type TapoModuleSettings, type TapoTarget } from './module.js';
+import {
+  callMethod,
+  DEFAULT_MODULE_SETTINGS,
+  noAnswers,
+  type ServicesAnswers,
+  type ServicesCall,
+  type TapoCadence,
+  type TapoModule,
+  type TapoModuleSettings,
+  type TapoTarget,
+} from './module.js';
 import { isRecord, nonEmptyString, normaliseMac, stripRegion } from '../../model/util.js';
 
 export { decodeNickname } from '../../model/names.js';
@@ -90,15 +100,22 @@ function detect(modules: readonly TapoModule[], target: TapoTarget, reported: Re
   return featureSet(modules.flatMap((m) => m.detect(target, reported)));
 }
 
-function parse(modules: readonly TapoModule[], target: TapoTarget, reported: Record<string, unknown>, features: FeatureSet, readAt: number): NodeState {
-  return Object.assign({}, ...modules.map((m) => m.parse?.(target, reported, features, readAt) ?? {})) as NodeState;
+function parse(modules: readonly TapoModule[], target: TapoTarget, reported: Record<string, unknown>, features: FeatureSet, readAt: number, read: ServicesAnswers): NodeState {
+  return Object.assign({}, ...modules.map((m) => m.parse?.(target, reported, features, readAt, read) ?? {})) as NodeState;
 }
 
 /**
  * The readings of the shadows read: each thing's features and values from
- * its `reported` part (never `desired`: not applied yet).
+ * its `reported` part (never `desired`: not applied yet), with its last
+ * services-sync answers (`read`, by thing name) where a value needs both.
  */
-export function tapoReadings(targets: TapoTarget[], shadows: Map<string, TapoShadowInput>, sentAt: number, modules: readonly TapoModule[] = TAPO_MODULES): NodeReading[] {
+export function tapoReadings(
+  targets: TapoTarget[],
+  shadows: Map<string, TapoShadowInput>,
+  sentAt: number,
+  read: ReadonlyMap<string, ServicesAnswers> = new Map(),
+  modules: readonly TapoModule[] = TAPO_MODULES,
+): NodeReading[] {
   const readings: NodeReading[] = [];
   for (const target of targets) {
     const address = target.node.address;
@@ -106,7 +123,8 @@ export function tapoReadings(targets: TapoTarget[], shadows: Map<string, TapoSha
     if (!shadow) continue;
     const reported = reportedOf(shadow);
     const features = detect(modules, target, reported);
-    readings.push({ id: target.node.id, identity: target.node, features, values: parse(modules, target, reported, features, sentAt), source: 'read', sentAt });
+    const answers = read.get(address.cloud === 'tapo' ? address.thingName : '') ?? noAnswers();
+    readings.push({ id: target.node.id, identity: target.node, features, values: parse(modules, target, reported, features, sentAt, answers), source: 'read', sentAt });
   }
   return readings;
 }
@@ -162,7 +180,7 @@ export function tapoServicesReading(
   const known = node.features ?? {};
   const added = featureSet(revealed.filter((feature) => !(feature.id in known)));
   const features = { ...known, ...added };
-  const fromInfo = parse(TAPO_MODULES, target, info, features, sentAt);
+  const fromInfo = parse(TAPO_MODULES, target, info, features, sentAt, results);
   const values = Object.assign(fromInfo, ...TAPO_MODULES.map((m) => m.parseServices?.(results, features, node.state) ?? {})) as NodeState;
   if (Object.keys(values).length === 0 && Object.keys(added).length === 0) return undefined;
   // An install's progress is firmware news.
@@ -176,7 +194,7 @@ export function tapoUsageReading(node: DeviceNode, usage: TapoUsageInput, sentAt
   return Object.keys(values).length > 0 ? { id: node.id, values, source: 'energy', sentAt } : undefined;
 }
 
-/** The shadow `desired` object carrying `desired` to one node: every module's fragment. */
-export function tapoWrite(target: TapoTarget, features: FeatureSet, desired: Desired): Record<string, unknown> {
-  return Object.assign({}, ...TAPO_MODULES.map((m) => m.write?.(target, desired, features) ?? {})) as Record<string, unknown>;
+/** The shadow `desired` object carrying `desired` to one node: every module's fragment (`read`: its last services answers). */
+export function tapoWrite(target: TapoTarget, features: FeatureSet, desired: Desired, read: ServicesAnswers = noAnswers()): Record<string, unknown> {
+  return Object.assign({}, ...TAPO_MODULES.map((m) => m.write?.(target, desired, features, read) ?? {})) as Record<string, unknown>;
 }

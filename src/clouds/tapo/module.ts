@@ -25,6 +25,12 @@ export interface TapoModuleSettings {
 }
 export const DEFAULT_MODULE_SETTINGS: TapoModuleSettings = { allowFirmwareInstall: true };
 
+/** A thing's services-sync answers, by method. */
+export type ServicesAnswers = ReadonlyMap<string, Record<string, unknown>>;
+
+const NO_ANSWERS: ServicesAnswers = new Map();
+export const noAnswers = (): ServicesAnswers => NO_ANSWERS;
+
 export const callMethod = (call: ServicesCall): string => (typeof call === 'string' ? call : call.method);
 
 export interface TapoTarget {
@@ -40,8 +46,12 @@ export interface TapoModule {
   features: Feature[];
   /** The features the device has, from its shadow's `reported` part and its model. */
   detect(target: TapoTarget, reported: Record<string, unknown>): Feature[];
-  /** The values of its features in a shadow's `reported` part, read at `readAt` (ms since epoch). */
-  parse?(target: TapoTarget, reported: Record<string, unknown>, features: FeatureSet, readAt: number): NodeState;
+  /**
+   * The values of its features in a shadow's `reported` part, read at
+   * `readAt` (ms since epoch). `read`: the thing's last services-sync
+   * answers, for values worked out from both (the light preset it shows).
+   */
+  parse?(target: TapoTarget, reported: Record<string, unknown>, features: FeatureSet, readAt: number, read: ServicesAnswers): NodeState;
   /**
    * The device methods it reads through services-sync at a cadence
    * (energy: `get_energy_usage`...; settings: `get_led_info`...;
@@ -61,8 +71,8 @@ export interface TapoModule {
   parseServices?(results: ReadonlyMap<string, Record<string, unknown>>, features: FeatureSet, state: NodeState): NodeState;
   /** Its values from `GET /v1/things/{id}/usage`, where the cloud refuses services-sync. */
   parseUsage?(usage: TapoUsageInput, features: FeatureSet): NodeState;
-  /** The shadow `desired` fragment for `desired` values of its features, if any. */
-  write?(target: TapoTarget, desired: Desired, features: FeatureSet): Record<string, unknown> | undefined;
+  /** The shadow `desired` fragment for `desired` values of its features, if any (`read`: as for writeServices). */
+  write?(target: TapoTarget, desired: Desired, features: FeatureSet, read: ServicesAnswers): Record<string, unknown> | undefined;
   /**
    * The services-sync calls (`set_*`, `device_reboot`...) carrying `desired`
    * values that are no shadow key: sent in one multipleRequest after the

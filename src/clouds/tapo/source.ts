@@ -86,7 +86,7 @@ export class TapoSource extends ClientSource<TapoClient> implements CloudSource 
         read.set(shadow.thingName, withDeviceInfo(shadow, this.#info.get(shadow.thingName)) as TapoShadow);
       }
       const targets = ids(batch).flatMap((id) => this.#targetOf(byThing, id));
-      const readings = tapoReadings(targets, read, sentAt);
+      const readings = tapoReadings(targets, read, sentAt, this.#read);
       const failures: ReadFailure[] =
         failed.length > 0 ? [{ nodeIds: ids(failed), error: new Error(failed[0]?.message ?? 'shadow read failed'), offline: false }] : [];
       return { readings, failures };
@@ -166,7 +166,7 @@ export class TapoSource extends ClientSource<TapoClient> implements CloudSource 
       const targets = node.kind === 'strip' ? children : [node];
       for (const target of targets) {
         const address = addressOf(target);
-        const body = tapoWrite(this.#targetFor(target), target.features ?? {}, desired);
+        const body = tapoWrite(this.#targetFor(target), target.features ?? {}, desired, this.#read.get(address.thingName));
         if (Object.keys(body).length === 0) continue;
         const { version } = await this.client.patchShadow(address, body, this.#versions.get(address.thingName));
         this.#versions.set(address.thingName, version);

@@ -1,6 +1,7 @@
 /**
  * Light effects of Tapo lights, as the JSON light's `effect` (with its
- * `effect_list`; "off" stops the running one):
+ * `effect_list`; "off" stops the running one), declared once for both
+ * clouds in model/effects.ts:
  * - bulbs with dynamic effects (L530E): the device's own rules
  *   (`get_dynamic_light_effect_rules`, at the settings cadence), started and
  *   stopped with `set_dynamic_light_effect_rule_enable {enable, id}`; the
@@ -11,7 +12,7 @@
  *   definition back with `set_lighting_effect` (a bare name does not start
  *   an effect). The bridge ships no effect definitions of its own.
  */
-import type { Feature } from '../../../model/feature.js';
+import { EFFECT, OFF, effectFeature, effectParams, runningEffect } from '../../../model/effects.js';
 import type { NodeState } from '../../../model/node.js';
 import { isRecord } from '../../../model/util.js';
 import type { ServicesCall, TapoModule } from '../module.js';
@@ -19,16 +20,6 @@ import { answerOf, isLightTarget } from '../settings.js';
 
 const RULES = 'get_dynamic_light_effect_rules';
 const STRIP_EFFECT = 'get_lighting_effect';
-export const OFF = 'off';
-
-export const EFFECT: Feature = {
-  id: 'effect',
-  type: { kind: 'enum', options: [OFF] },
-  readable: true,
-  writable: true,
-  doc: 'Tapo lights with effects: the running effect, "off" when none; set one to start it, "off" to stop',
-  // Which effect runs is in the shadow (the state read confirms a change); the list, at the settings cadence.
-};
 
 const APP_NAMES: Record<string, string> = { L1: 'Party', L2: 'Relax' };
 const ruleName = (id: string): string => APP_NAMES[id] ?? id;
@@ -44,8 +35,6 @@ function stripEffect(results: ReadonlyMap<string, Record<string, unknown>>): Rec
   return typeof effect?.name === 'string' && effect.name !== '' ? effect : undefined;
 }
 
-const withOptions = (options: string[]): Feature => ({ ...EFFECT, type: { kind: 'enum', options: [OFF, ...options] } });
-
 export const module: TapoModule = {
   name: 'effect',
   order: 2,
@@ -54,22 +43,22 @@ export const module: TapoModule = {
   servicesMethods: (target, _features, cadence) => (cadence === 'settings' && isLightTarget(target) ? (target.traits.kind === 'lightstrip' ? [STRIP_EFFECT] : [RULES]) : []),
   detectServices(results) {
     const strip = stripEffect(results);
-    if (strip) return [withOptions([String(strip.name)])];
+    if (strip) return [effectFeature([String(strip.name)])];
     const rules = ruleIds(results);
-    return rules.length > 0 ? [withOptions(rules.map(ruleName))] : [];
+    return rules.length > 0 ? [effectFeature(rules.map(ruleName))] : [];
   },
   // The settings answers tell too (which dynamic rule runs only the shadow says).
   parseServices(results, features) {
     if (!('effect' in features)) return {};
     const strip = stripEffect(results);
-    if (strip) return { effect: strip.enable === 1 ? String(strip.name) : OFF };
+    if (strip) return { effect: runningEffect(strip) ?? OFF };
     return answerOf(results, RULES)?.enable === false ? { effect: OFF } : {};
   },
   // A state read's own feature set lacks `effect` (found by the settings read): read what the shadow carries.
   parse(_target, reported) {
     const out: NodeState = {};
     const strip = reported.lighting_effect;
-    if (isRecord(strip) && typeof strip.name === 'string') out.effect = strip.enable === 1 || strip.enable === true ? strip.name : OFF;
+    if (isRecord(strip) && typeof strip.name === 'string') out.effect = runningEffect(strip) ?? OFF;
     else if (reported.dynamic_light_effect_enable === false) out.effect = OFF;
     else if (reported.dynamic_light_effect_enable === true && typeof reported.dynamic_light_effect_id === 'string') out.effect = ruleName(reported.dynamic_light_effect_id);
     return out;
@@ -81,7 +70,8 @@ export const module: TapoModule = {
     if (target.traits.kind === 'lightstrip') {
       // The definition last read: started again as it was, or stopped.
       const definition = stripEffect(read);
-      if (definition) calls.push({ method: 'set_lighting_effect', params: { ...definition, enable: effect === OFF ? 0 : 1 } });
+      const params = definition ? effectParams(definition, effect) : undefined;
+      if (params) calls.push({ method: 'set_lighting_effect', params });
     } else {
       calls.push({ method: 'set_dynamic_light_effect_rule_enable', params: effect === OFF ? { enable: false } : { enable: true, id: nameToRule(effect) } });
     }
