@@ -36,7 +36,12 @@ export async function simulator(options: SimulatorOptions = {}): Promise<Simulat
   return startSimulator({ seed: 7, ...options });
 }
 
-/** A full configuration pointing at the simulator, loaded the way the CLI loads it. */
+/**
+ * A full configuration pointing at the simulator, loaded the way the CLI
+ * loads it. No rate limit: these tests are about what a command prints and
+ * stores, and at the default 5 a second `devices` spent seconds pacing its
+ * reads (test/reliability/rate-limit.test.ts measures the limit).
+ */
 export function configFor(sim: Simulator, stateDir: string, overrides: Record<string, string> = {}): AppConfig {
   return loadConfig({
     args: [],
@@ -45,6 +50,8 @@ export function configFor(sim: Simulator, stateDir: string, overrides: Record<st
       TPCM_STATE_DIR: stateDir,
       TPCM_CLOUD_REQUEST_TIMEOUT_S: '2',
       TPCM_CLOUD_RETRY_DEADLINE_S: '3',
+      TPCM_RATE_LIMIT_KASA_PER_SECOND: '0',
+      TPCM_RATE_LIMIT_TAPO_PER_SECOND: '0',
       TPCM_LOG_LEVEL: 'silent',
       ...overrides,
     },

@@ -7,6 +7,7 @@ import { createHash, X509Certificate } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from 'tplink-cloud-sim';
 import { isTplinkHost, TPLINK_CAS, TPLINK_CLOUD_SERVER_CA } from '../../src/clouds/common/tplink-cas.js';
+import { createLogger } from '../../src/logger.js';
 import { startHarness } from '../bridge/harness.js';
 import { removeDir, tapoClient, tempStateDir, TokenStore } from './helpers.js';
 import { hasOpenssl, privateChain, type PrivateChain } from './tls-chain.js';
@@ -65,28 +66,39 @@ describe.skipIf(!hasOpenssl())('a cloud on a private CA chain (root withheld)', 
     const stateDir = tempStateDir();
     dirs.push(stateDir);
     sim.clearRequests();
-    const tapo = tapoClient(sim, new TokenStore(stateDir), { caFile: chain.strangerFile });
+    // A refused handshake never reaches the simulator's request log: the client's own debug lines count the attempts.
+    const attempts: string[] = [];
+    const logger = createLogger({ level: 'debug', pretty: false, destination: { write: (line: string) => attempts.push(line) } });
+    const tapo = tapoClient(sim, new TokenStore(stateDir), { caFile: chain.strangerFile, logger });
     try {
       await expect(tapo.listThings()).rejects.toMatchObject({
         kind: 'protocol',
         message: expect.stringMatching(/^tapo: POST https:\/\/127\.0\.0\.1:\d+\/api\/v2\/account\/getAccountStatusAndUrl: certificate not trusted \(\w+\): .*set tapo\.caFile/),
       });
       expect(sim.requests).toHaveLength(0);
+      expect(attempts.filter((line) => line.includes('"msg":"cloud request failed"'))).toHaveLength(1);
     } finally {
       await tapo.close();
     }
   });
 
   it('through MQTT: the bridge publishes both clouds over https with the intermediate as caFile', async () => {
-    const h = await startHarness({ simulator: sim, config: { kasa: { caFile: chain.intermediateFile }, tapo: { caFile: chain.intermediateFile } } });
+    // Four devices (two per cloud, on both regional hosts): the chain is the point here, not the device set.
+    const small = await startSimulator({ seed: 7, tls: chain.tls, devices: 4, builtin: false });
     try {
-      const info = await h.waitForMessage('tplink/bridge/info');
-      expect(JSON.parse(info.payload)).toMatchObject({ clouds: { kasa: { status: 'ok' }, tapo: { status: 'ok' } } });
-      const tapoNode = h.bridge.store.ofCloud('tapo').find((node) => node.online);
-      if (!tapoNode) throw new Error('no Tapo node');
-      await h.waitFor(() => h.lastJson(`tplink/${h.nameOf(tapoNode.id)}`) !== undefined, 3000, 'Tapo state');
+      const h = await startHarness({ simulator: small, config: { kasa: { caFile: chain.intermediateFile }, tapo: { caFile: chain.intermediateFile } } });
+      try {
+        const info = await h.waitForMessage('tplink/bridge/info');
+        expect(JSON.parse(info.payload)).toMatchObject({ clouds: { kasa: { status: 'ok' }, tapo: { status: 'ok' } } });
+        expect(small.urls.kasa.url).toMatch(/^https:/);
+        const tapoNode = h.bridge.store.ofCloud('tapo').find((node) => node.online);
+        if (!tapoNode) throw new Error('no Tapo node');
+        await h.waitFor(() => h.lastJson(`tplink/${h.nameOf(tapoNode.id)}`) !== undefined, 3000, 'Tapo state');
+      } finally {
+        await h.close();
+      }
     } finally {
-      await h.close();
+      await small.close();
     }
   });
 });

@@ -6,7 +6,7 @@
 import { EventEmitter } from 'node:events';
 import type { AppConfig } from '../../config/load.js';
 import type { CloudName } from '../../model/node.js';
-import { HttpClient } from './http.js';
+import { HttpClient, UntrustedCertificateError } from './http.js';
 import { Session, type ClientStatus, type IssuedTokens, type LoginOptions, type StatusEvents } from './session.js';
 import { isRetryableCloudError, withRetry, type RetryOptions } from './retry.js';
 import { isCloudError } from './errors.js';
@@ -36,8 +36,10 @@ interface Credentials {
 /** A bare 403 is the server's stated refusal (Tapo: app-cid), not a garbled answer: asking again changes nothing. */
 const REFUSED = 403;
 
+/** Garbled answers are read again; a refusal or an untrusted certificate is not an answer to retry. */
 function isRetryableRead(error: unknown): boolean {
-  return isRetryableCloudError(error) || (isCloudError(error) && error.kind === 'protocol' && error.code !== REFUSED);
+  if (isRetryableCloudError(error)) return true;
+  return isCloudError(error) && error.kind === 'protocol' && error.code !== REFUSED && !(error instanceof UntrustedCertificateError);
 }
 
 export abstract class CloudClientBase extends EventEmitter<StatusEvents> {

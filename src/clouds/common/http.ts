@@ -47,6 +47,11 @@ export interface HttpClientOptions {
 
 const TLS_TRUST_ERROR = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/;
 
+/** The server's certificate is not trusted: asking again, a read included, changes nothing. */
+export class UntrustedCertificateError extends CloudError {
+  override name = 'UntrustedCertificateError';
+}
+
 const DEFAULT_UA = 'Dalvik/2.1.0 (Linux; U; Android 12; Pixel 6 Build/SQ3A.220705.003)';
 
 /** Joins a host URL and a path without doubling or dropping the slash. */
@@ -157,7 +162,7 @@ export class HttpClient {
       const reason = networkReason(error);
       // An untrusted certificate will not fix itself: no retries, and say what helps.
       if (TLS_TRUST_ERROR.test(reason)) {
-        throw new CloudError(cloud, 'protocol', `${cloud}: ${where}: certificate not trusted (${reason}): its CA is neither in the system store nor one of TP-Link's built-in CAs; set ${cloud}.caFile to the CA that signs it`, { cause: error });
+        throw new UntrustedCertificateError(cloud, 'protocol', `${cloud}: ${where}: certificate not trusted (${reason}): its CA is neither in the system store nor one of TP-Link's built-in CAs; set ${cloud}.caFile to the CA that signs it`, { cause: error });
       }
       throw new CloudError(
         cloud,
