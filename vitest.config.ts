@@ -15,7 +15,9 @@ const CONDITIONS = [SOURCE_CONDITION, 'module', 'node', 'development|production'
 const UNIT = [
   'test/architecture/**/*.test.ts',
   'test/commands/**/*.test.ts',
-  'test/devices/**/*.test.ts',
+  'test/devices/energy-stats.test.ts',
+  'test/devices/kasa*.test.ts',
+  'test/devices/tapo*.test.ts',
   'test/homeassistant/**/*.test.ts',
   'test/mqtt/topics.test.ts',
   'test/mqtt/api.test.ts',

@@ -19,7 +19,7 @@ import { join, resolve } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { startSimulator, type RecordedRequest, type Simulator } from 'tplink-cloud-sim';
 import { mosquitto, type Mosquitto } from '../test/reliability/mosquitto.js';
-import { freePort } from '../test/reliability/helpers.js';
+import { cloudOn, freePort } from '../test/reliability/helpers.js';
 import { simulatorEnv } from '../src/cli/simulate-env.js';
 /** What bridge/devices says of a node (enough to address it and find it in the simulator). */
 interface ListedNode {
@@ -87,21 +87,6 @@ interface FailedEvent {
 
 function simId(node: ListedNode): string {
   return node.id.replace(/^(kasa|tapo)_/, '');
-}
-
-/** What the cloud holds: Kasa relay / light state, Tapo desired `on` (what a command changes). */
-function cloudOn(sim: Simulator, node: ListedNode): boolean | undefined {
-  const state = sim.deviceState(simId(node));
-  if (!state) return undefined;
-  if (node.cloud === 'tapo') {
-    const desired = state.desired as { on?: unknown } | undefined;
-    const reported = state.reported as { on?: unknown; device_on?: unknown } | undefined;
-    const on = desired?.on ?? reported?.on ?? reported?.device_on;
-    return typeof on === 'boolean' ? on : undefined;
-  }
-  const light = state.light_state as { on_off?: unknown } | undefined;
-  const raw = state.relay_state ?? state.state ?? light?.on_off;
-  return raw === undefined ? undefined : raw === 1;
 }
 
 /** Writes the cloud answered without an error: Tapo shadow patches, Kasa passthroughs that read nothing. */
@@ -191,12 +176,12 @@ export async function runRestartScenario(options: ScenarioOptions): Promise<Scen
     await until(() => bridgeStarts() >= 1 && devicesPayload !== undefined, 60_000, `the bridge to start\n${output}`);
 
     const nodes = (JSON.parse(devicesPayload ?? '[]') as ListedNode[]).filter(
-      (node) => !node.parentId && node.kind !== 'strip' && cloudOn(sim, node) !== undefined,
+      (node) => !node.parentId && node.kind !== 'strip' && cloudOn(sim, simId(node), node.cloud) !== undefined,
     );
     if (nodes.length < wanted) throw new Error(`only ${nodes.length} plain devices, ${wanted} wanted`);
     const commands: Command[] = [];
     const send = async (node: ListedNode): Promise<void> => {
-      const on = cloudOn(sim, node) !== true;
+      const on = cloudOn(sim, simId(node), node.cloud) !== true;
       commands.push({ node, on, sentAt: Date.now() });
       await observer?.publishAsync(`tplink/${node.topic}/set`, on ? 'ON' : 'OFF', { qos: 1 });
     };
@@ -235,7 +220,7 @@ export async function runRestartScenario(options: ScenarioOptions): Promise<Scen
     log(`${later.length} more commands published while it was away`);
 
     const outcome = (command: Command): 'carried_out' | 'failed' | 'expired' | 'pending' => {
-      if (cloudOn(sim, command.node) === command.on && writesTo(sim, command.node).length > 0) return 'carried_out';
+      if (cloudOn(sim, simId(command.node), command.node.cloud) === command.on && writesTo(sim, command.node).length > 0) return 'carried_out';
       // command_failed names the node id; command_rejected the topic segment it was sent to.
       const event = events.find((candidate) => (candidate.id === command.node.id || candidate.id === command.node.topic) && candidate.at >= command.sentAt);
       if (event) return event.reason.includes('expired') ? 'expired' : 'failed';

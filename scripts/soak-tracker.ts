@@ -6,6 +6,7 @@
  */
 import type { DeviceNode } from '../src/model/node.js';
 import type { Simulator } from 'tplink-cloud-sim';
+import { cloudOn, simId } from '../test/reliability/helpers.js';
 
 export type Outcome = 'pending' | 'carried_out' | 'failed' | 'lost';
 
@@ -14,28 +15,6 @@ interface Command {
   on: boolean;
   sentAt: number;
   outcome: Outcome;
-}
-
-function simId(node: DeviceNode): string {
-  return node.address.cloud === 'kasa' ? (node.address.childId ?? node.address.deviceId) : node.address.thingName;
-}
-
-/**
- * What the cloud holds for a node: Kasa relay / outlet / light state, Tapo
- * desired `on` (what a command changes; the device follows when online).
- */
-export function cloudOn(sim: Simulator, node: DeviceNode): boolean | undefined {
-  const state = sim.deviceState(simId(node));
-  if (!state) return undefined;
-  if (node.cloud === 'tapo') {
-    const desired = state.desired as { on?: unknown } | undefined;
-    const reported = state.reported as { on?: unknown; device_on?: unknown } | undefined;
-    const on = desired?.on ?? reported?.on ?? reported?.device_on;
-    return typeof on === 'boolean' ? on : undefined;
-  }
-  const light = state.light_state as { on_off?: unknown } | undefined;
-  const raw = state.relay_state ?? state.state ?? light?.on_off;
-  return raw === undefined ? undefined : raw === 1;
 }
 
 export class Tracker {
@@ -66,7 +45,7 @@ export class Tracker {
 
   /** Records a command about to be published; returns the wanted state. */
   send(node: DeviceNode, now: number): boolean {
-    const on = cloudOn(this.sim, node) !== true;
+    const on = cloudOn(this.sim, simId(node), node.cloud) !== true;
     this.#commands.push({ node, on, sentAt: now, outcome: 'pending' });
     this.counts.sent += 1;
     return on;
@@ -90,7 +69,7 @@ export class Tracker {
   check(now: number): void {
     for (const command of this.#commands) {
       if (command.outcome !== 'pending') continue;
-      if (cloudOn(this.sim, command.node) === command.on) command.outcome = 'carried_out';
+      if (cloudOn(this.sim, simId(command.node), command.node.cloud) === command.on) command.outcome = 'carried_out';
       else if ((this.#failures.get(command.node.id) ?? []).some((at) => at >= command.sentAt)) command.outcome = 'failed';
       else if (now - command.sentAt > this.lostAfterMs) command.outcome = 'lost';
       if (command.outcome !== 'pending') this.counts[command.outcome] += 1;

@@ -15,9 +15,6 @@ import { optimisticState, resolveToggle } from './translate.js';
 import type { CommandOutcome, DesiredState, ResolvedDesired } from './types.js';
 import type { CloudName, DeviceNode, NodeState } from '../model/node.js';
 import type { Logger } from '../logger.js';
-import type { NodeStore } from '../runtime/node-store.js';
-import type { Poller } from '../runtime/poller.js';
-import type { Publisher } from '../runtime/publisher.js';
 import type { CloudSource } from '../clouds/common/source.js';
 
 
@@ -38,10 +35,40 @@ export interface CommandTicket {
  */
 export type CommandResult = 'settled' | 'kept';
 
+/**
+ * The nodes as the handler sees them (the runtime's NodeStore): who is
+ * there, and the guard a command puts on the keys it sets so that reads sent
+ * before it settled cannot bring the old values back.
+ */
+export interface CommandStore {
+  get(id: string): DeviceNode | undefined;
+  childrenOf(parentId: string): DeviceNode[];
+  /** Shows `patch` at once and guards its keys; the node as it now is. */
+  beginCommand(id: string, patch: NodeState): DeviceNode | undefined;
+  /** Lifts the guard: done, reads sent before now lose; else the last values read come back. */
+  settleCommand(id: string, keys: string[], ok: boolean): DeviceNode | undefined;
+}
+
+/** What the handler says over MQTT (the runtime's Publisher): a node's state and the command events. */
+export interface CommandOutput {
+  publishNode(node: DeviceNode, force?: boolean): Promise<void>;
+  /** The node's topic name. */
+  nameOf(node: DeviceNode): string;
+  event(type: 'command_rejected', data: { target: string; reason: string; payload: string }): Promise<void>;
+  event(type: 'command_failed', data: { device: string; id: string; desired: DesiredState; reason: string }): Promise<void>;
+}
+
+/** The reads the handler asks for (the runtime's Poller): a `get`, the confirmation after a command, a firmware install's progress. */
+export interface CommandReads {
+  readNodes(ids: string[], options: { energy?: boolean; settings?: boolean }): Promise<void>;
+  /** Follows the firmware install the bridge just asked the node for, until it ends. */
+  followInstall(id: string): void;
+}
+
 export interface CommandDeps {
-  store: NodeStore;
-  publisher: Publisher;
-  poller: Poller;
+  store: CommandStore;
+  publisher: CommandOutput;
+  poller: CommandReads;
   sources: Map<CloudName, CloudSource>;
   queues: Map<CloudName, CloudQueue>;
   resolve: (segment: string) => string | undefined;

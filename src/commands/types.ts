@@ -4,20 +4,12 @@
  * in Kelvin, color {h, s}, led ON/OFF...), checked against the node's
  * features; each cloud's modules turn it into requests.
  */
-import type { Desired } from '../model/node.js';
-import type { HsColor, StateValue } from '../model/feature.js';
+import type { Desired, DesiredValues } from '../model/node.js';
 
 export type { HsColor } from '../model/feature.js';
 
 /** What a `set` asks for; TOGGLE is resolved from the last known state before queueing. */
-export interface DesiredState {
-  state?: 'ON' | 'OFF' | 'TOGGLE';
-  brightness?: number;
-  color_temp?: number;
-  color?: HsColor;
-  transition?: number;
-  [feature: string]: StateValue | undefined;
-}
+export type DesiredState = DesiredValues<'ON' | 'OFF' | 'TOGGLE'>;
 
 /** DesiredState with TOGGLE resolved: what the queue and the clouds see. */
 export type ResolvedDesired = Desired;

@@ -105,17 +105,21 @@ export function isLight(node: Pick<DeviceNode, 'kind' | 'features'>): boolean {
 }
 
 /**
- * What a command asks of a node, per feature id (TOGGLE already resolved),
- * plus the light's `transition` in seconds, which is no state.
+ * What a command asks of a node, per feature id, plus the light's
+ * `transition` in seconds, which is no state; `State`: what its `state` may
+ * be (a `set` may say TOGGLE, commands/types.ts).
  */
-export interface Desired {
-  state?: 'ON' | 'OFF';
+export interface DesiredValues<State extends string> {
+  state?: State;
   brightness?: number;
   color_temp?: number;
   color?: HsColor;
   transition?: number;
   [feature: string]: StateValue | undefined;
 }
+
+/** What a command asks of a node, TOGGLE resolved: what the queue and the clouds see. */
+export type Desired = DesiredValues<'ON' | 'OFF'>;
 
 /** A brightness above 0 without an explicit state means "on at that level" (zigbee2mqtt semantics). */
 export function desiredOn(desired: Desired): boolean | undefined {

@@ -1,6 +1,6 @@
 /** Small pure helpers shared by the Kasa and Tapo mappings. */
 import type { FeatureSet } from './feature.js';
-import type { NodeState } from './node.js';
+import type { Desired, NodeState } from './node.js';
 
 export function round(value: number, decimals: number): number {
   const factor = 10 ** decimals;
@@ -46,4 +46,34 @@ export function colorModeFor(features: FeatureSet, colorTempK: number | undefine
   if ('color' in features) return 'hs';
   if ('color_temp' in features) return 'color_temp';
   return 'brightness' in features ? 'brightness' : 'onoff';
+}
+
+/**
+ * How a TP-Link light looks, in the names both clouds use (Kasa's light
+ * state, Tapo's shadow): color_temp 0 means colour mode, hue and
+ * saturation then apply.
+ */
+export type LightLook = Partial<Record<'brightness' | 'color_temp' | 'hue' | 'saturation', number>>;
+
+/** The brightness, colour temperature and colour a light reports, for the features it has (no temperature in colour mode). */
+export function lookValues(features: FeatureSet, look: { [K in keyof LightLook]?: number | undefined }): NodeState {
+  const out: NodeState = {};
+  if ('brightness' in features && look.brightness !== undefined) out.brightness = look.brightness;
+  if ('color_temp' in features && look.color_temp !== undefined && look.color_temp > 0) out.color_temp = look.color_temp;
+  if ('color' in features && look.hue !== undefined && look.saturation !== undefined) out.color = { h: look.hue, s: look.saturation };
+  return out;
+}
+
+/** The fields that give a light `desired`'s brightness and colour or colour temperature (hue and saturation only apply with color_temp 0). */
+export function lookFields(desired: Desired): LightLook {
+  const out: LightLook = {};
+  if (desired.brightness !== undefined) out.brightness = desired.brightness;
+  if (desired.color !== undefined) {
+    out.hue = desired.color.h;
+    out.saturation = desired.color.s;
+    out.color_temp = 0;
+  } else if (desired.color_temp !== undefined) {
+    out.color_temp = desired.color_temp;
+  }
+  return out;
 }

@@ -15,17 +15,6 @@ const SRC = join(ROOT, 'src');
 const SIMULATOR = join(ROOT, 'packages', 'simulator');
 const SIMULATOR_PACKAGE = 'tplink-cloud-sim';
 
-/**
- * Imports that cross the table today, each to be removed (mostly by the
- * device-model rework). Listed by file, so a new crossing anywhere fails;
- * an entry that no longer crosses fails too, so the list only shrinks.
- */
-const KNOWN_CROSSINGS: readonly { from: string; to: string; why: string }[] = [
-  { from: 'commands/handler.ts', to: 'runtime/node-store.ts', why: 'the handler works on the runtime store' },
-  { from: 'commands/handler.ts', to: 'runtime/poller.ts', why: 'confirming reads' },
-  { from: 'commands/handler.ts', to: 'runtime/publisher.ts', why: 'optimistic state and events' },
-];
-
 function files(dir: string): string[] {
   return readdirSync(dir, { recursive: true, encoding: 'utf8' })
     .filter((file) => file.endsWith('.ts') && !file.endsWith('.d.ts'))
@@ -84,7 +73,7 @@ describe('module boundaries (ARCHITECTURE.md)', () => {
         if (to !== from && !table.get(from)?.has(to)) crossings.add(`${relative(SRC, file)} -> ${relative(SRC, target)}`);
       }
     }
-    expect([...crossings].sort()).toEqual(KNOWN_CROSSINGS.map((known) => `${known.from} -> ${known.to}`).sort());
+    expect([...crossings].sort()).toEqual([]);
   });
 
   it('nothing of the product loads the simulator but src/cli/simulator.ts, and that only by package name at run time', () => {

@@ -11,6 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { exportLines } from '../../src/cli/simulate-env.js';
+import type { BridgeInfo } from '../../src/runtime/api.js';
+import { untilInfo } from '../helpers/bridge-info.js';
 import { CLI, ROOT, runCli } from '../helpers/cli.js';
 import { freePort } from '../reliability/helpers.js';
 
@@ -32,8 +34,6 @@ function recipe(): string {
   expect(block).toContain('eval "$(tplink-cloud-mqtt simulate --env)" && tplink-cloud-mqtt run');
   return block;
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('simulate --env', () => {
   it('prints an export for every setting the demo points at the simulator, quoted for the shell', () => {
@@ -73,11 +73,12 @@ describe('simulate --env', () => {
     shell.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
     const exited = new Promise<number | null>((resolve) => shell.once('exit', resolve));
 
-    let health = { code: 1, stdout: '' };
-    for (let tries = 0; tries < 40 && health.code !== 0 && shell.exitCode === null; tries++) {
-      await sleep(500);
-      health = await runCli(['health', '--embedded-broker-port', String(port)]);
-    }
+    // Both clouds logged in, as the bridge's retained bridge/info says; then health, once.
+    const loggedIn = (info: BridgeInfo) => info.clouds.kasa.status === 'ok' && info.clouds.tapo.status === 'ok';
+    await untilInfo(`mqtt://127.0.0.1:${port}`, loggedIn, () => shell.exitCode !== null).catch((error: unknown) => {
+      throw new Error(`${String(error)}\n${output}`);
+    });
+    const health = await runCli(['health', '--embedded-broker-port', String(port)]);
     expect(health.stdout, output).toMatch(/^healthy: kasa ok, tapo ok, \d+ devices/);
     // The second start recorded is `run` (exec keeps the pid): Ctrl+C it.
     const bridgePid = Number(readFileSync(pids, 'utf8').trim().split('\n')[1]);

@@ -9,8 +9,9 @@ import { brokerUrl, checkHealth } from '../../src/cli/health.js';
 import { silentLogger } from '../../src/logger.js';
 import { startEmbeddedBroker } from '../../src/mqtt/broker.js';
 import { startHarness, type Harness } from '../bridge/harness.js';
+import { untilInfo } from '../helpers/bridge-info.js';
 import { CLI, ROOT, errorLines, runCli } from '../helpers/cli.js';
-import { cliEnv, freePort, sleep } from '../reliability/helpers.js';
+import { cliEnv, freePort } from '../reliability/helpers.js';
 
 /** The harness's bridge config, addressed the way the health command finds a broker. */
 function configOf(h: Harness): AppConfig {
@@ -36,11 +37,11 @@ describe('health against a running bridge', () => {
 
   it('the CLI exits 0 with the line, or prints the whole answer with --json', async () => {
     const env = { TPCM_MQTT_URL: configOf(h).mqtt.url };
-    const plain = await runCli(['health', '--timeout-s', '3'], env);
+    // Two processes of their own, at once.
+    const [plain, json] = await Promise.all([runCli(['health', '--timeout-s', '3'], env), runCli(['health', '--json'], env)]);
     expect(plain.code).toBe(0);
     expect(plain.stdout).toMatch(/^healthy: kasa ok, tapo ok/);
     expect(plain.stdout.trim().split('\n')).toHaveLength(1);
-    const json = await runCli(['health', '--json'], env);
     expect(json.code).toBe(0);
     expect(JSON.parse(json.stdout)).toMatchObject({ status: 'ok', data: { healthy: true, mqtt: true, clouds: { kasa: 'ok', tapo: 'ok' } } });
   });
@@ -66,10 +67,12 @@ describe('health when something is wrong', () => {
   });
 
   it('a configuration mistake is unhealthy too, never exit 2 (Docker reserves it)', async () => {
-    const result = await runCli(['health'], { KASA_USERNAME: 'you@example.com', KASA_PASSWORD_FILE: '/nonexistent/password' });
+    const [result, typo] = await Promise.all([
+      runCli(['health'], { KASA_USERNAME: 'you@example.com', KASA_PASSWORD_FILE: '/nonexistent/password' }),
+      runCli(['health', '--timeout', '3']),
+    ]);
     expect(result.code).toBe(1);
     expect(result.stdout.trim()).toBe('unhealthy: configuration error: kasa.password: cannot read KASA_PASSWORD_FILE (/nonexistent/password)');
-    const typo = await runCli(['health', '--timeout', '3']);
     expect(typo.code).toBe(1);
     expect(typo.stdout).toMatch(/^unhealthy: health: unknown option --timeout \(did you mean --timeout-s\?\)/);
   });
@@ -92,11 +95,9 @@ describe('health when something is wrong', () => {
     child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     try {
-      let health = await runCli(['health', '--timeout-s', '2'], env);
-      for (let tries = 0; !health.stdout.includes('tapo auth_failed') && tries < 40 && child.exitCode === null; tries++) {
-        await sleep(250);
-        health = await runCli(['health', '--timeout-s', '2'], env);
-      }
+      // Once the bridge says so on its retained bridge/info, one health process asks it.
+      await untilInfo(`mqtt://127.0.0.1:${port}`, (info) => info.clouds.kasa.status === 'ok' && info.clouds.tapo.status === 'auth_failed', () => child.exitCode !== null);
+      const health = await runCli(['health', '--timeout-s', '2'], env);
       expect(health.code, health.stdout + stderr).toBe(1);
       expect(health.stdout).toMatch(/^unhealthy: kasa ok, tapo auth_failed, \d+ devices/);
       expect(health.stdout).toContain('tapo: login refused: wrong e-mail or password (-20601). Fix TAPO_USERNAME / TAPO_PASSWORD');

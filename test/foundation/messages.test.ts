@@ -126,9 +126,9 @@ describe('stopping during a poll', () => {
       let out = '';
       child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
       const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-      // Connected to the broker: the first read of 40 devices at 2 requests/s is under way.
-      for (let waited = 0; !out.includes('connected to MQTT broker') && waited < 20_000; waited += 50) await new Promise((done) => setTimeout(done, 50));
-      await new Promise((done) => setTimeout(done, 500));
+      // Connected to the broker and the first read of 40 devices at 2 requests/s under way: a device read answered.
+      const reading = () => out.includes('connected to MQTT broker') && many.requests.some((request) => request.api === 'passthrough');
+      for (let waited = 0; !reading() && waited < 20_000; waited += 50) await new Promise((done) => setTimeout(done, 50));
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
       const logs = out.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as { level: number; msg: string });
@@ -139,6 +139,16 @@ describe('stopping during a poll', () => {
     }
   }, 40_000);
 });
+
+/** What `command` printed on the terminal script(1) gives it (stdout of script), killed after 20 s. */
+function scriptOutput(command: string, env: NodeJS.ProcessEnv): Promise<string> {
+  return new Promise((resolve) => {
+    const child = spawn('script', ['-qec', command, '/dev/null'], { cwd: ROOT, env, timeout: 20_000 });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+    child.once('close', () => resolve(out));
+  });
+}
 
 describe('log format', () => {
   it('auto: for people on a terminal, JSON lines otherwise; log.pretty overrides', () => {
@@ -154,14 +164,17 @@ describe('log format', () => {
     const port = await freePort();
     const command = (extra: string) =>
       `${process.execPath} --import tsx ${CLI} run --mqtt-url mqtt://127.0.0.1:${port} --mqtt-startup-timeout-s 0.3 --kasa-username a@b.c ${extra}`;
-    const onTerminal = (extra: string) =>
-      spawnSync('script', ['-qec', command(extra), '/dev/null'], { cwd: ROOT, env: { PATH: process.env.PATH, HOME: process.env.HOME, KASA_PASSWORD: 'x-secret-1' }, encoding: 'utf8', timeout: 20_000 }).stdout;
-    const pretty = onTerminal('');
+    const onTerminal = (extra: string) => scriptOutput(command(extra), { PATH: process.env.PATH, HOME: process.env.HOME, KASA_PASSWORD: 'x-secret-1' });
+    // Three processes of their own, run at once.
+    const [pretty, unpretty, piped] = await Promise.all([
+      onTerminal(''),
+      onTerminal('--log-pretty false'),
+      // Not a terminal: JSON lines, as before.
+      runCli(['run', '--mqtt-url', `mqtt://127.0.0.1:${port}`, '--mqtt-startup-timeout-s', '0.3', '--kasa-username', 'a@b.c'], { KASA_PASSWORD: 'x-secret-1' }),
+    ]);
     expect(pretty).toMatch(/INFO.*connecting to MQTT broker/);
     expect(pretty).not.toMatch(/^\{"level"/m);
-    expect(onTerminal('--log-pretty false')).toMatch(/^\{"level":30,.*"msg":"connecting to MQTT broker"/m);
-    // Not a terminal: JSON lines, as before.
-    const piped = await runCli(['run', '--mqtt-url', `mqtt://127.0.0.1:${port}`, '--mqtt-startup-timeout-s', '0.3', '--kasa-username', 'a@b.c'], { KASA_PASSWORD: 'x-secret-1' });
+    expect(unpretty).toMatch(/^\{"level":30,.*"msg":"connecting to MQTT broker"/m);
     expect(piped.stdout).toMatch(/^\{"level":30,.*"msg":"connecting to MQTT broker"/m);
   }, 40_000);
 });

@@ -3,14 +3,15 @@
  * comes up at any moment within the timeout is reached, as under docker
  * compose where the bridge may start before mosquitto listens.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../../src/mqtt/broker.js';
 import { MqttConnection, MqttConnectError, retryDelay } from '../../src/mqtt/client.js';
 import { silentLogger } from '../../src/logger.js';
 import { freePort } from '../reliability/helpers.js';
 
+// The waits below are real time on real sockets (each on a port of its own): they run concurrently.
 const cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
+afterAll(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
 });
 
@@ -51,7 +52,7 @@ describe('start-up wait for the broker', () => {
   // Attempts at 0, 0.1, 0.3, 0.7, 1.5 s; uncapped the next was at 3.1 s, past the 2 s deadline.
   // The broker comes up in that hole, once at a random moment within it.
   const moments = [1_600, 1_600 + Math.round(Math.random() * 300), 1_950];
-  it.each(moments)('reaches a broker that starts %i ms into a 2 s wait', async (startAtMs) => {
+  it.for(moments)('reaches a broker that starts %i ms into a 2 s wait', { concurrent: true }, async (startAtMs, { expect }) => {
     const port = await freePort();
     let broker: EmbeddedBroker | undefined;
     const starting = new Promise<void>((resolve, reject) => {
@@ -74,7 +75,7 @@ describe('start-up wait for the broker', () => {
     expect(Date.now() - began).toBeLessThan(2_000 + 700);
   });
 
-  it('still gives up, soon after the deadline, when no broker comes', async () => {
+  it.concurrent('still gives up, soon after the deadline, when no broker comes', async ({ expect }) => {
     const port = await freePort();
     const began = Date.now();
     const error = await connect(`mqtt://127.0.0.1:${port}`, 800).catch((caught: unknown) => caught);

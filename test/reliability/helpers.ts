@@ -5,7 +5,7 @@
  */
 
 import { createServer } from 'node:net';
-import type { DeviceNode } from '../../src/model/node.js';
+import type { CloudName, DeviceNode } from '../../src/model/node.js';
 import { createLogger, type Logger } from '../../src/logger.js';
 import type { RecordedRequest, Simulator } from 'tplink-cloud-sim';
 import type { Harness } from '../bridge/harness.js';
@@ -71,6 +71,25 @@ export function simPower(sim: Simulator, node: DeviceNode): 'ON' | 'OFF' | undef
   const raw = reported?.on ?? reported?.device_on ?? state.relay_state ?? state.state ?? light?.on_off;
   if (raw === undefined) return undefined;
   return raw === true || raw === 1 ? 'ON' : 'OFF';
+}
+
+/**
+ * On or off as the cloud holds it for the simulator's device `id`: Kasa
+ * relay / outlet / light state, Tapo desired `on` before reported (what a
+ * command changes; the device follows when online).
+ */
+export function cloudOn(sim: Simulator, id: string, cloud: CloudName): boolean | undefined {
+  const state = sim.deviceState(id);
+  if (!state) return undefined;
+  if (cloud === 'tapo') {
+    const desired = state.desired as { on?: unknown } | undefined;
+    const reported = state.reported as { on?: unknown; device_on?: unknown } | undefined;
+    const on = desired?.on ?? reported?.on ?? reported?.device_on;
+    return typeof on === 'boolean' ? on : undefined;
+  }
+  const light = state.light_state as { on_off?: unknown } | undefined;
+  const raw = state.relay_state ?? state.state ?? light?.on_off;
+  return raw === undefined ? undefined : raw === 1;
 }
 
 /** Tapo: what the cloud accepted (desired), which is what a command changes. */

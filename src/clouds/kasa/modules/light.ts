@@ -8,8 +8,8 @@ import { parseModule, kasaLightStateSchema, type KasaLightState } from '../devic
 import { kasaKelvinRange } from '../family.js';
 import { BRIGHTNESS, COLOR, COLOR_TEMP, STATE } from '../../../model/features.js';
 import { withRange, type Feature } from '../../../model/feature.js';
-import { desiredOn, type NodeState } from '../../../model/node.js';
-import { colorModeFor } from '../../../model/util.js';
+import { desiredOn } from '../../../model/node.js';
+import { colorModeFor, lookFields, lookValues } from '../../../model/util.js';
 import type { KasaAnswer, KasaModule, KasaTarget } from '../module.js';
 
 const BULB_MODULE = 'smartlife.iot.smartbulb.lightingservice';
@@ -52,27 +52,12 @@ export const module: KasaModule = {
     const on = light.on_off === 1;
     // Off lights keep their last "on" values in dft_on_state.
     const look = on ? light : (light.dft_on_state ?? {});
-    const out: NodeState = { state: on ? 'ON' : 'OFF' };
-    if ('brightness' in features && look.brightness !== undefined) out.brightness = look.brightness;
-    if ('color_temp' in features && look.color_temp !== undefined && look.color_temp > 0) out.color_temp = look.color_temp;
-    if ('color' in features && look.hue !== undefined && look.saturation !== undefined) out.color = { h: look.hue, s: look.saturation };
-    out.color_mode = colorModeFor(features, look.color_temp);
-    return out;
+    return { state: on ? 'ON' : 'OFF', ...lookValues(features, look), color_mode: colorModeFor(features, look.color_temp) };
   },
   write(target, desired) {
     if (!isLight(target)) return undefined;
-    const light: Record<string, number> = {};
     const on = desiredOn(desired);
-    if (on !== undefined) light.on_off = on ? 1 : 0;
-    if (desired.brightness !== undefined) light.brightness = desired.brightness;
-    if (desired.color !== undefined) {
-      light.hue = desired.color.h;
-      light.saturation = desired.color.s;
-      // Hue and saturation only apply with color_temp 0.
-      light.color_temp = 0;
-    } else if (desired.color_temp !== undefined) {
-      light.color_temp = desired.color_temp;
-    }
+    const light: Record<string, number> = { ...(on === undefined ? {} : { on_off: on ? 1 : 0 }), ...lookFields(desired) };
     if (desired.transition !== undefined) light.transition_period = Math.round(desired.transition * 1000);
     if (Object.keys(light).length === 0) return undefined;
     return { [lightModule(target)]: { [target.family === 'bulb' ? 'transition_light_state' : 'set_light_state']: light } };

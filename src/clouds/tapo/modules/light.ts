@@ -6,7 +6,7 @@
 import { BRIGHTNESS, COLOR, COLOR_TEMP } from '../../../model/features.js';
 import { withRange, type Feature } from '../../../model/feature.js';
 import type { NodeState } from '../../../model/node.js';
-import { colorModeFor, finiteNumber } from '../../../model/util.js';
+import { colorModeFor, finiteNumber, lookFields, lookValues } from '../../../model/util.js';
 import type { TapoModule } from '../module.js';
 
 const DEFAULT_KELVIN = { min: 2500, max: 6500 };
@@ -37,30 +37,17 @@ export const module: TapoModule = {
     return features;
   },
   parse(_target, reported, features) {
-    const out: NodeState = {};
     const brightness = finiteNumber(reported.brightness);
-    if ('brightness' in features && brightness !== undefined) out.brightness = brightness;
     const colorTemp = finiteNumber(reported.color_temp);
-    // color_temp 0 means the bulb is in colour mode.
-    if ('color_temp' in features && colorTemp !== undefined && colorTemp > 0) out.color_temp = colorTemp;
     const hue = finiteNumber(reported.hue);
-    const saturation = finiteNumber(reported.saturation);
-    if ('color' in features && hue !== undefined && saturation !== undefined) out.color = { h: hue, s: saturation };
+    const out: NodeState = lookValues(features, { brightness, color_temp: colorTemp, hue, saturation: finiteNumber(reported.saturation) });
     // Only from a read that carries the light (device info merged in from services-sync does not).
     const lit = brightness !== undefined || colorTemp !== undefined || hue !== undefined;
     if (lit && ('brightness' in features || 'color' in features || 'color_temp' in features)) out.color_mode = colorModeFor(features, colorTemp);
     return out;
   },
   write(_target, desired) {
-    const out: Record<string, unknown> = {};
-    if (desired.brightness !== undefined) out.brightness = desired.brightness;
-    if (desired.color !== undefined) {
-      out.hue = desired.color.h;
-      out.saturation = desired.color.s;
-      out.color_temp = 0;
-    } else if (desired.color_temp !== undefined) {
-      out.color_temp = desired.color_temp;
-    }
+    const out = lookFields(desired);
     return Object.keys(out).length > 0 ? out : undefined;
   },
 };
