@@ -41,6 +41,10 @@ export default defineConfig({
     hookTimeout: 20_000,
     // Integration tests open sockets; two cores, so keep parallelism modest.
     maxWorkers: 2,
+    // One module graph per worker instead of one per file: importing the bridge and the
+    // simulator afresh for each of ~100 files cost ~35 s of a ~140 s run. Tests therefore
+    // must not depend on module state another file left (each builds its own bridge).
+    isolate: false,
     globalSetup: ['test/setup/temp-check.ts'],
     setupFiles: ['test/setup/temp-cleanup.ts'],
     projects: [
