@@ -73,6 +73,11 @@ export interface CommandDeps {
   queues: Map<CloudName, CloudQueue>;
   resolve: (segment: string) => string | undefined;
   confirmDelayMs: number;
+  /**
+   * The runtime's bound on answers in progress: runs `work` or, when too many
+   * are, counts it as `kind` (reported in an overloaded event) and returns false.
+   */
+  limit: (kind: string, work: () => Promise<void>) => Promise<boolean>;
   /** commands.ttlS in ms: a command older than this is reported expired, never carried out. */
   ttlMs: number;
   logger: Logger;
@@ -140,12 +145,19 @@ export class CommandHandler {
     return read;
   }
 
+  /**
+   * Says why a message is no command. Each report waits on the broker, so a
+   * flood of bad sets (5,000/s: 85-180 MB) shares the bound on gets and
+   * bridge requests: past it, rejections are only counted (overloaded event).
+   */
   async reject(target: string, reason: string, payload: Buffer): Promise<void> {
-    this.deps.logger.warn({ target: clip(target), reason }, 'command rejected');
-    await this.deps.publisher.event('command_rejected', {
-      target: clip(target),
-      reason,
-      payload: clip(payload.toString('utf8')),
+    await this.deps.limit('command_rejected', async () => {
+      this.deps.logger.warn({ target: clip(target), reason }, 'command rejected');
+      await this.deps.publisher.event('command_rejected', {
+        target: clip(target),
+        reason,
+        payload: clip(payload.toString('utf8')),
+      });
     });
   }
 

@@ -165,10 +165,10 @@ export const BridgeEvent = z.discriminatedUnion('type', [
       type: z.literal('overloaded'),
       data: z.strictObject({
         dropped: field(z.number().int(), 'messages dropped since the last overloaded event'),
-        by_kind: field(z.record(z.string(), z.number().int()), 'of them: `get`, `bridge_request`, `ha_status`'),
+        by_kind: field(z.record(z.string(), z.number().int()), 'of them: `get`, `bridge_request`, `ha_status`, `command_rejected`'),
       }),
     })
-    .meta({ description: 'more `get`s and bridge requests arrived at once than the bridge takes (1,024 in progress; a refresh request waiting for a running refresh counts): the extra ones were dropped unanswered. At most one a second; `set`s are never dropped.' }),
+    .meta({ description: 'more `get`s, bridge requests and rejected `set`s arrived at once than the bridge takes (1,024 gets and bridge requests in progress, a refresh request waiting for a running refresh counting, and 1,024 reports of rejected `set`s): the extra ones were dropped unanswered (a rejected `set` then has no `command_rejected` event of its own, only this count). At most one a second; a valid `set` is never dropped.' }),
 ]);
 export type BridgeEvent = z.infer<typeof BridgeEvent>;
 export type BridgeEventType = BridgeEvent['type'];

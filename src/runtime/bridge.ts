@@ -60,6 +60,7 @@ export class Bridge {
   #stopping = false;
   readonly #refresh: RefreshGate;
   readonly #limit: IntakeLimit;
+  readonly #rejections: IntakeLimit;
   /** device_added/removed are news only after the first full read. */
   #started = false;
 
@@ -69,10 +70,13 @@ export class Bridge {
   ) {
     this.tokens = new TokenStore(config.stateDir, logger);
     this.names = new TopicNameRegistry(config.devices);
-    this.#limit = new IntakeLimit(MAX_BUSY_MESSAGES, (dropped, byKind) => {
-      this.logger.warn({ dropped, byKind }, 'overloaded: messages dropped unanswered (gets and bridge requests; commands never are)');
+    const overloaded = (dropped: number, byKind: Record<string, number>): void => {
+      this.logger.warn({ dropped, byKind }, 'overloaded: messages dropped unanswered (gets, bridge requests and reports of rejected sets; commands are never dropped)');
       if (this.#mqtt?.connected) this.#publisher?.event('overloaded', { dropped, by_kind: byKind }).catch(() => undefined);
-    });
+    };
+    this.#limit = new IntakeLimit(MAX_BUSY_MESSAGES, overloaded);
+    // Rejections are quick but their own: slow gets holding the first bound must not silence them.
+    this.#rejections = new IntakeLimit(MAX_BUSY_MESSAGES, overloaded);
     this.#refresh = new RefreshGate({
       run: async (lists) => {
         if (lists) await this.poller.readLists();
@@ -159,6 +163,7 @@ export class Bridge {
       queues: this.queues,
       resolve: (segment) => this.names.resolve(segment),
       confirmDelayMs: config.commands.confirmDelayS * 1000,
+      limit: (kind, work) => this.#rejections.run(kind, work),
       ttlMs: config.commands.ttlS * 1000,
       logger,
     });
@@ -373,6 +378,7 @@ export class Bridge {
       await this.publisher.bridge('state', OFFLINE).catch(() => undefined);
     }
     this.#limit.flush();
+    this.#rejections.flush();
     await this.#mqtt?.end();
     await Promise.all([...this.sources.values()].map((source) => source.close()));
     await this.broker?.close();
