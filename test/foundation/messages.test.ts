@@ -71,7 +71,7 @@ describe.concurrent('start-up messages', () => {
   });
 
   it('a password that is a common word masks only itself, never that word in a message', async () => {
-    const result = await runCli(['run'], env(sim, await freePort(), { TPCM_LOG_LEVEL: 'silent', KASA_PASSWORD: 'wrong', TAPO_USERNAME: '' }));
+    const result = await runCli(['run'], env(sim, 0, { TPCM_LOG_LEVEL: 'silent', KASA_PASSWORD: 'wrong', TAPO_USERNAME: '' }));
     expect(result.code).toBe(1);
     expect(errorLines(result)[0]).toMatch(/^tplink-cloud-mqtt: kasa: login refused: wrong e-mail or password \(-20601\)/);
     expect(result.stderr).not.toContain('[redacted]');

@@ -135,7 +135,7 @@ describe('run stops when every configured account refuses to log in', () => {
   it.concurrent('a two-factor Kasa account: says to run login once', async () => {
     const mfa = await startSimulator({ v2Only: true, mfaRequired: true });
     try {
-      const env = cliEnv(mfa, await freePort(), { ...quiet, TAPO_USERNAME: '' });
+      const env = cliEnv(mfa, 0, { ...quiet, TAPO_USERNAME: '' });
       const result = await runCli(['run'], env);
       expectOneLineFailure(result, 1, /kasa: login needs a two-factor code: run "tplink-cloud-mqtt login" once in a terminal \(Docker: docker compose run --rm -it tplink-cloud-mqtt login\)/);
     } finally {
@@ -146,7 +146,7 @@ describe('run stops when every configured account refuses to log in', () => {
   it.concurrent('a two-factor Tapo account: run never prompts, says to run login once', async () => {
     const mfa = await startSimulator({ mfaRequired: true });
     try {
-      const env = cliEnv(mfa, await freePort(), { ...quiet, KASA_USERNAME: '' });
+      const env = cliEnv(mfa, 0, { ...quiet, KASA_USERNAME: '' });
       const result = await runCli(['run'], env);
       expectOneLineFailure(result, 1, /tapo: login needs a two-factor code: run "tplink-cloud-mqtt login" once in a terminal/);
       expect(mfa.lastMfaCode()).toBeUndefined();
