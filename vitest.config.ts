@@ -45,7 +45,7 @@ export default defineConfig({
     // simulator afresh for each of ~100 files cost ~35 s of a ~140 s run. Tests therefore
     // must not depend on module state another file left (each builds its own bridge).
     isolate: false,
-    globalSetup: ['test/setup/temp-check.ts'],
+    globalSetup: ['test/setup/temp-check.ts', 'test/setup/cli-build.ts'],
     setupFiles: ['test/setup/temp-cleanup.ts'],
     projects: [
       { extends: true, test: { name: 'unit', include: UNIT } },

@@ -62,7 +62,7 @@ describe('simulate --env', () => {
     // The installed command, as `npm install -g` would give it, recording each start.
     writeFileSync(
       join(bin, 'tplink-cloud-mqtt'),
-      `#!/bin/sh\necho $$ >> '${pids}'\nexec '${process.execPath}' --import '${import.meta.resolve('tsx')}' --conditions=tplink-source '${CLI}' "$@"\n`,
+      `#!/bin/sh\necho $$ >> '${pids}'\nexec '${process.execPath}' '${CLI}' "$@"\n`,
     );
     chmodSync(join(bin, 'tplink-cloud-mqtt'), 0o755);
     const port = await freePort();

@@ -24,7 +24,7 @@ describe('command line', () => {
     expect(result.code).toBe(2);
     expect(errorLines(result)).toHaveLength(1);
     expect(result.stderr).toMatch(/configuration error: poll\.intervalS/);
-    expect(result.stderr).not.toMatch(/\bat .*\.ts:\d+/);
+    expect(result.stderr).not.toMatch(/\bat .*\.[jt]s:\d+/);
   });
 
   it('refuses an unknown command', async () => {
@@ -37,6 +37,27 @@ describe('command line', () => {
     const result = await runCli(['run', '--mqtt-ulr', 'mqtt://broker:1883']);
     expect(result.code).toBe(2);
     expect(errorLines(result)).toEqual(['tplink-cloud-mqtt: run: unknown option --mqtt-ulr (did you mean --mqtt-url?) (see tplink-cloud-mqtt run --help)']);
+  });
+});
+
+describe('from source, as a checkout runs it', () => {
+  // The other tests start the command line compiled (test/helpers/cli.ts); this one proves tsx on src/ answers the same.
+  it('src/cli.ts through tsx prints and exits as the compiled command line does', async () => {
+    const help = ['simulate', '--help'];
+    const mistake = ['run', '--poll-interval-s', 'soon'];
+    const [helpSource, helpCompiled, mistakeSource, mistakeCompiled] = await Promise.all([
+      runCli(help, {}, { fromSource: true }),
+      runCli(help),
+      runCli(mistake, {}, { fromSource: true }),
+      runCli(mistake),
+    ]);
+    // The simulator package's help, loaded from its source, then the bridge's own flags.
+    expect(helpSource.code, helpSource.stderr).toBe(0);
+    expect(helpSource.stdout).toMatch(/^Usage: tplink-cloud-mqtt simulate [\s\S]*--env/);
+    expect(helpSource).toEqual(helpCompiled);
+    expect(mistakeSource.code).toBe(2);
+    expect(errorLines(mistakeSource)).toEqual([expect.stringMatching(/^tplink-cloud-mqtt: configuration error: poll\.intervalS/)]);
+    expect(mistakeSource).toEqual(mistakeCompiled);
   });
 });
 

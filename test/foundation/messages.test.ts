@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SecretRegistry, createLogger, wantsPretty } from '../../src/logger.js';
 import { startSimulator, type Simulator } from 'tplink-cloud-sim';
-import { CLI, ROOT, TSX, errorLines, runCli } from '../helpers/cli.js';
+import { CLI, ROOT, errorLines, runCli } from '../helpers/cli.js';
 import { cliEnv, freePort } from '../reliability/helpers.js';
 
 let sim: Simulator;
@@ -119,7 +119,7 @@ describe('stopping during a poll', () => {
   it('SIGTERM while reads are queued: exit 0 and no WARN per node for the reads it cut short', async () => {
     const many = await startSimulator({ devices: 40 });
     try {
-      const child = spawn(process.execPath, [...TSX, CLI, 'run'], {
+      const child = spawn(process.execPath, [CLI, 'run'], {
         cwd: ROOT,
         env: env(many, await freePort(), { TPCM_RATE_LIMIT_KASA_PER_SECOND: '2', TPCM_RATE_LIMIT_TAPO_PER_SECOND: '2', TPCM_LOG_LEVEL: 'info' }),
       });
@@ -163,7 +163,7 @@ describe('log format', () => {
   it.skipIf(!hasScript)('the real CLI on a terminal (script(1) gives it one) logs lines for people', async () => {
     const port = await freePort();
     const command = (extra: string) =>
-      `${process.execPath} --import tsx ${CLI} run --mqtt-url mqtt://127.0.0.1:${port} --mqtt-startup-timeout-s 0.3 --kasa-username a@b.c ${extra}`;
+      `${process.execPath} ${CLI} run --mqtt-url mqtt://127.0.0.1:${port} --mqtt-startup-timeout-s 0.3 --kasa-username a@b.c ${extra}`;
     const onTerminal = (extra: string) => scriptOutput(command(extra), { PATH: process.env.PATH, HOME: process.env.HOME, KASA_PASSWORD: 'x-secret-1' });
     // Three processes of their own, run at once.
     const [pretty, unpretty, piped] = await Promise.all([

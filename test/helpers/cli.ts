@@ -1,6 +1,12 @@
 /**
- * Runs the real command line (`src/cli.ts` through tsx) as a user would,
- * with only the environment given: nothing leaks in from the test runner.
+ * Runs the real command line as a process, as a user would, with only the
+ * environment given: nothing leaks in from the test runner.
+ *
+ * Tests start it compiled: test/setup/cli-build.ts compiles src/ (and the
+ * simulator package) to .test-build/ at the start of every run, so a process
+ * starts on plain `node` (half the start-up of tsx, which compiled the whole
+ * bridge again in each process). `fromSource` starts src/cli.ts through tsx
+ * instead, the way a development checkout runs it.
  */
 import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
@@ -8,7 +14,12 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 export const ROOT = resolve(import.meta.dirname, '../..');
-export const CLI = resolve(ROOT, 'src/cli.ts');
+/** src/cli.ts, compiled: start it with `node` alone. */
+export const CLI = resolve(ROOT, '.test-build', 'cli.js');
+/** The simulator package's bin (packages/simulator/src/bin.ts), compiled. */
+export const SIMULATOR_BIN = resolve(ROOT, '.test-build', 'node_modules', 'tplink-cloud-sim', 'src', 'bin.js');
+/** The command line's source, run through tsx (TSX) as a checkout runs it. */
+export const SOURCE_CLI = resolve(ROOT, 'src', 'cli.ts');
 /** tsx, resolving workspace packages (the simulator for `demo`/`simulate`) to their source. */
 export const TSX = ['--import', 'tsx', '--conditions=tplink-source'];
 
@@ -18,12 +29,19 @@ export interface CliResult {
   stderr: string;
 }
 
-export async function runCli(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 20_000): Promise<CliResult> {
+export interface CliOptions {
+  timeoutMs?: number;
+  /** src/cli.ts through tsx instead of the compiled command line. */
+  fromSource?: boolean;
+}
+
+export async function runCli(args: string[], env: NodeJS.ProcessEnv = {}, options: CliOptions = {}): Promise<CliResult> {
+  const command = options.fromSource ? [...TSX, SOURCE_CLI] : [CLI];
   try {
-    const { stdout, stderr } = await run(process.execPath, [...TSX, CLI, ...args], {
+    const { stdout, stderr } = await run(process.execPath, [...command, ...args], {
       cwd: ROOT,
       env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
-      timeout: timeoutMs,
+      timeout: options.timeoutMs ?? 20_000,
     });
     return { code: 0, stdout, stderr };
   } catch (error) {
