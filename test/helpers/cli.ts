@@ -38,8 +38,28 @@ export interface CliOptions {
   fromSource?: boolean;
 }
 
+/**
+ * Processes of runCli at once in one test worker. Cases run concurrently so that their waits
+ * overlap, not to start a burst of processes on two cores that slows the other worker's tests.
+ */
+const MAX_PROCESSES = 2;
+let running = 0;
+const waiting: Array<() => void> = [];
+
+/** A slot of MAX_PROCESSES; the function returned gives it back (to the next waiting, if any). */
+async function processSlot(): Promise<() => void> {
+  if (running < MAX_PROCESSES) running += 1;
+  else await new Promise<void>((resolve) => waiting.push(resolve));
+  return () => {
+    const next = waiting.shift();
+    if (next) next();
+    else running -= 1;
+  };
+}
+
 export async function runCli(args: string[], env: NodeJS.ProcessEnv = {}, options: CliOptions = {}): Promise<CliResult> {
   const command = options.fromSource ? [...TSX, SOURCE_CLI] : [CLI];
+  const release = await processSlot();
   try {
     const { stdout, stderr } = await run(process.execPath, [...command, ...args], {
       cwd: ROOT,
@@ -50,6 +70,8 @@ export async function runCli(args: string[], env: NodeJS.ProcessEnv = {}, option
   } catch (error) {
     const failed = error as { code: number; stdout: string; stderr: string };
     return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  } finally {
+    release();
   }
 }
 
