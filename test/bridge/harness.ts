@@ -51,6 +51,12 @@ export interface Harness {
   waitFor(check: () => boolean, timeoutMs?: number, what?: string): Promise<void>;
   waitForMessage(topic: string, predicate?: (payload: string) => boolean, timeoutMs?: number): Promise<Message>;
   publish(topic: string, payload: string, options?: { qos?: 0 | 1; retain?: boolean }): Promise<void>;
+  /**
+   * Resolves once the observer has received every message the embedded broker
+   * had accepted before the call (a marker it publishes comes back after them):
+   * what the bridge published before, e.g. in an awaited read, is in `messages`.
+   */
+  synced(): Promise<void>;
   /** The topic name the bridge gave a node (by node id). */
   nameOf(nodeId: string): string;
   /** The node the simulator calls `name` (its alias). */
@@ -124,6 +130,12 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     },
     publish: async (topic, payload, publishOptions = {}) => {
       await client.publishAsync(topic, payload, { qos: publishOptions.qos ?? 1, retain: publishOptions.retain ?? false });
+    },
+    synced: async () => {
+      const marker = `test-sync/${Math.random().toString(16).slice(2)}`;
+      const from = messages.length;
+      await client.publishAsync(marker, '', { qos: 1 });
+      await waitFor(() => messages.slice(from).some((message) => message.topic === marker), WAIT_MS, 'the sync marker');
     },
     node: (name) => {
       const found = bridge.store.all().find((candidate) => candidate.name === name);
