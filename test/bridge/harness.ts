@@ -172,13 +172,19 @@ export async function testHarness(onTestFinished: OnTestFinished, options: Harne
   return harness;
 }
 
-/** Retained messages stream in after SUBACK; wait until they stop so tests see live traffic only after. */
+/**
+ * Retained messages stream in after SUBACK; wait until they stop so tests see live traffic only after.
+ * After each quiet period, one turn of the event loop's I/O phase before counting again: when the
+ * process was not scheduled for a while (a loaded machine), the timer is due at once on waking and
+ * its callback runs before the socket is read, so messages already waiting would look like quiet.
+ */
 async function settled(messages: Message[], quietMs = 100, maxMs = 3000): Promise<void> {
   const deadline = Date.now() + maxMs;
   let seen = -1;
   while (seen !== messages.length && Date.now() < deadline) {
     seen = messages.length;
     await new Promise((resolve) => setTimeout(resolve, quietMs));
+    await new Promise((resolve) => setImmediate(resolve));
   }
 }
 
