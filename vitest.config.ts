@@ -24,6 +24,7 @@ const UNIT = [
   'test/cloud/parsing.test.ts',
   'test/cloud/rate-limit.test.ts',
   'test/cloud/retry.test.ts',
+  'test/cloud/session.test.ts',
   'test/cloud/token-store.test.ts',
   'test/foundation/config.test.ts',
   'test/foundation/dockerfile.test.ts',
@@ -45,7 +46,7 @@ export default defineConfig({
     // simulator afresh for each of ~100 files cost ~35 s of a ~140 s run. Tests therefore
     // must not depend on module state another file left (each builds its own bridge).
     isolate: false,
-    globalSetup: ['test/setup/temp-check.ts'],
+    globalSetup: ['test/setup/temp-check.ts', 'test/setup/cli-build.ts'],
     setupFiles: ['test/setup/temp-cleanup.ts'],
     projects: [
       { extends: true, test: { name: 'unit', include: UNIT } },

@@ -3,6 +3,7 @@
  * CPU time and memory are its own (the simulator stays in the parent).
  * Compiled first (tsconfig.child.json), run as `node --expose-gc bench/results/build/bench/bridge-process.js`.
  */
+import { writeHeapSnapshot } from 'node:v8';
 import { Bridge } from '../src/runtime/bridge.js';
 import { silentLogger } from '../src/logger.js';
 import { favourMemory } from '../src/cli/run.js';
@@ -10,10 +11,14 @@ import { stateTopic } from '../src/mqtt/topics.js';
 import { bridgeDiscovery, discoveryMessages } from '../src/homeassistant/discovery.js';
 import { mb, type ChildReply, type ChildRequest, type PublishCounts } from './ipc.js';
 import { nowMs } from './stats.js';
+import { MemorySampler } from './mem-sampler.js';
 
 // As `tplink-cloud-mqtt run` does.
 favourMemory();
 const bootMs = performance.now();
+/** `--sample-memory` (npm run bench -- --memory-runs): memory sampled through every phase; `--memory-timeline`: printed too. */
+const sampler = process.argv.includes('--sample-memory') ? new MemorySampler('boot', process.argv.includes('--memory-timeline')) : undefined;
+let cycles = 0;
 let bridge: Bridge | undefined;
 
 function reply(message: ChildReply): void {
@@ -48,10 +53,12 @@ function expectedDiscovery(running: Bridge): string[] {
 
 async function start(config: Bridge['config']): Promise<ChildReply> {
   const rssBeforeStartMb = mb(process.memoryUsage().rss);
+  sampler?.phase('start-up');
   const started = performance.now();
   bridge = new Bridge(config, silentLogger());
   await bridge.start();
   const startMs = performance.now() - started;
+  sampler?.phase('after start-up');
   const base = config.mqtt.baseTopic;
   return {
     type: 'ready',
@@ -71,6 +78,7 @@ async function start(config: Bridge['config']): Promise<ChildReply> {
 async function cycle(id: number, what: 'state' | 'energy' | 'both' | 'settings'): Promise<ChildReply> {
   const { poller, publisher } = running();
   const before = snapshot(publisher.counts);
+  sampler?.phase(`cycle ${++cycles} (${what})`);
   const cpu = process.cpuUsage();
   const started = performance.now();
   if (what === 'state') await poller.readStates();
@@ -79,6 +87,7 @@ async function cycle(id: number, what: 'state' | 'energy' | 'both' | 'settings')
   else await Promise.all([poller.readStates(), poller.readEnergy()]);
   const wallMs = performance.now() - started;
   const used = process.cpuUsage(cpu);
+  sampler?.phase(`after cycle ${cycles}`);
   return {
     type: 'cycle',
     id,
@@ -101,6 +110,8 @@ function memory(id: number): ChildReply {
     heapUsedMb: mb(raw.heapUsed),
     rssAfterGcMb: mb(collected.rss),
     heapUsedAfterGcMb: mb(collected.heapUsed),
+    heapTotalAfterGcMb: mb(collected.heapTotal),
+    externalAfterGcMb: mb(collected.external),
     maxRssMb: mb(process.resourceUsage().maxRSS * 1024),
   };
 }
@@ -113,6 +124,10 @@ async function handle(request: ChildRequest): Promise<ChildReply> {
       return cycle(request.id, request.what);
     case 'memory':
       return memory(request.id);
+    case 'snapshot':
+      return { type: 'snapshot', id: request.id, path: writeHeapSnapshot(request.path) };
+    case 'phases':
+      return { type: 'phases', id: request.id, phases: sampler?.phases() ?? [] };
     case 'stop':
       await bridge?.stop();
       return { type: 'stopped', id: request.id };

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { AppConfig } from '../src/config/load.js';
 import type { ChildReply, ChildRequest, CycleReport, MemoryReport, ReadyReport } from './ipc.js';
+import type { PhasePeak } from './mem-sampler.js';
 import { nowMs } from './stats.js';
 
 const CHILD_TSCONFIG = fileURLToPath(new URL('./tsconfig.child.json', import.meta.url));
@@ -55,9 +56,14 @@ export class BridgeChild {
   }
 
   /** Spawns the child and starts its bridge; resolves once bridge.start() resolved there. */
-  static async start(config: AppConfig, timeoutMs: number, nodeFlags: string[] = []): Promise<{ child: BridgeChild; ready: ReadyReport }> {
+  static async start(
+    config: AppConfig,
+    timeoutMs: number,
+    nodeFlags: string[] = [],
+    childArgs: string[] = [],
+  ): Promise<{ child: BridgeChild; ready: ReadyReport }> {
     const spawnedAt = nowMs();
-    const proc = fork(ENTRY, [], {
+    const proc = fork(ENTRY, childArgs, {
       execArgv: ['--expose-gc', ...nodeFlags],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       serialization: 'advanced',
@@ -80,6 +86,20 @@ export class BridgeChild {
     const reply = await this.#request((id) => ({ type: 'cycle', id, what }), timeoutMs);
     if (reply.type !== 'cycle') throw new Error(`bridge child: unexpected ${reply.type}`);
     return reply;
+  }
+
+  /** Per phase, the largest memory sample (only for a child started with `--sample-memory`). */
+  async phases(): Promise<PhasePeak[]> {
+    const reply = await this.#request((id) => ({ type: 'phases', id }), 10_000);
+    if (reply.type !== 'phases') throw new Error(`bridge child: unexpected ${reply.type}`);
+    return reply.phases;
+  }
+
+  /** Writes a heap snapshot of the child (v8.writeHeapSnapshot) to `path`. */
+  async heapSnapshot(path: string): Promise<string> {
+    const reply = await this.#request((id) => ({ type: 'snapshot', id, path }), 120_000);
+    if (reply.type !== 'snapshot') throw new Error(`bridge child: unexpected ${reply.type}`);
+    return reply.path;
   }
 
   async memory(): Promise<MemoryReport> {

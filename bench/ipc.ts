@@ -1,3 +1,5 @@
+import type { PhasePeak } from './mem-sampler.js';
+
 /** Messages between the benchmark and the bridge child process (bridge-process.ts). */
 import type { AppConfig } from '../src/config/load.js';
 
@@ -12,6 +14,8 @@ export type ChildRequest =
   | { type: 'start'; config: AppConfig }
   | { type: 'cycle'; id: number; what: 'state' | 'energy' | 'both' | 'settings' }
   | { type: 'memory'; id: number }
+  | { type: 'phases'; id: number }
+  | { type: 'snapshot'; id: number; path: string }
   | { type: 'stop'; id: number };
 
 export interface ReadyReport {
@@ -52,6 +56,8 @@ export interface MemoryReport {
   /** After global.gc() (the child runs with --expose-gc). */
   rssAfterGcMb: number;
   heapUsedAfterGcMb: number;
+  heapTotalAfterGcMb: number;
+  externalAfterGcMb: number;
   /** Peak RSS of the process so far (getrusage maxrss). */
   maxRssMb: number;
 }
@@ -60,6 +66,8 @@ export type ChildReply =
   | ReadyReport
   | CycleReport
   | MemoryReport
+  | { type: 'phases'; id: number; phases: PhasePeak[] }
+  | { type: 'snapshot'; id: number; path: string }
   | { type: 'stopped'; id: number }
   | { type: 'error'; id?: number; message: string };
 

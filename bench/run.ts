@@ -8,6 +8,7 @@ import { compileChild } from './child.js';
 import { measureCoalescing } from './coalescing.js';
 import { measureFlood } from './flood.js';
 import { measureLatency } from './latency.js';
+import { memoryRuns } from './memory-runs.js';
 import { checks, machine, table, writeJson, type BenchResults } from './report.js';
 import { DEVICES, measureFast, measureRealistic, measureTunedMemory } from './scale.js';
 import { BenchSimulator } from './sim.js';
@@ -79,8 +80,24 @@ async function latencyRuns(runs: number): Promise<void> {
   }
 }
 
-const runsFlag = process.argv.indexOf('--latency-runs');
-const entry = runsFlag > 0 ? latencyRuns(Math.max(1, Number(process.argv[runsFlag + 1]) || 5)) : main();
+/** The value after `--name` on the command line, if given. */
+function option(name: string): string | undefined {
+  const at = process.argv.indexOf(name);
+  return at > 0 ? process.argv[at + 1] : undefined;
+}
+const count = (value: string | undefined, fallback: number) => Math.max(1, Number(value) || fallback);
+
+async function quickMemory(runs: number): Promise<void> {
+  await compileChild();
+  const flags = (option('--flags') ?? '').split(' ').filter((flag) => flag !== '');
+  await memoryRuns(runs, flags, count(option('--cycles'), 10));
+}
+
+const entry = process.argv.includes('--latency-runs')
+  ? latencyRuns(count(option('--latency-runs'), 5))
+  : process.argv.includes('--memory-runs')
+    ? quickMemory(count(option('--memory-runs'), 3))
+      : main();
 
 entry.catch((error: unknown) => {
   progress(`failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);

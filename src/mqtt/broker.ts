@@ -8,6 +8,7 @@ import net from 'node:net';
 import { timingSafeEqual, createHash } from 'node:crypto';
 import { Aedes, type AuthenticateError } from 'aedes';
 import type { Logger } from '../logger.js';
+import './packet-numbers.js';
 
 export interface EmbeddedBrokerOptions {
   /** Default 127.0.0.1: never all interfaces unless configured. */

@@ -10,6 +10,7 @@ import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
 import mqtt, { type IClientOptions, type MqttClient, type ISubscriptionGrant } from 'mqtt';
 import type { Logger } from '../logger.js';
+import './packet-numbers.js';
 
 export interface MqttConnectionOptions {
   /** mqtt://, mqtts://, tcp://, tls://, ws://, wss:// */

@@ -17,7 +17,7 @@ import { startEmbeddedBroker, type EmbeddedBroker } from '../../src/mqtt/broker.
 import { selfCommand, shellQuote } from '../../src/cli/demo-hints.js';
 import { chosenClientKind, startClient } from '../docs/example-clients.js';
 import { parseMosquittoArgs, splitShellWords, type ClientOptions, type Tool } from '../docs/shell-examples.js';
-import { CLI, ROOT, TSX } from '../helpers/cli.js';
+import { CLI, ROOT, SOURCE_CLI } from '../helpers/cli.js';
 import { freePort } from '../reliability/helpers.js';
 
 // Any loopback address but 127.0.0.1 and any port but 1883: hints that drop the broker fail.
@@ -61,7 +61,7 @@ interface Demo {
 
 async function startDemo(extra: string[] = []): Promise<Demo> {
   const tmp = tempDir('tpcm-demo-tmp-');
-  const child = spawn(process.execPath, [...TSX, CLI, 'demo', '--mqtt-url', `mqtt://${HOST}:${port}`, ...extra], {
+  const child = spawn(process.execPath, [CLI, 'demo', '--mqtt-url', `mqtt://${HOST}:${port}`, ...extra], {
     cwd: ROOT,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, TMPDIR: tmp, TPCM_STATE_DIR: stateDir, TPCM_LOG_LEVEL: 'warn', ...UNLIMITED },
   });
@@ -139,8 +139,8 @@ function shell(line: string, cwd: string): Promise<{ status: number | null; stdo
   });
 }
 
-/** Temporary files of the test's own TypeScript loader (tsx), not of the demo. */
-const leftBehind = (dir: string): string[] => readdirSync(dir).filter((name) => !name.startsWith('tsx-'));
+/** The demo runs compiled (test/helpers/cli.ts), so nothing at all may be left in its temporary folder. */
+const leftBehind = (dir: string): string[] => readdirSync(dir);
 
 describe(`demo on ${HOST} and a non-default port (clients: ${clients})`, () => {
   it('prints hints that name the broker and work as printed; leaves nothing in the temporary folder', async () => {
@@ -221,9 +221,9 @@ describe(`demo on ${HOST} and a non-default port (clients: ${clients})`, () => {
 describe('the health hint runs from anywhere', () => {
   it('is the bin name when PATH finds this program, else node with absolute paths', () => {
     const bin = tempDir('tpcm-demo-bin-');
-    spawnSync('ln', ['-s', CLI, join(bin, 'tplink-cloud-mqtt')]);
-    expect(selfCommand({ argv: ['node', CLI], execArgv: [], env: { PATH: bin } })).toBe('tplink-cloud-mqtt');
-    const command = selfCommand({ argv: ['node', CLI], execArgv: ['--import', 'tsx'], env: { PATH: '' } });
+    spawnSync('ln', ['-s', SOURCE_CLI, join(bin, 'tplink-cloud-mqtt')]);
+    expect(selfCommand({ argv: ['node', SOURCE_CLI], execArgv: [], env: { PATH: bin } })).toBe('tplink-cloud-mqtt');
+    const command = selfCommand({ argv: ['node', SOURCE_CLI], execArgv: ['--import', 'tsx'], env: { PATH: '' } });
     expect(command).toMatch(/^node --import file:\/\/\S+tsx\S+ \S+src\/cli\.ts$/);
     expect(shellQuote("it's")).toBe(`'it'\\''s'`);
   });

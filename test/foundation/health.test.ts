@@ -47,7 +47,8 @@ describe('health against a running bridge', () => {
   });
 });
 
-describe('health when something is wrong', () => {
+// Each case its own broker, port or simulator: at once.
+describe.concurrent('health when something is wrong', () => {
   it('a broker without a bridge: no answer within the timeout', async () => {
     const broker = await startEmbeddedBroker({ port: 0, logger: silentLogger() });
     try {
@@ -90,7 +91,7 @@ describe('health when something is wrong', () => {
     const sim = await startSimulator();
     const port = await freePort();
     const env = cliEnv(sim, port, { TPCM_LOG_LEVEL: 'silent', TAPO_PASSWORD: 'not-the-password' });
-    const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'run'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, 'run'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

@@ -4,13 +4,12 @@
  * offline and exit 0 in time, not die on the signal.
  */
 import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from 'tplink-cloud-sim';
 import { cliEnv, freePort, sleep, until } from './helpers.js';
+import { CLI, ROOT } from '../helpers/cli.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
 let sim: Simulator | undefined;
 
 afterAll(async () => {
@@ -23,7 +22,7 @@ describe('SIGTERM during start-up', () => {
     sim = await startSimulator({ latencyMs: 300 });
     const port = await freePort();
     const env = cliEnv(sim, port, { TPCM_RATE_LIMIT_KASA_PER_SECOND: '2', TPCM_RATE_LIMIT_TAPO_PER_SECOND: '2' });
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'run'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, 'run'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
     child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));

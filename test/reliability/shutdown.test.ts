@@ -6,7 +6,6 @@
  * report, and the process exits 0 within 10 s.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { resolve } from 'node:path';
 import { CommandJournal } from '../../src/commands/journal.js';
 import { silentLogger } from '../../src/logger.js';
 import mqtt, { type MqttClient } from 'mqtt';
@@ -14,8 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeviceNode } from '../../src/model/node.js';
 import { startSimulator, type RecordedRequest, type Simulator } from 'tplink-cloud-sim';
 import { cliEnv, freePort, isWrite, sleep, until } from './helpers.js';
+import { CLI, ROOT } from '../helpers/cli.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
 
 interface Seen {
   topic: string;
@@ -45,7 +44,7 @@ beforeAll(async () => {
   sim = await startSimulator({ shadowApplyDelayMs: 0 });
   const port = await freePort();
   env = cliEnv(sim, port);
-  child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'run'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  child = spawn(process.execPath, [CLI, 'run'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
   observer = await connectObserver(`mqtt://127.0.0.1:${port}`);

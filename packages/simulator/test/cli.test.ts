@@ -8,6 +8,7 @@ import { parseSimulateArgs, simulateCommand, simulatorMain } from '../src/cli.js
 import { post, result } from './helpers.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
+const COMPILED_BIN = join(here, '..', '..', '..', '.test-build', 'node_modules', 'tplink-cloud-sim', 'src', 'bin.js');
 
 interface Printed {
   kasa: { url: string; v2Url: string; regions: Record<string, string> };
@@ -79,8 +80,8 @@ describe('simulate command', () => {
   });
 
   it('runs as a process: prints the line, then exits cleanly on SIGTERM', async () => {
-    // The package's own bin, run the way a development checkout runs it (tsx, from source).
-    const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=tplink-source', join(here, '..', 'src', 'bin.ts'), '--devices', '3'], {
+    // The package's own bin (src/bin.ts), as compiled for this test run by the root's test setup (test/setup/cli-build.ts).
+    const child = spawn(process.execPath, [COMPILED_BIN, '--devices', '3'], {
       cwd: join(here, '..'),
       stdio: ['ignore', 'pipe', 'inherit'],
     });
