@@ -28,6 +28,8 @@ export class Publisher {
   readonly #lastDiscovery = new Map<string, string>();
   /** Digest of what discovery depends on, per node: recomputing it is only worth it when this changes. */
   readonly #discoveryInputs = new Map<string, string>();
+  /** The inputs themselves (references: strings and the features object), to skip the digest when none changed. */
+  readonly #inputParts = new Map<string, unknown[]>();
   /** The discovery run in progress; the next waits for it. */
   #discoveryRuns: Promise<void> = Promise.resolve();
   /** Messages published since start, by kind (benchmarks read this). */
@@ -86,7 +88,10 @@ export class Publisher {
 
   async #publishDiscovery(nodes: DeviceNode[], force: boolean): Promise<void> {
     if (!this.config.homeassistant.enabled) return;
-    for (const node of nodes) this.#discoveryInputs.set(node.id, discoveryInputs(node, this.nameOf(node)));
+    for (const node of nodes) {
+      this.#discoveryInputs.set(node.id, discoveryInputs(node, this.nameOf(node)));
+      this.#inputParts.set(node.id, inputParts(node, this.nameOf(node)));
+    }
     const byTopic = discoveryMessages(nodes, this.discoveryOptions());
     for (const message of byTopic) {
       const payload = JSON.stringify(message.payload);
@@ -105,7 +110,13 @@ export class Publisher {
   async refreshDiscovery(changed: DeviceNode[], all: () => DeviceNode[]): Promise<void> {
     let dirty = false;
     for (const node of changed) {
-      const inputs = discoveryInputs(node, this.nameOf(node));
+      const name = this.nameOf(node);
+      // Every poll changes some state: skip serialising the features when no input changed identity.
+      const parts = inputParts(node, name);
+      const known = this.#inputParts.get(node.id);
+      if (known && parts.every((part, index) => part === known[index])) continue;
+      this.#inputParts.set(node.id, parts);
+      const inputs = discoveryInputs(node, name);
       if (this.#discoveryInputs.get(node.id) !== inputs) {
         this.#discoveryInputs.set(node.id, inputs);
         dirty = true;
@@ -123,6 +134,7 @@ export class Publisher {
   /** Clears a removed node: discovery configs and its retained topics. */
   async removeNode(node: DeviceNode, name = this.nameOf(node)): Promise<void> {
     this.#discoveryInputs.delete(node.id);
+    this.#inputParts.delete(node.id);
     if (this.config.homeassistant.enabled) {
       for (const message of removalMessages(node, this.discoveryOptions())) {
         this.#lastDiscovery.delete(message.topic);
@@ -146,6 +158,7 @@ export class Publisher {
     this.#lastAvailability.clear();
     this.#lastDiscovery.clear();
     this.#discoveryInputs.clear();
+    this.#inputParts.clear();
   }
 
   async event<T extends BridgeEventType>(type: T, data: BridgeEventData<T>): Promise<void> {
@@ -187,8 +200,12 @@ export class Publisher {
   }
 }
 
+function inputParts(node: DeviceNode, name: string): unknown[] {
+  return [name, node.name, node.model, node.kind, node.parentId, node.features, node.swVersion, node.hwVersion, node.mac];
+}
+
 function discoveryInputs(node: DeviceNode, name: string): string {
-  return digest(JSON.stringify([name, node.name, node.model, node.kind, node.parentId, node.features, node.swVersion, node.hwVersion, node.mac]));
+  return digest(JSON.stringify(inputParts(node, name)));
 }
 
 /** What is kept to tell whether a large text changed: its SHA-1, not the text. */
