@@ -24,6 +24,7 @@ const UNIT = [
   'test/cloud/parsing.test.ts',
   'test/cloud/rate-limit.test.ts',
   'test/cloud/retry.test.ts',
+  'test/cloud/session.test.ts',
   'test/cloud/token-store.test.ts',
   'test/foundation/config.test.ts',
   'test/foundation/dockerfile.test.ts',

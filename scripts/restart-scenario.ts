@@ -53,6 +53,11 @@ export interface ScenarioOptions {
   downMs?: number;
   /** Progress lines (default: none). */
   log?: (line: string) => void;
+  /**
+   * How node starts the bridge: the arguments before `run` (default: src/cli.ts through
+   * tsx, as a checkout runs it). The tests pass their compiled command line.
+   */
+  cli?: readonly string[];
 }
 
 export interface ScenarioResult {
@@ -148,7 +153,7 @@ export async function runRestartScenario(options: ScenarioOptions): Promise<Scen
     TPCM_LOG_LEVEL: 'info',
   };
   const startBridge = (): ChildProcess => {
-    const started = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'run'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const started = spawn(process.execPath, [...(options.cli ?? ['--import', 'tsx', 'src/cli.ts']), 'run'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     started.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
     started.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
     return started;

@@ -51,6 +51,12 @@ export interface Harness {
   waitFor(check: () => boolean, timeoutMs?: number, what?: string): Promise<void>;
   waitForMessage(topic: string, predicate?: (payload: string) => boolean, timeoutMs?: number): Promise<Message>;
   publish(topic: string, payload: string, options?: { qos?: 0 | 1; retain?: boolean }): Promise<void>;
+  /**
+   * Resolves once the observer has received every message the embedded broker
+   * had accepted before the call (a marker it publishes comes back after them):
+   * what the bridge published before, e.g. in an awaited read, is in `messages`.
+   */
+  synced(): Promise<void>;
   /** The topic name the bridge gave a node (by node id). */
   nameOf(nodeId: string): string;
   /** The node the simulator calls `name` (its alias). */
@@ -125,6 +131,12 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     publish: async (topic, payload, publishOptions = {}) => {
       await client.publishAsync(topic, payload, { qos: publishOptions.qos ?? 1, retain: publishOptions.retain ?? false });
     },
+    synced: async () => {
+      const marker = `test-sync/${Math.random().toString(16).slice(2)}`;
+      const from = messages.length;
+      await client.publishAsync(marker, '', { qos: 1 });
+      await waitFor(() => messages.slice(from).some((message) => message.topic === marker), WAIT_MS, 'the sync marker');
+    },
     node: (name) => {
       const found = bridge.store.all().find((candidate) => candidate.name === name);
       if (!found) throw new Error(`no node named ${name}`);
@@ -160,13 +172,19 @@ export async function testHarness(onTestFinished: OnTestFinished, options: Harne
   return harness;
 }
 
-/** Retained messages stream in after SUBACK; wait until they stop so tests see live traffic only after. */
+/**
+ * Retained messages stream in after SUBACK; wait until they stop so tests see live traffic only after.
+ * After each quiet period, one turn of the event loop's I/O phase before counting again: when the
+ * process was not scheduled for a while (a loaded machine), the timer is due at once on waking and
+ * its callback runs before the socket is read, so messages already waiting would look like quiet.
+ */
 async function settled(messages: Message[], quietMs = 100, maxMs = 3000): Promise<void> {
   const deadline = Date.now() + maxMs;
   let seen = -1;
   while (seen !== messages.length && Date.now() < deadline) {
     seen = messages.length;
     await new Promise((resolve) => setTimeout(resolve, quietMs));
+    await new Promise((resolve) => setImmediate(resolve));
   }
 }
 

@@ -5,7 +5,7 @@
  * file runs against older code (where each of these failed).
  */
 import mqtt from 'mqtt';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { startEmbeddedBroker } from '../../src/mqtt/broker.js';
 import { silentLogger } from '../../src/logger.js';
 import type { DeviceNode } from '../../src/model/node.js';
@@ -26,6 +26,19 @@ const rejections = (harness: Harness, from: number) =>
   harness.messages.slice(from).filter((m) => m.topic === 'tplink/bridge/event' && m.payload.includes('command_rejected'));
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Waits until a command's confirmation read of each node (commands.confirmDelayS after it
+ * settled) has been applied, and what it published has reached the observer.
+ */
+function confirmationReads(harness: Harness): (nodeIds: string[]) => Promise<void> {
+  const reads = vi.spyOn(harness.bridge.poller, 'readNodes');
+  const confirmed = (nodeId: string) => reads.mock.calls.some(([ids], call) => ids.includes(nodeId) && reads.mock.settledResults[call]?.type === 'fulfilled');
+  return async (nodeIds) => {
+    await harness.waitFor(() => nodeIds.every(confirmed), WAIT_MS, 'the confirmation reads');
+    await harness.synced();
+  };
+}
 
 describe.concurrent('issue 13 regressions, through MQTT against the simulator', () => {
   it('bug 1: a device-list read does not make a bulb forget colour temperature and colour', async ({ onTestFinished }) => {
@@ -76,14 +89,15 @@ describe.concurrent('issue 13 regressions, through MQTT against the simulator', 
     expect(harness.lastJson<{ state: string }>(topic)?.state).toBe('ON');
     // Every answer takes 300 ms: the poll's read leaves first and answers after the command was sent.
     harness.sim.setFaults({ latencyMs: 300 });
+    const confirmed = confirmationReads(harness);
     const from = harness.messages.length;
     const poll = harness.bridge.poller.readStates();
     await sleep(60);
     await harness.publish(`${topic}/set`, 'OFF');
     await poll;
     await harness.waitFor(() => harness.sim.deviceState(cloudId(plug))?.relay_state === 0, WAIT_MS, 'relay off');
-    await sleep(800); // the confirmation read
     harness.sim.setFaults({ latencyMs: 0 });
+    await confirmed([plug.id]);
     const seen = statesOn(harness, topic, from).map((s) => s.state);
     expect(seen[0]).toBe('OFF');
     expect(seen, `published states: ${seen.join(' -> ')}`).not.toContain('ON');
@@ -118,13 +132,14 @@ describe.concurrent('issue 13 regressions, through MQTT against the simulator', 
     const off = outlets.filter((outlet) => harness.lastJson<{ state: string }>(`tplink/${harness.nameOf(outlet.id)}`)?.state === 'OFF');
     expect(off.length).toBeGreaterThan(0);
     harness.sim.setFaults({ latencyMs: 300 });
+    const confirmed = confirmationReads(harness);
     const from = harness.messages.length;
     const energy = harness.bridge.poller.readEnergy();
     await sleep(60);
     for (const outlet of off) await harness.publish(`tplink/${harness.nameOf(outlet.id)}/set`, 'ON');
     await energy;
-    await sleep(800);
     harness.sim.setFaults({ latencyMs: 0 });
+    await confirmed(off.map((outlet) => outlet.id));
     for (const outlet of off) {
       const seen = statesOn(harness, `tplink/${harness.nameOf(outlet.id)}`, from).map((s) => s.state);
       expect(seen.length).toBeGreaterThan(0);

@@ -6,21 +6,21 @@
  */
 import { spawn } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { startSimulator } from 'tplink-cloud-sim';
 import { describe, expect, it } from 'vitest';
 import { JOURNAL_FILE } from '../../src/commands/journal.js';
+import { CLI, ROOT } from '../helpers/cli.js';
 import { cliEnv, freePort, isWrite, until } from './helpers.js';
-
-const ROOT = resolve(import.meta.dirname, '../..');
 
 describe('SIGTERM with retries pending', () => {
   it('exits 0 within 10 s, the commands it could not carry out kept for the next start', async () => {
     const sim = await startSimulator({ shadowApplyDelayMs: 0 });
     const port = await freePort();
     const env = cliEnv(sim, port, { TPCM_CLOUD_RETRY_DEADLINE_S: '60', TPCM_CLOUD_REQUEST_TIMEOUT_S: '5' });
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'run'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // The compiled command line (test/helpers/cli.ts): starts in half the time of tsx.
+    const child = spawn(process.execPath, [CLI, 'run'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
     child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));

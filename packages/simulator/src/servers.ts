@@ -135,7 +135,7 @@ async function handle(plumbing: Plumbing, host: string, api: HostApi, req: Incom
   if (faults.latencyMs > 0) await sleep(plumbing, faults.latencyMs);
 
   let outcome: FaultOutcome;
-  if (!plumbing.rateWindows[api.cloud].tryAcquire(faults.rateLimitPerSecond, Date.now())) {
+  if (!plumbing.rateWindows[api.cloud].tryAcquire(faults.rateLimitPerSecond, ctx.clock())) {
     outcome = { reply: api.special('rateLimited') };
   } else if (faults.errorRate > 0 && faults.errorKinds.length > 0 && ctx.rng() < faults.errorRate) {
     const kind = faults.errorKinds[Math.floor(ctx.rng() * faults.errorKinds.length)] ?? 'http500';

@@ -53,8 +53,9 @@ export interface SimulatorOptions extends Partial<FaultOptions> {
   /** Print the MFA code and other notable events (default: silent). */
   log?: (line: string) => void;
   /**
-   * Simulated clock in ms since epoch, driving energy counters, token TTL and
-   * the shadow apply delay (default Date.now). Tests advance it to see growth.
+   * Simulated clock in ms since epoch, driving energy counters, token TTL,
+   * the shadow apply delay and the rate-limit window (default Date.now).
+   * Tests advance it to see growth.
    */
   clock?: () => number;
   /**
