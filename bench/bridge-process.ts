@@ -3,6 +3,8 @@
  * CPU time and memory are its own (the simulator stays in the parent).
  * Compiled first (tsconfig.child.json), run as `node --expose-gc bench/results/build/bench/bridge-process.js`.
  */
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import { writeHeapSnapshot } from 'node:v8';
 import { Bridge } from '../src/runtime/bridge.js';
 import { silentLogger } from '../src/logger.js';
@@ -19,6 +21,10 @@ const bootMs = performance.now();
 /** `--sample-memory` (npm run bench -- --memory-runs): memory sampled through every phase; `--memory-timeline`: printed too. */
 const sampler = process.argv.includes('--sample-memory') ? new MemorySampler('boot', process.argv.includes('--memory-timeline')) : undefined;
 let cycles = 0;
+/** `--alloc-profile`: V8's sampling heap profiler from boot on, collected objects included (what allocates, not what stays). */
+const allocations = process.argv.includes('--alloc-profile') ? new Session() : undefined;
+allocations?.connect();
+allocations?.post('HeapProfiler.startSampling', { samplingInterval: 8192, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
 let bridge: Bridge | undefined;
 
 function reply(message: ChildReply): void {
@@ -126,6 +132,14 @@ async function handle(request: ChildRequest): Promise<ChildReply> {
       return memory(request.id);
     case 'snapshot':
       return { type: 'snapshot', id: request.id, path: writeHeapSnapshot(request.path) };
+    case 'alloc-profile':
+      return new Promise((resolve) => {
+        if (!allocations) return resolve({ type: 'alloc-profile', id: request.id, path: '' });
+        allocations.post('HeapProfiler.stopSampling', (error, result) => {
+          if (!error) writeFileSync(request.path, JSON.stringify(result.profile));
+          resolve({ type: 'alloc-profile', id: request.id, path: error ? '' : request.path });
+        });
+      });
     case 'phases':
       return { type: 'phases', id: request.id, phases: sampler?.phases() ?? [] };
     case 'stop':

@@ -102,6 +102,13 @@ export class BridgeChild {
     return reply.path;
   }
 
+  /** Stops the allocation profile of a child started with `--alloc-profile` and writes it to `path`. */
+  async allocationProfile(path: string): Promise<string> {
+    const reply = await this.#request((id) => ({ type: 'alloc-profile', id, path }), 60_000);
+    if (reply.type !== 'alloc-profile') throw new Error(`bridge child: unexpected ${reply.type}`);
+    return reply.path;
+  }
+
   async memory(): Promise<MemoryReport> {
     const reply = await this.#request((id) => ({ type: 'memory', id }), 10_000);
     if (reply.type !== 'memory') throw new Error(`bridge child: unexpected ${reply.type}`);

@@ -16,6 +16,7 @@ export type ChildRequest =
   | { type: 'memory'; id: number }
   | { type: 'phases'; id: number }
   | { type: 'snapshot'; id: number; path: string }
+  | { type: 'alloc-profile'; id: number; path: string }
   | { type: 'stop'; id: number };
 
 export interface ReadyReport {
@@ -68,6 +69,7 @@ export type ChildReply =
   | MemoryReport
   | { type: 'phases'; id: number; phases: PhasePeak[] }
   | { type: 'snapshot'; id: number; path: string }
+  | { type: 'alloc-profile'; id: number; path: string }
   | { type: 'stopped'; id: number }
   | { type: 'error'; id?: number; message: string };
 

@@ -9,7 +9,9 @@
  * largest sample was taken with what it was made of (`--phases`: the
  * largest sample of every phase; `--timeline`: a sample every 100 ms on
  * stderr; `--heap-snapshot`: a heap snapshot of
- * the bridge after the cycles, in bench/results/bridge.heapsnapshot).
+ * the bridge after the cycles, in bench/results/bridge.heapsnapshot;
+ * `--alloc-profile`: V8's sampling heap profile from boot on, collected
+ * objects included, in bench/results/bridge.heapprofile).
  */
 import { fileURLToPath } from 'node:url';
 import { benchConfig, endpointsOf } from './config.js';
@@ -21,6 +23,7 @@ import { observeStartup } from './startup.js';
 import { round } from './stats.js';
 
 const SNAPSHOT = fileURLToPath(new URL('./results/bridge.heapsnapshot', import.meta.url));
+const ALLOCATIONS = fileURLToPath(new URL('./results/bridge.heapprofile', import.meta.url));
 const START_TIMEOUT_MS = 120_000;
 const CYCLE_TIMEOUT_MS = 60_000;
 
@@ -36,7 +39,7 @@ async function memoryRun(nodeFlags: string[], cycles: number): Promise<string[]>
   let child: BridgeChild | undefined;
   try {
     const config = benchConfig(endpointsOf(bench.sim), { perSecond: 0 });
-    const sampling = ['--sample-memory', ...(process.argv.includes('--timeline') ? ['--memory-timeline'] : [])];
+    const sampling = ['--sample-memory', ...['--timeline', '--alloc-profile'].filter((flag) => process.argv.includes(flag)).map((flag) => (flag === '--timeline' ? '--memory-timeline' : flag))];
     const started = await BridgeChild.start(config, START_TIMEOUT_MS, nodeFlags, sampling);
     child = started.child;
     const startup = await observeStartup(started.ready, child.spawnedAt, config.homeassistant.prefix);
@@ -46,6 +49,7 @@ async function memoryRun(nodeFlags: string[], cycles: number): Promise<string[]>
     }
     const phases = await child.phases();
     if (process.argv.includes('--heap-snapshot')) await child.heapSnapshot(SNAPSHOT);
+    if (process.argv.includes('--alloc-profile')) await child.allocationProfile(ALLOCATIONS);
     const memory = await child.memory();
     const peak = largest(phases, () => true);
     const startPhase = largest(phases, (phase) => phase.phase === 'start-up');

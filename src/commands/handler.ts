@@ -172,11 +172,10 @@ export class CommandHandler {
     const outlets = node.kind === 'strip' ? store.childrenOf(node.id) : [];
     const patches: Array<[string, NodeState]> = [[node.id, optimisticState(node, desired)]];
     if (desired.state !== undefined) for (const outlet of outlets) patches.push([outlet.id, optimisticState(outlet, { state: desired.state })]);
-    // Guarded now; shown right after the request is on its way (setImmediate: once this turn's
-    // microtasks have handed it to the cloud): the command need not wait for serialising and
-    // publishing state, nor for the broker's PUBACK.
+    // Guarded now; shown right after the request is on its way (afterRequestWritten): the
+    // command need not wait for serialising and publishing state, nor for the broker's PUBACK.
     const begun = patches.map(([id, patch]) => store.beginCommand(id, patch));
-    const published = nextTurn().then(() => Promise.all(begun.map((shown) => this.#publish(shown))));
+    const published = afterRequestWritten().then(() => Promise.all(begun.map((shown) => this.#publish(shown))));
 
     this.#inFlight += 1;
     let outcome: CommandOutcome;
@@ -280,9 +279,18 @@ export class CommandHandler {
   }
 }
 
-/** The check phase of this event-loop turn (node:timers' own, so a test's fake timers cannot hold it back). */
-function nextTurn(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
+/**
+ * Once the request handed to the cloud this turn is written. undici writes a
+ * request on a reused keep-alive socket from a setImmediate of its own (the
+ * socket first gets a chance to show that the server closed it), queued by this
+ * turn's microtasks: a setImmediate queued now runs before it, and the request
+ * waited for the state to be serialised and published (and for the broker to
+ * take it, in the same process), 0.08 ms of the bench's 0.47 ms overhead. An
+ * immediate queued from an immediate runs in the next turn's check phase, after it.
+ * node:timers' own, so a test's fake timers cannot hold it back.
+ */
+function afterRequestWritten(): Promise<void> {
+  return new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
 }
 
 /** The command installs firmware (an update entity's `install`). */

@@ -38,6 +38,8 @@ export class CommandIntake {
   /**
    * A delivered command (set or malformed set topic). Synchronous up to the
    * journal write, so it is recorded before MQTT.js acknowledges the message.
+   * A command that can go at once is handed to its queue in the same run, up
+   * to its request being built, so its `started` line joins that write.
    */
   receive(topic: string, inbound: CommandInbound, payload: Buffer, delivery: DeliveryInfo | undefined): void {
     if (payload.length > MAX_COMMAND_BYTES) {
@@ -50,8 +52,11 @@ export class CommandIntake {
       void this.#handler?.reject(inbound.target, 'too many commands arrived before the device list was read; send it again', payload);
       return;
     }
-    const entry = this.journal.accept(topic, payload, delivery ?? { dup: false });
-    if (entry && this.#live && !this.#stopped) this.#run(entry, inbound);
+    // Accepted and, when it can go at once, started in one journal write.
+    this.journal.holdWrites(() => {
+      const entry = this.journal.accept(topic, payload, delivery ?? { dup: false });
+      if (entry && this.#live && !this.#stopped) this.#run(entry, inbound);
+    });
   }
 
   /** The device list is read: what waited (from the last run first) runs in the order it came, then new ones as they come. */

@@ -226,8 +226,9 @@ export class CloudQueue {
       job: 'none',
     };
     this.#waiting.set(key, entry);
-    this.#armTtl(entry);
     this.#schedule(entry);
+    // Only one that waits needs its expiry timer: one that started at once (the usual case) spares a timer.
+    if (!entry.taken) this.#armTtl(entry);
     return promise;
   }
 

@@ -94,18 +94,38 @@ function parentsFirst(nodes: DeviceNode[]): DeviceNode[] {
 
 /** Discovery for the nodes whose features are known (interviewed); the others wait. */
 export function discoveryMessages(allNodes: DeviceNode[], options: DiscoveryOptions): DiscoveryMessage[] {
+  return [...eachDiscoveryMessage(allNodes, options)];
+}
+
+/**
+ * The same messages one node at a time, each built when it is asked for
+ * (1,000 devices' configs built up front were ~15 MB held at once), for the
+ * nodes in `only` when given (their parents are looked at, not sent).
+ */
+export function* eachDiscoveryMessage(allNodes: DeviceNode[], options: DiscoveryOptions, only?: ReadonlySet<string>): Generator<DiscoveryMessage> {
   const nodes = allNodes.filter((node) => node.features !== undefined);
-  const entitiesOf = new Map<string, EntityConfig[]>();
-  for (const node of nodes) {
-    entitiesOf.set(node.id, nodeEntities(node, { baseTopic: options.baseTopic, name: options.topicName(node) }));
-  }
+  const byId = new Map(nodes.map((node) => [node.id, node]));
+  const entitiesOf = (node: DeviceNode) => nodeEntities(node, { baseTopic: options.baseTopic, name: options.topicName(node) });
+  /** Whether a parent has entities of its own (computed once per parent). */
+  const shown = new Map<string, boolean>();
+  const isShown = (id: string): boolean => {
+    let known = shown.get(id);
+    if (known === undefined) {
+      const parent = byId.get(id);
+      known = parent !== undefined && entitiesOf(parent).length > 0;
+      shown.set(id, known);
+    }
+    return known;
+  };
   const bridgeId = safeId(options.bridgeId);
-  return parentsFirst(nodes).flatMap((node) => {
+  for (const node of parentsFirst(nodes)) {
+    if (only && !only.has(node.id)) continue;
+    const entities = entitiesOf(node);
+    shown.set(node.id, entities.length > 0);
     // A strip with no entity of its own is no HA device: hang its outlets off the bridge.
-    const parentShown = node.parentId !== undefined && (entitiesOf.get(node.parentId)?.length ?? 0) > 0;
-    const via = parentShown && node.parentId ? nodeIdentifier(node.parentId) : bridgeId;
-    return wrap(node.id, nodeDeviceBlock(node, via), entitiesOf.get(node.id) ?? [], options);
-  });
+    const via = node.parentId !== undefined && isShown(node.parentId) ? nodeIdentifier(node.parentId) : bridgeId;
+    yield* wrap(node.id, nodeDeviceBlock(node, via), entities, options);
+  }
 }
 
 /**

@@ -151,7 +151,8 @@ export function featureSet(features: Iterable<Feature>): FeatureSet {
 /** What both sets have, `later` adding what `earlier` lacked; nothing is ever removed. */
 export function unionFeatures(earlier: FeatureSet, later: FeatureSet): FeatureSet {
   const added = Object.entries(later).filter(([id]) => !(id in earlier));
-  return { ...earlier, ...Object.fromEntries(added) };
+  // Nothing new (every read after the interview): the same set, not a copy, so callers can tell by identity.
+  return added.length === 0 ? earlier : { ...earlier, ...Object.fromEntries(added) };
 }
 
 export function sameFeatures(a: FeatureSet | undefined, b: FeatureSet | undefined): boolean {

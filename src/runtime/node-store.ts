@@ -12,7 +12,7 @@
  * back the last values read from the cloud.
  */
 import { sameInstant } from '../model/time.js';
-import { unionFeatures } from '../model/feature.js';
+import { sameFeatures, unionFeatures } from '../model/feature.js';
 import { identityOf, type CloudName, type DeviceNode, type NodeIdentity, type NodeState, type StateValue } from '../model/node.js';
 import type { NodeReading, ValueSource } from '../model/reading.js';
 
@@ -141,7 +141,8 @@ export class NodeStore {
         this.#add(node);
         added.push(node);
       }
-      const before = JSON.stringify([node.name, node.swVersion, node.online, node.features, node.state]);
+      // The features (~1.5 KB of JSON a node) are compared by identity first: they rarely change after the interview.
+      const before = { name: node.name, swVersion: node.swVersion, online: node.online, features: node.features, state: JSON.stringify(node.state) };
       if (reading.identity) this.#updateIdentity(node, reading.identity, 'read');
       // Only a state read interviews; other reads may add what they saw, once the node is known.
       if (reading.features && reading.source === 'read') {
@@ -153,7 +154,9 @@ export class NodeStore {
       this.#applyValues(node, reading);
       // A read that reached the device resets the failure count; whether it is online is its identity's say.
       if (reading.source === 'read') this.#failures.delete(node.id);
-      if (JSON.stringify([node.name, node.swVersion, node.online, node.features, node.state]) !== before) changed.push(node.id);
+      const featuresChanged = node.features !== before.features && !sameFeatures(node.features, before.features);
+      const identityChanged = node.name !== before.name || node.swVersion !== before.swVersion || node.online !== before.online;
+      if (identityChanged || featuresChanged || JSON.stringify(node.state) !== before.state) changed.push(node.id);
     }
     return { changed, added };
   }

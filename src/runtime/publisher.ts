@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { AppConfig } from '../config/load.js';
 import type { DeviceNode } from '../model/node.js';
-import { discoveryMessages, otherModeRemovals, removalMessages, type DiscoveryMessage, type DiscoveryOptions } from '../homeassistant/discovery.js';
+import { eachDiscoveryMessage, otherModeRemovals, removalMessages, type DiscoveryMessage, type DiscoveryOptions } from '../homeassistant/discovery.js';
 import { secrets, type Logger } from '../logger.js';
 import { PacketTooLargeError, type MqttConnection } from '../mqtt/client.js';
 import { availabilityTopic, bridgeTopic, stateTopic, type TopicNameRegistry } from '../mqtt/topics.js';
@@ -28,6 +28,8 @@ export class Publisher {
   readonly #lastDiscovery = new Map<string, string>();
   /** Digest of what discovery depends on, per node: recomputing it is only worth it when this changes. */
   readonly #discoveryInputs = new Map<string, string>();
+  /** The inputs themselves (references: strings and the features object), to skip the digest when none changed. */
+  readonly #inputParts = new Map<string, unknown[]>();
   /** The discovery run in progress; the next waits for it. */
   #discoveryRuns: Promise<void> = Promise.resolve();
   /** Messages published since start, by kind (benchmarks read this). */
@@ -78,17 +80,21 @@ export class Publisher {
    * them one by one, so a run started meanwhile (features a settings read
    * just added) must not be overtaken by the older run's stale configs.
    */
-  async publishDiscovery(nodes: DeviceNode[], force = false): Promise<void> {
-    const run = this.#discoveryRuns.then(() => this.#publishDiscovery(nodes, force));
+  async publishDiscovery(nodes: DeviceNode[], force = false, only?: ReadonlySet<string>): Promise<void> {
+    const run = this.#discoveryRuns.then(() => this.#publishDiscovery(nodes, force, only));
     this.#discoveryRuns = run.catch(() => undefined);
     await run;
   }
 
-  async #publishDiscovery(nodes: DeviceNode[], force: boolean): Promise<void> {
+  async #publishDiscovery(nodes: DeviceNode[], force: boolean, only?: ReadonlySet<string>): Promise<void> {
     if (!this.config.homeassistant.enabled) return;
-    for (const node of nodes) this.#discoveryInputs.set(node.id, discoveryInputs(node, this.nameOf(node)));
-    const byTopic = discoveryMessages(nodes, this.discoveryOptions());
-    for (const message of byTopic) {
+    for (const node of nodes) {
+      if (only && !only.has(node.id)) continue;
+      this.#discoveryInputs.set(node.id, discoveryInputs(node, this.nameOf(node)));
+      this.#inputParts.set(node.id, inputParts(node, this.nameOf(node)));
+    }
+    // Built one config at a time as it is sent: runs never overlap (publishDiscovery), so none is stale.
+    for (const message of eachDiscoveryMessage(nodes, this.discoveryOptions(), only)) {
       const payload = JSON.stringify(message.payload);
       const sent = digest(payload);
       if (!force && this.#lastDiscovery.get(message.topic) === sent) continue;
@@ -103,15 +109,25 @@ export class Publisher {
    * sysinfo reveals an energy meter, a rename). Cheap when nothing changed.
    */
   async refreshDiscovery(changed: DeviceNode[], all: () => DeviceNode[]): Promise<void> {
-    let dirty = false;
+    const dirty = new Set<string>();
     for (const node of changed) {
-      const inputs = discoveryInputs(node, this.nameOf(node));
+      const name = this.nameOf(node);
+      // Every poll changes some state: skip serialising the features when no input changed identity.
+      const parts = inputParts(node, name);
+      const known = this.#inputParts.get(node.id);
+      if (known && parts.every((part, index) => part === known[index])) continue;
+      this.#inputParts.set(node.id, parts);
+      const inputs = discoveryInputs(node, name);
       if (this.#discoveryInputs.get(node.id) !== inputs) {
         this.#discoveryInputs.set(node.id, inputs);
-        dirty = true;
+        dirty.add(node.id);
       }
     }
-    if (dirty) await this.publishDiscovery(all());
+    if (dirty.size === 0) return;
+    // Only those nodes, and their outlets (whose via_device depends on whether the parent has entities).
+    const nodes = all();
+    for (const node of nodes) if (node.parentId !== undefined && dirty.has(node.parentId)) dirty.add(node.id);
+    await this.publishDiscovery(nodes, false, dirty);
   }
 
   /** Clears the retained configs the other discovery mode left (after the setting changed). */
@@ -123,6 +139,7 @@ export class Publisher {
   /** Clears a removed node: discovery configs and its retained topics. */
   async removeNode(node: DeviceNode, name = this.nameOf(node)): Promise<void> {
     this.#discoveryInputs.delete(node.id);
+    this.#inputParts.delete(node.id);
     if (this.config.homeassistant.enabled) {
       for (const message of removalMessages(node, this.discoveryOptions())) {
         this.#lastDiscovery.delete(message.topic);
@@ -146,6 +163,7 @@ export class Publisher {
     this.#lastAvailability.clear();
     this.#lastDiscovery.clear();
     this.#discoveryInputs.clear();
+    this.#inputParts.clear();
   }
 
   async event<T extends BridgeEventType>(type: T, data: BridgeEventData<T>): Promise<void> {
@@ -187,8 +205,12 @@ export class Publisher {
   }
 }
 
+function inputParts(node: DeviceNode, name: string): unknown[] {
+  return [name, node.name, node.model, node.kind, node.parentId, node.features, node.swVersion, node.hwVersion, node.mac];
+}
+
 function discoveryInputs(node: DeviceNode, name: string): string {
-  return digest(JSON.stringify([name, node.name, node.model, node.kind, node.parentId, node.features, node.swVersion, node.hwVersion, node.mac]));
+  return digest(JSON.stringify(inputParts(node, name)));
 }
 
 /** What is kept to tell whether a large text changed: its SHA-1, not the text. */

@@ -80,4 +80,42 @@ describe('CommandJournal', () => {
     journal.close();
     expect(CommandJournal.open(dir, silentLogger()).pending.map((entry) => entry.topic)).toEqual(['tplink/b/set']);
   });
+  it('holdWrites: what is accepted is written when the run ends, or at once with a started line (the request is never sent before it)', () => {
+    const dir = tempDir();
+    const file = join(dir, JOURNAL_FILE);
+    const lines = (): string[] => readFileSync(file, 'utf8').split('\n').filter((line) => line !== '');
+    const journal = CommandJournal.open(dir, silentLogger());
+
+    // Accepted, not started (it waits in its queue): written as the run ends, before the message is acknowledged.
+    journal.holdWrites(() => {
+      journal.accept('tplink/a/set', on, { messageId: 1, dup: false }, 1000);
+      expect(lines()).toEqual([]);
+    });
+    expect(lines()).toHaveLength(1);
+
+    // Accepted and started in one run: both lines are in the file once started() returns.
+    journal.holdWrites(() => {
+      const b = journal.accept('tplink/b/set', on, { messageId: 2, dup: false }, 2000);
+      if (!b) throw new Error('not accepted');
+      journal.started([b.id]);
+      expect(lines().map((line) => Object.keys(JSON.parse(line) as object)[0])).toEqual(['a', 'a', 's']);
+    });
+    expect(lines()).toHaveLength(3);
+
+    // A run that throws still writes what it accepted.
+    expect(() =>
+      journal.holdWrites(() => {
+        journal.accept('tplink/c/set', on, { messageId: 3, dup: false }, 3000);
+        throw new Error('boom');
+      }),
+    ).toThrow('boom');
+    journal.close();
+    const reopened = CommandJournal.open(dir, silentLogger());
+    expect(reopened.pending.map((entry) => [entry.topic, entry.started])).toEqual([
+      ['tplink/a/set', false],
+      ['tplink/b/set', true],
+      ['tplink/c/set', false],
+    ]);
+    reopened.close();
+  });
 });

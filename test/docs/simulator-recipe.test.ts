@@ -13,7 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { exportLines } from '../../src/cli/simulate-env.js';
 import type { BridgeInfo } from '../../src/runtime/api.js';
 import { untilInfo } from '../helpers/bridge-info.js';
-import { CLI, ROOT, runCli } from '../helpers/cli.js';
+import { CLI, ROOT, cliInProcess } from '../helpers/cli.js';
 import { freePort } from '../reliability/helpers.js';
 
 const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
@@ -78,7 +78,8 @@ describe('simulate --env', () => {
     await untilInfo(`mqtt://127.0.0.1:${port}`, loggedIn, () => shell.exitCode !== null).catch((error: unknown) => {
       throw new Error(`${String(error)}\n${output}`);
     });
-    const health = await runCli(['health', '--embedded-broker-port', String(port)]);
+    // Through the command line's entry, here: the recipe's own processes are the shell's.
+    const health = await cliInProcess(['health', '--embedded-broker-port', String(port)]);
     expect(health.stdout, output).toMatch(/^healthy: kasa ok, tapo ok, \d+ devices/);
     // The second start recorded is `run` (exec keeps the pid): Ctrl+C it.
     const bridgePid = Number(readFileSync(pids, 'utf8').trim().split('\n')[1]);

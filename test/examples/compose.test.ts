@@ -244,7 +244,9 @@ describe.skipIf(!hasMosquitto)('mosquitto.conf in a real mosquitto', () => {
       const retained = new Map<string, string>();
       client.on('message', (topic, payload) => retained.set(topic, payload.toString('utf8')));
       await client.subscribeAsync(['homeassistant/#', `${BASE}/bridge/state`]);
-      await new Promise((done) => setTimeout(done, 300));
+      // Until every retained topic the bridge left has come back (or 5 s): the checks below say which did not.
+      const back = () => retained.has(`${BASE}/bridge/state`) && discovery.every((topic) => retained.has(topic));
+      for (let waited = 0; !back() && waited < 5_000; waited += 20) await new Promise((done) => setTimeout(done, 20));
       await client.endAsync();
       expect(discovery.length).toBeGreaterThan(0);
       for (const topic of discovery) expect(retained.has(topic), topic).toBe(true);

@@ -4,11 +4,12 @@ import { checkFlags } from '../../src/cli/flags.js';
 import { commandHelp, renderDefault, settingFlags, type CommandSpec } from '../../src/cli/help.js';
 import { schema, settingLeaves } from '../../src/config/schema.js';
 import { VERSION } from '../../src/version.js';
-import { errorLines, runCli } from '../helpers/cli.js';
+import { cliInProcess, errorLines, runCli } from '../helpers/cli.js';
 
-describe('command line', () => {
+// Independent cases, each its own process or in-process run: at once.
+describe.concurrent('command line', () => {
   it('prints help with every command', async () => {
-    const { code, stdout } = await runCli(['--help']);
+    const { code, stdout } = await cliInProcess(['--help']);
     expect(code).toBe(0);
     for (const command of ['run', 'demo', 'simulate', 'login', 'devices', 'health']) expect(stdout).toContain(`  ${command}`);
   });
@@ -28,13 +29,13 @@ describe('command line', () => {
   });
 
   it('refuses an unknown command', async () => {
-    const { code, stderr } = await runCli(['frobnicate']);
+    const { code, stderr } = await cliInProcess(['frobnicate']);
     expect(code).toBe(2);
     expect(stderr).toContain('unknown command');
   });
 
   it('refuses a mistyped flag instead of ignoring it, and suggests the right one', async () => {
-    const result = await runCli(['run', '--mqtt-ulr', 'mqtt://broker:1883']);
+    const result = await cliInProcess(['run', '--mqtt-ulr', 'mqtt://broker:1883']);
     expect(result.code).toBe(2);
     expect(errorLines(result)).toEqual(['tplink-cloud-mqtt: run: unknown option --mqtt-ulr (did you mean --mqtt-url?) (see tplink-cloud-mqtt run --help)']);
   });
@@ -63,14 +64,14 @@ describe('from source, as a checkout runs it', () => {
 
 /**
  * `<command> --help` prints commandHelp(spec) (the two tests after this one show it for `login`
- * and `run`, as processes); `simulate --help` is the simulator package's own help plus the bridge's
+ * and `run`, through the command line's entry); `simulate --help` is the simulator package's own help plus the bridge's
  * output flags, so it alone is read from a process here.
  */
 async function helpOf(name: string, spec: CommandSpec): Promise<{ code: number; stdout: string }> {
   return name === 'simulate' ? runCli([name, '--help']) : { code: 0, stdout: commandHelp(spec) };
 }
 
-describe('--help of every command', () => {
+describe.concurrent('--help of every command', () => {
   it.each(COMMANDS.map((spec) => [spec.name, spec] as const))('%s --help lists its options with their defaults', async (name, spec) => {
     const { code, stdout } = await helpOf(name, spec);
     expect(code).toBe(0);
@@ -87,13 +88,13 @@ describe('--help of every command', () => {
   });
 
   it('help <command> is the same as <command> --help: its commandHelp', async () => {
-    const [viaHelp, viaFlag] = await Promise.all([runCli(['help', 'login']), runCli(['login', '--help'])]);
+    const [viaHelp, viaFlag] = await Promise.all([cliInProcess(['help', 'login']), cliInProcess(['login', '--help'])]);
     expect(viaHelp.stdout).toBe(viaFlag.stdout);
     expect(viaFlag.stdout).toBe(commandHelp(COMMANDS.find((spec) => spec.name === 'login') as CommandSpec));
   });
 
   it('run --help shows every setting of the schema with its real default, secrets by their variables only', async () => {
-    const { stdout } = await runCli(['run', '--help']);
+    const { stdout } = await cliInProcess(['run', '--help']);
     expect(stdout).toBe(commandHelp(COMMANDS.find((spec) => spec.name === 'run') as CommandSpec));
     expect(stdout).toMatch(/--poll-interval-s N\s+Seconds between state polls[^\n]*\n\s+env TPCM_POLL_INTERVAL_S · default: 30/);
     expect(stdout).toMatch(/--embedded-broker-port N[^\n]*\n\s+env TPCM_EMBEDDED_BROKER_PORT · default: 1883/);

@@ -47,7 +47,8 @@ describe('health against a running bridge', () => {
   });
 });
 
-describe('health when something is wrong', () => {
+// Each case its own broker, port or simulator: at once.
+describe.concurrent('health when something is wrong', () => {
   it('a broker without a bridge: no answer within the timeout', async () => {
     const broker = await startEmbeddedBroker({ port: 0, logger: silentLogger() });
     try {

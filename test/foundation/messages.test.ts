@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SecretRegistry, createLogger, wantsPretty } from '../../src/logger.js';
 import { startSimulator, type Simulator } from 'tplink-cloud-sim';
-import { CLI, ROOT, errorLines, runCli } from '../helpers/cli.js';
+import { CLI, ROOT, cliInProcess, errorLines, runCli } from '../helpers/cli.js';
 import { cliEnv, freePort } from '../reliability/helpers.js';
 
 let sim: Simulator;
@@ -38,9 +38,11 @@ function env(target: Simulator, port: number, extra: NodeJS.ProcessEnv = {}): No
   return { ...base, TPCM_STATE_DIR: tempDir(), ...extra };
 }
 
-describe('start-up messages', () => {
+describe.concurrent('start-up messages', () => {
   it.each(['devices', 'login', 'run'])('%s without an account: the prefix and the variables to set, exit 2', async (command) => {
-    const result = await runCli([command]);
+    // login and devices print this themselves: processes. run's line is the command line's own
+    // (startup-errors.test.ts runs that one as a process too).
+    const result = command === 'run' ? await cliInProcess([command]) : await runCli([command]);
     expect(result.code).toBe(2);
     expect(errorLines(result)).toEqual([
       'tplink-cloud-mqtt: configuration error: no cloud account configured: set KASA_USERNAME and KASA_PASSWORD and/or TAPO_USERNAME and TAPO_PASSWORD (or kasa.* / tapo.* in a config file); "tplink-cloud-mqtt demo" runs without one',
@@ -48,29 +50,29 @@ describe('start-up messages', () => {
   });
 
   it('a password given as a flag names its variables', async () => {
-    const result = await runCli(['run', '--kasa-password', 'x']);
+    const result = await cliInProcess(['run', '--kasa-password', 'x']);
     expect(result.code).toBe(2);
     expect(errorLines(result)[0]).toMatch(/^tplink-cloud-mqtt: run: --kasa-password is not an option: .*set KASA_PASSWORD or KASA_PASSWORD_FILE/);
     expect(result.stderr).not.toContain(' x ');
   });
 
   it('a bad value is echoed with where it came from', async () => {
-    const flag = await runCli(['run', '--poll-interval-s', 'abc']);
+    const flag = await cliInProcess(['run', '--poll-interval-s', 'abc']);
     expect(errorLines(flag)).toEqual(['tplink-cloud-mqtt: configuration error: poll.intervalS: must be a number greater than 0: value was "abc" (from --poll-interval-s)']);
-    const variable = await runCli(['run'], { TPCM_POLL_INTERVAL_S: 'soon' });
+    const variable = await cliInProcess(['run'], { TPCM_POLL_INTERVAL_S: 'soon' });
     expect(errorLines(variable)[0]).toMatch(/value was "soon" \(from TPCM_POLL_INTERVAL_S\)$/);
   });
 
   it('a mistyped config file key gets "did you mean", as a mistyped flag does', async () => {
     const file = join(tempDir(), 'config.json');
     writeFileSync(file, JSON.stringify({ mqtt: { ulr: 'mqtt://localhost:1883' } }));
-    const result = await runCli(['run', '--config', file]);
+    const result = await cliInProcess(['run', '--config', file]);
     expect(result.code).toBe(2);
     expect(errorLines(result)).toEqual(['tplink-cloud-mqtt: configuration error: mqtt.ulr: unknown setting (did you mean mqtt.url?)']);
   });
 
   it('a password that is a common word masks only itself, never that word in a message', async () => {
-    const result = await runCli(['run'], env(sim, await freePort(), { TPCM_LOG_LEVEL: 'silent', KASA_PASSWORD: 'wrong', TAPO_USERNAME: '' }));
+    const result = await runCli(['run'], env(sim, 0, { TPCM_LOG_LEVEL: 'silent', KASA_PASSWORD: 'wrong', TAPO_USERNAME: '' }));
     expect(result.code).toBe(1);
     expect(errorLines(result)[0]).toMatch(/^tplink-cloud-mqtt: kasa: login refused: wrong e-mail or password \(-20601\)/);
     expect(result.stderr).not.toContain('[redacted]');

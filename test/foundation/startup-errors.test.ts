@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/logger.js';
 import { startEmbeddedBroker } from '../../src/mqtt/broker.js';
 import { startSimulator, type Simulator } from 'tplink-cloud-sim';
-import { errorLines, runCli, type CliResult } from '../helpers/cli.js';
+import { cliInProcess, errorLines, runCli, type CliResult } from '../helpers/cli.js';
 import { cliEnv, freePort, loginAttempts } from '../reliability/helpers.js';
 import { tempDir } from '../helpers/temp.js';
 
@@ -37,7 +37,8 @@ function expectOneLineFailure(result: CliResult, code: number, pattern: RegExp):
   expect(result.stderr).not.toMatch(/\n\s+at /);
 }
 
-describe('run stops with one clear line', () => {
+// Each case its own broker, port and state folder: at once.
+describe.concurrent('run stops with one clear line', () => {
   it('when stateDir cannot be written, naming stateDir', async () => {
     const blocker = join(tempDir('tpcm-statedir-'), 'a-file');
     writeFileSync(blocker, '');
@@ -103,8 +104,8 @@ describe('run stops with one clear line', () => {
     const misspelt = join(dir, 'misspelt.json');
     writeFileSync(broken, '{"mqtt": {"url": "mqtt://broker:1883",}}');
     writeFileSync(misspelt, '{"poll": {"intervalSeconds": 10}}');
-    expectOneLineFailure(await runCli(['run', '--config', broken], cliEnv(sim, 0, quiet)), 2, new RegExp(`config file ${broken} is not valid JSON`));
-    expectOneLineFailure(await runCli(['run', '--config', misspelt], cliEnv(sim, 0, quiet)), 2, /poll\.intervalSeconds: unknown setting/);
+    expectOneLineFailure(await cliInProcess(['run', '--config', broken], cliEnv(sim, 0, quiet)), 2, new RegExp(`config file ${broken} is not valid JSON`));
+    expectOneLineFailure(await cliInProcess(['run', '--config', misspelt], cliEnv(sim, 0, quiet)), 2, /poll\.intervalSeconds: unknown setting/);
   });
 });
 
@@ -130,10 +131,11 @@ describe('run stops when every configured account refuses to log in', () => {
     expect(loginAttempts(sim, 'kasa').length + loginAttempts(sim, 'tapo').length).toBe(attempts);
   });
 
-  it('a two-factor Kasa account: says to run login once', async () => {
+  // Each with a simulator of its own; the case above counts the logins of the shared one, so it runs alone first.
+  it.concurrent('a two-factor Kasa account: says to run login once', async () => {
     const mfa = await startSimulator({ v2Only: true, mfaRequired: true });
     try {
-      const env = cliEnv(mfa, await freePort(), { ...quiet, TAPO_USERNAME: '' });
+      const env = cliEnv(mfa, 0, { ...quiet, TAPO_USERNAME: '' });
       const result = await runCli(['run'], env);
       expectOneLineFailure(result, 1, /kasa: login needs a two-factor code: run "tplink-cloud-mqtt login" once in a terminal \(Docker: docker compose run --rm -it tplink-cloud-mqtt login\)/);
     } finally {
@@ -141,10 +143,10 @@ describe('run stops when every configured account refuses to log in', () => {
     }
   });
 
-  it('a two-factor Tapo account: run never prompts, says to run login once', async () => {
+  it.concurrent('a two-factor Tapo account: run never prompts, says to run login once', async () => {
     const mfa = await startSimulator({ mfaRequired: true });
     try {
-      const env = cliEnv(mfa, await freePort(), { ...quiet, KASA_USERNAME: '' });
+      const env = cliEnv(mfa, 0, { ...quiet, KASA_USERNAME: '' });
       const result = await runCli(['run'], env);
       expectOneLineFailure(result, 1, /tapo: login needs a two-factor code: run "tplink-cloud-mqtt login" once in a terminal/);
       expect(mfa.lastMfaCode()).toBeUndefined();

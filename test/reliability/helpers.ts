@@ -139,16 +139,29 @@ export function watchUnhandled(): () => unknown[] {
   };
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
+/** Ports freePort gave out in this worker: the system may offer a port again once it is closed. */
+const given = new Set<number>();
+
+/**
+ * A loopback port nothing listens on now, never one this worker was given before: tests running
+ * at once each get their own, even before the first has bound its port.
+ */
+export async function freePort(): Promise<number> {
+  for (;;) {
+    const port = await new Promise<number>((resolve, reject) => {
+      const server = createServer();
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => {
+        const address = server.address();
+        const port = typeof address === 'object' && address !== null ? address.port : 0;
+        server.close(() => resolve(port));
+      });
     });
-  });
+    if (!given.has(port)) {
+      given.add(port);
+      return port;
+    }
+  }
 }
 
 export async function until(check: () => boolean, timeoutMs: number, what: string): Promise<void> {

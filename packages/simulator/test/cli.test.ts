@@ -86,19 +86,23 @@ describe('simulate command', () => {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    const first = await new Promise<string>((resolve, reject) => {
-      createInterface({ input: child.stdout }).once('line', resolve);
-      child.once('error', reject);
-    });
-    const printed = JSON.parse(first) as Printed;
-    expect(printed.username).toBe('demo@example.com');
-    expect(printed.password.length).toBeGreaterThanOrEqual(12);
-    const login = await post(printed.kasa.url, {
-      method: 'login',
-      params: { cloudUserName: printed.username, cloudPassword: printed.password, terminalUUID: 't-2' },
-    });
-    expect(login.json.error_code).toBe(0);
-    child.kill('SIGTERM');
+    try {
+      const first = await new Promise<string>((resolve, reject) => {
+        createInterface({ input: child.stdout }).once('line', resolve);
+        child.once('error', reject);
+      });
+      const printed = JSON.parse(first) as Printed;
+      expect(printed.username).toBe('demo@example.com');
+      expect(printed.password.length).toBeGreaterThanOrEqual(12);
+      const login = await post(printed.kasa.url, {
+        method: 'login',
+        params: { cloudUserName: printed.username, cloudPassword: printed.password, terminalUUID: 't-2' },
+      });
+      expect(login.json.error_code).toBe(0);
+    } finally {
+      // Also when a check above failed: no simulator left running after the test.
+      child.kill('SIGTERM');
+    }
     expect(await exited).toBe(0);
   }, 20_000);
 });
