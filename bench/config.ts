@@ -4,7 +4,7 @@
  * loops parked (cycles are driven explicitly). Rate limits stay at their
  * defaults unless a benchmark says otherwise.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, type AppConfig } from '../src/config/load.js';
@@ -26,6 +26,18 @@ export interface BenchOverrides {
 
 const PARKED_S = 24 * 3600;
 
+/** State directories made for this run's bridges (journal, tokens): removed when the bench exits (each run left one in the temp directory). */
+const stateDirs: string[] = [];
+process.once('exit', () => {
+  for (const dir of stateDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+function stateDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'tpcm-bench-'));
+  stateDirs.push(dir);
+  return dir;
+}
+
 export function benchConfig(sim: SimEndpoints, overrides: BenchOverrides = {}): AppConfig {
   const base = loadConfig({ args: [], env: {} });
   const rateLimit =
@@ -33,7 +45,7 @@ export function benchConfig(sim: SimEndpoints, overrides: BenchOverrides = {}): 
   return configForSimulator(
     {
       ...base,
-      stateDir: mkdtempSync(join(tmpdir(), 'tpcm-bench-')),
+      stateDir: stateDir(),
       embeddedBroker: { ...base.embeddedBroker, host: '127.0.0.1', port: 0 },
       mqtt: { ...base.mqtt, url: '' },
       poll: { intervalS: PARKED_S, listIntervalS: PARKED_S, energyIntervalS: PARKED_S, settingsIntervalS: PARKED_S },
