@@ -40,7 +40,10 @@ export default defineConfig({
   test: {
     testTimeout: 20_000,
     hookTimeout: 20_000,
-    // Integration tests open sockets; two cores, so keep parallelism modest.
+    // Integration tests open sockets; two cores, so keep parallelism modest. Measured whole runs
+    // (vitest alone, load 8-10 from other work): 3 workers 173/149 s against 183/141 s for 2, and a
+    // cloud-faults case failed for contention; pool 'threads' 158/119 s against 183/115 s for forks,
+    // the same CPU. Neither is a clear win, so two forked workers stay.
     maxWorkers: 2,
     // One module graph per worker instead of one per file: importing the bridge and the
     // simulator afresh for each of ~100 files cost ~35 s of a ~140 s run. Tests therefore

@@ -53,15 +53,20 @@ describe.skipIf(!hasFixtures)('Kasa light effects', () => {
     expect(body(sent as RecordedRequest)).toMatch(/"set_lighting_effect":\{[^}]*"name":"Flicker"/);
     expect(body(sent as RecordedRequest)).toMatch(/"type":"(sequence|random)"/);
     expect(body(sent as RecordedRequest)).toContain('"enable":1');
-    // Read back from the strip, not only shown optimistically.
+    // Read back from the strip once the command has settled (a read while it is in flight loses
+    // to it), not only shown optimistically; synced: what the read published has arrived.
+    await h.waitFor(() => stateOf(strip).effect === 'Flicker', 5000, 'the effect settled');
     await h.bridge.poller.readNodes([strip.id]);
+    await h.synced();
     expect(stateOf(strip).effect).toBe('Flicker');
     // Past the least interval between two commands to one device (the clock is Date's).
     vi.setSystemTime(START + 60_000);
     await h.publish(`${topicOf(strip)}/set`, JSON.stringify({ effect: 'off' }));
     await h.waitFor(() => sets().length === 2, 5000, 'the stop sent');
     expect(body(sets()[1] as RecordedRequest)).toMatch(/"set_lighting_effect":\{[^}]*"enable":0/);
+    await h.waitFor(() => stateOf(strip).effect === 'off', 5000, 'the stop settled');
     await h.bridge.poller.readNodes([strip.id]);
+    await h.synced();
     expect(stateOf(strip).effect).toBe('off');
     expect(h.sim.deviceState(strip.address.cloud === 'kasa' ? strip.address.deviceId : '')?.lighting_effect_state).toMatchObject({ name: 'Flicker', enable: 0 });
   });

@@ -147,8 +147,8 @@ export class HttpClient {
    * Waits for a slot of the cloud's rate limit first (commands before polls);
    * the timeout starts when the request is sent.
    */
-  async request(req: HttpRequest): Promise<HttpResponse> {
-    if (this.#closed) throw new CloudError(this.#options.cloud, 'transient', `${this.#options.cloud}: client closed`);
+  request(req: HttpRequest): Promise<HttpResponse> {
+    if (this.#closed) return Promise.reject(new CloudError(this.#options.cloud, 'transient', `${this.#options.cloud}: client closed`));
     return this.#limiter.run(() => this.#send(req));
   }
 

@@ -120,16 +120,13 @@ export class KasaClient extends CloudClientBase {
    * -20580/-20501 device_not_bound); module err_codes are left to the caller
    * unless `strict` (set commands), which throws on any of them.
    */
-  async passthrough(
-    device: KasaDeviceAddress,
-    request: Record<string, unknown>,
-    options: { strict?: boolean } = {},
-  ): Promise<Record<string, unknown>> {
+  passthrough(device: KasaDeviceAddress, request: Record<string, unknown>, options: { strict?: boolean } = {}): Promise<Record<string, unknown>> {
+    // No async wrapper here nor in #passthrough: each layer is a promise and a microtask more on every command's way.
     if (options.strict) return this.passthroughStrict(device, request);
     return this.#passthrough(device, request, 'read');
   }
 
-  async #passthrough(device: KasaDeviceAddress, request: Record<string, unknown>, purpose: 'read' | 'write'): Promise<Record<string, unknown>> {
+  #passthrough(device: KasaDeviceAddress, request: Record<string, unknown>, purpose: 'read' | 'write'): Promise<Record<string, unknown>> {
     const send = async (tokens: CloudTokens): Promise<Record<string, unknown>> => {
       const result = await this.#deviceCall(device.appServerUrl, 'passthrough', { deviceId: device.deviceId, requestData: request }, tokens);
       return responseDataOf(result);
