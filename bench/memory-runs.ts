@@ -2,9 +2,11 @@
  * `npm run bench -- --memory-runs N [--cycles C] [--flags "--max-semi-space-size=4 ..."]`:
  * only the 1,000-device memory figure, N times, to iterate on it in a few
  * minutes instead of a full bench. Each run starts a bridge child with its
- * memory sampled every 10 ms, checks start-up from outside as the full
- * bench does, runs C state+energy cycles (10 by default, as the "Peak RSS
- * after 10 cycles" rows), then prints the peak RSS (getrusage), RSS and
+ * memory sampled every 10 ms, and runs what the full bench's "Peak RSS
+ * after 10 cycles" row runs before reading it: start-up checked from
+ * outside, the five poll-cost cycles (state+energy, state, energy,
+ * state+energy, settings), then C state+energy cycles (10 by default;
+ * the row with flags runs only these). It prints the peak RSS (getrusage), RSS and
  * heap after a forced GC, and the phase (start-up or which cycle) where the
  * largest sample was taken with what it was made of (`--phases`: the
  * largest sample of every phase; `--timeline`: a sample every 100 ms on
@@ -24,6 +26,7 @@ import { round } from './stats.js';
 
 const SNAPSHOT = fileURLToPath(new URL('./results/bridge.heapsnapshot', import.meta.url));
 const ALLOCATIONS = fileURLToPath(new URL('./results/bridge.heapprofile', import.meta.url));
+const POLL_COST_CYCLES = ['both', 'state', 'energy', 'both', 'settings'] as const;
 const START_TIMEOUT_MS = 120_000;
 const CYCLE_TIMEOUT_MS = 60_000;
 
@@ -43,6 +46,10 @@ async function memoryRun(nodeFlags: string[], cycles: number): Promise<string[]>
     const started = await BridgeChild.start(config, START_TIMEOUT_MS, nodeFlags, sampling);
     child = started.child;
     const startup = await observeStartup(started.ready, child.spawnedAt, config.homeassistant.prefix);
+    // As the full bench's plain row (measureFast): the poll-cost cycles first, a settings read among them.
+    bench.clock.freeze();
+    for (const what of POLL_COST_CYCLES) await child.cycle(what, CYCLE_TIMEOUT_MS);
+    bench.clock.resume();
     for (let cycle = 1; cycle <= cycles; cycle++) {
       bench.sim.clearRequests();
       await child.cycle('both', CYCLE_TIMEOUT_MS);
