@@ -119,7 +119,7 @@ describe('README.md', () => {
       ...SIMULATE_FLAGS.map((flag) => flag.flag),
       '--help', '--version', '--config',
       // Other tools' flags README shows: docker, npm, the benchmark and soak scripts, node, mosquitto.
-      '--rm', '--name', '--restart', '--format', '--omit', '--minutes', '--latency-runs', '--memory-runs', '--flags', '--phases', '--timeline', '--heap-snapshot', '--alloc-profile', '--max-semi-space-size', '--optimize-for-size',
+      '--rm', '--name', '--restart', '--format', '--omit', '--minutes', '--latency-runs', '--memory-runs', '--flags', '--phases', '--timeline', '--heap-snapshot', '--alloc-profile', '--max-semi-space-size', '--optimize-for-size', '--semi-space-growth-factor',
       // The misspelling in the example of a start-up error.
       '--mqtt-ulr',
     ]);
