@@ -38,10 +38,27 @@ const TREES = [
   { source: join(ROOT, 'packages', 'simulator', 'src'), out: join(SIMULATOR, 'src') },
 ];
 
+type Exports = Record<string, string | Record<string, string>>;
+
+/**
+ * A package's manifest for its compiled tree: its name and each export it
+ * has from source (the `tplink-source` condition), as the compiled file.
+ * `srcAt`: where that tree puts what the package keeps under src/.
+ */
+function compiledManifest(packageDir: string, srcAt: string): object {
+  const manifest = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as { name: string; exports: Exports };
+  const exports: Record<string, string> = {};
+  for (const [subpath, target] of Object.entries(manifest.exports)) {
+    const source = typeof target === 'string' ? undefined : target['tplink-source'];
+    if (source) exports[subpath] = source.replace(/^\.\/src\//, srcAt).replace(/\.ts$/, '.js');
+  }
+  return { name: manifest.name, private: true, type: 'module', exports };
+}
+
 /** The package.json files that make node resolve the compiled trees by package name. */
 const PACKAGES: Record<string, object> = {
-  [join(TEST_BUILD, 'package.json')]: { name: 'tplink-cloud-mqtt', private: true, type: 'module', exports: { './protocol': './protocol/index.js' } },
-  [join(SIMULATOR, 'package.json')]: { name: 'tplink-cloud-sim', private: true, type: 'module', exports: { '.': './src/index.js', './cli': './src/cli.js' } },
+  [join(TEST_BUILD, 'package.json')]: compiledManifest(ROOT, './'),
+  [join(SIMULATOR, 'package.json')]: compiledManifest(join(ROOT, 'packages', 'simulator'), './src/'),
 };
 const SELF_LINK = join(TEST_BUILD, 'node_modules', 'tplink-cloud-mqtt');
 
