@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { AppConfig } from '../config/load.js';
+import { sameFeatures } from '../model/feature.js';
 import type { DeviceNode } from '../model/node.js';
 import { eachDiscoveryMessage, otherModeRemovals, removalMessages, type DiscoveryMessage, type DiscoveryOptions } from '../homeassistant/discovery.js';
 import { secrets, type Logger } from '../logger.js';
@@ -26,10 +27,8 @@ export class Publisher {
   readonly #lastAvailability = new Map<string, string>();
   /** Digest of the config last published per discovery topic (a config is ~3.5 KB: 1,000 devices kept 5.6 MB of them). */
   readonly #lastDiscovery = new Map<string, string>();
-  /** Digest of what discovery depends on, per node: recomputing it is only worth it when this changes. */
-  readonly #discoveryInputs = new Map<string, string>();
-  /** The inputs themselves (references: strings and the features object), to skip the digest when none changed. */
-  readonly #inputParts = new Map<string, unknown[]>();
+  /** What discovery depends on, per node, as last published: recomputing it is only worth it when this changes. */
+  readonly #discoveryInputs = new Map<string, DiscoveryInputs>();
   /** The discovery run in progress; the next waits for it. */
   #discoveryRuns: Promise<void> = Promise.resolve();
   /** Messages published since start, by kind (benchmarks read this). */
@@ -91,7 +90,6 @@ export class Publisher {
     for (const node of nodes) {
       if (only && !only.has(node.id)) continue;
       this.#discoveryInputs.set(node.id, discoveryInputs(node, this.nameOf(node)));
-      this.#inputParts.set(node.id, inputParts(node, this.nameOf(node)));
     }
     // Built one config at a time as it is sent: runs never overlap (publishDiscovery), so none is stale.
     for (const message of eachDiscoveryMessage(nodes, this.discoveryOptions(), only)) {
@@ -111,17 +109,11 @@ export class Publisher {
   async refreshDiscovery(changed: DeviceNode[], all: () => DeviceNode[]): Promise<void> {
     const dirty = new Set<string>();
     for (const node of changed) {
-      const name = this.nameOf(node);
-      // Every poll changes some state: skip serialising the features when no input changed identity.
-      const parts = inputParts(node, name);
-      const known = this.#inputParts.get(node.id);
-      if (known && parts.every((part, index) => part === known[index])) continue;
-      this.#inputParts.set(node.id, parts);
-      const inputs = discoveryInputs(node, name);
-      if (this.#discoveryInputs.get(node.id) !== inputs) {
-        this.#discoveryInputs.set(node.id, inputs);
-        dirty.add(node.id);
-      }
+      const inputs = discoveryInputs(node, this.nameOf(node));
+      const known = this.#discoveryInputs.get(node.id);
+      // Kept when equal too: the features compare by identity next time.
+      this.#discoveryInputs.set(node.id, inputs);
+      if (!known || !sameInputs(known, inputs)) dirty.add(node.id);
     }
     if (dirty.size === 0) return;
     // Only those nodes, and their outlets (whose via_device depends on whether the parent has entities).
@@ -139,7 +131,6 @@ export class Publisher {
   /** Clears a removed node: discovery configs and its retained topics. */
   async removeNode(node: DeviceNode, name = this.nameOf(node)): Promise<void> {
     this.#discoveryInputs.delete(node.id);
-    this.#inputParts.delete(node.id);
     if (this.config.homeassistant.enabled) {
       for (const message of removalMessages(node, this.discoveryOptions())) {
         this.#lastDiscovery.delete(message.topic);
@@ -163,7 +154,6 @@ export class Publisher {
     this.#lastAvailability.clear();
     this.#lastDiscovery.clear();
     this.#discoveryInputs.clear();
-    this.#inputParts.clear();
   }
 
   async event<T extends BridgeEventType>(type: T, data: BridgeEventData<T>): Promise<void> {
@@ -205,12 +195,19 @@ export class Publisher {
   }
 }
 
-function inputParts(node: DeviceNode, name: string): unknown[] {
-  return [name, node.name, node.model, node.kind, node.parentId, node.features, node.swVersion, node.hwVersion, node.mac];
+/** What a node's discovery configs are made from: its texts, and its features (kept by reference, not copied). */
+interface DiscoveryInputs {
+  texts: readonly unknown[];
+  features: DeviceNode['features'];
 }
 
-function discoveryInputs(node: DeviceNode, name: string): string {
-  return digest(JSON.stringify(inputParts(node, name)));
+function discoveryInputs(node: DeviceNode, name: string): DiscoveryInputs {
+  return { texts: [name, node.name, node.model, node.kind, node.parentId, node.swVersion, node.hwVersion, node.mac], features: node.features };
+}
+
+/** Every poll changes some state: the features (~1.5 KB of JSON) are only serialised when they are not the same object. */
+function sameInputs(a: DiscoveryInputs, b: DiscoveryInputs): boolean {
+  return a.texts.every((text, index) => text === b.texts[index]) && (a.features === b.features || sameFeatures(a.features, b.features));
 }
 
 /** What is kept to tell whether a large text changed: its SHA-1, not the text. */
